@@ -1,0 +1,64 @@
+#include "platform/platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int ex_fd_is_open(int fd) {
+  int r;
+
+  r = fcntl(fd, F_GETFD);
+  return r != -1 || errno != EBADF;
+}
+
+int ex_write_all(int fd, const void *buf, size_t len) {
+  const char *p;
+  ssize_t n;
+  struct pollfd pfd;
+
+  p = buf;
+  while (len > 0) {
+    n = write(fd, p, len);
+    if (n >= 0) {
+      p += n;
+      len -= (size_t)n;
+      continue;
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      return -errno;
+    /* Someone else made the shared description non-blocking: wait. */
+    pfd.fd = fd;
+    pfd.events = POLLOUT;
+    pfd.revents = 0;
+    if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+      return -errno;
+  }
+  return 0;
+}
+
+int ex_fd_set_nonblock(int fd, int on) {
+  int flags;
+
+  flags = fcntl(fd, F_GETFL);
+  if (flags == -1)
+    return -errno;
+  flags = on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
+  if (fcntl(fd, F_SETFL, flags) == -1)
+    return -errno;
+  return 0;
+}
+
+int ex_fd_same_file(int a, int b) {
+  struct stat sa;
+  struct stat sb;
+
+  if (fstat(a, &sa) == -1 || fstat(b, &sb) == -1)
+    return 0;
+  if (S_ISCHR(sa.st_mode) && S_ISCHR(sb.st_mode))
+    return sa.st_rdev == sb.st_rdev;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}

@@ -1,0 +1,41 @@
+/* platform: small wrappers over the operating system that the other modules
+ * share: descriptor checks, complete writes, pseudo-terminals.
+ *
+ * Every function here is a thin, synchronous system-call wrapper. Errors are
+ * returned as negative errno values; nothing prints.
+ */
+#ifndef EX_PLATFORM_H
+#define EX_PLATFORM_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Returns 1 when fd is an open descriptor, 0 when it is not. */
+int ex_fd_is_open(int fd);
+
+/* Writes all len bytes of buf to fd, retrying after EINTR and waiting for
+ * POLLOUT after EAGAIN (fd may be non-blocking because another process shares
+ * its open file description). Returns 0, or a negative errno (-EPIPE, -EBADF,
+ * -EIO, ...) on the first hard error. */
+int ex_write_all(int fd, const void *buf, size_t len);
+
+/* Sets or clears O_NONBLOCK on fd. Returns 0 or a negative errno. */
+int ex_fd_set_nonblock(int fd, int on);
+
+/* Returns 1 when descriptors a and b refer to the same file (same device and
+ * inode; for terminals the same device), 0 otherwise or when either is
+ * closed. */
+int ex_fd_same_file(int a, int b);
+
+/* Opens a pseudo-terminal pair. *master is non-blocking and close-on-exec;
+ * *slave is close-on-exec. When model_fd is a terminal, the slave takes its
+ * settings and window size; output post-processing (OPOST) is always turned
+ * off on the slave so that bytes written to it reach the master unchanged.
+ * Returns 0 or a negative errno; on failure no descriptor is left open. */
+int ex_pty_open(int *master, int *slave, int model_fd);
+
+/* Copies the window size of terminal from_fd to to_fd. Returns 1 when the
+ * size changed, 0 when it was already the same, or a negative errno. */
+int ex_pty_sync_winsize(int from_fd, int to_fd);
+
+#endif

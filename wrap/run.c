@@ -1,0 +1,518 @@
+/* The launcher's event loop: relay, signals, reaping, job control.
+ *
+ * Signals are blocked in explain and read from a signalfd, because forwarding
+ * needs what libuv's signal handles do not give: si_code (a terminal's Ctrl-C
+ * must not reach the command twice) and si_pid (a SIGPIPE that explain's own
+ * write raised is not the caller's). The child gets the caller's mask and
+ * dispositions back before exec, so SIG_IGN set by `nohup` survives.
+ *
+ * Process groups. When explain leads its own group (a job-control shell, PID
+ * 1, setsid) or has no terminal in the foreground, the command gets a group
+ * of its own, which receives every forwarded signal, and becomes the
+ * terminal's foreground group when explain's was; stops of the command are
+ * mirrored so that Ctrl-Z and `fg` work. When explain runs in the foreground
+ * inside someone else's group (a script without job control), the command
+ * stays in that group, as it would without explain, so a Ctrl-C still
+ * reaches the script too and stops its loop; signals sent to explain alone
+ * then go to the command's pid.
+ */
+#include "wrap/wrap.h"
+
+#include "config.h"
+#include "platform/platform.h"
+#include "wrap/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#ifndef HAVE_SIGNALFD
+#error "explain needs signalfd(2)"
+#endif
+
+#define EX_RELAY_BUF (128 * 1024)
+#define EX_RELAY_ROUNDS 16           /* reads per wake-up before yielding */
+#define EX_FINAL_DRAIN (8 * 1024 * 1024)
+#define EX_LINGER_DEFAULT_MS 250
+#define EX_WINSIZE_POLL_MS 200
+
+/* The launcher's process-wide state: one command per process. */
+static struct {
+  const ex_wrap_config_t *cfg;
+  ex_wrap_result_t *res;
+  uv_loop_t loop;
+  uv_poll_t sig_poll;
+  uv_poll_t chan_poll;
+  uv_timer_t linger_timer;
+  uv_timer_t winsize_timer;
+  int sig_fd;
+  int chan_fd;        /* our end: pipe read end or pty master; -1 at EOF */
+  pid_t child;
+  pid_t pgid;         /* the command's own group, or 0 when shared */
+  int tty_fd;         /* controlling terminal among fds 0-2, or -1 */
+  int handoff;        /* the command's group owns the terminal */
+  int exited;
+  struct timespec t_start;
+  sigset_t caller_mask;
+  sigset_t blocked;
+  char buf[EX_RELAY_BUF];
+} g;
+
+static long long elapsed_ms(const struct timespec *since) {
+  struct timespec now;
+
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (long long)(now.tv_sec - since->tv_sec) * 1000 +
+         (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* ---- relay ------------------------------------------------------------ */
+
+static void relay_bytes(const char *p, size_t n) {
+  if (!g.res->stderr_lost && ex_write_all(2, p, n) != 0)
+    g.res->stderr_lost = 1; /* keep draining and scanning; never stop */
+  if (g.cfg->on_output != NULL)
+    g.cfg->on_output(g.cfg->ctx, p, n);
+}
+
+static void close_channel(void) {
+  if (g.chan_fd < 0)
+    return;
+  uv_poll_stop(&g.chan_poll);
+  close(g.chan_fd);
+  g.chan_fd = -1;
+}
+
+/* Reads what is available. Returns 1 at end of file (EIO on a pty master
+ * once every slave is closed), 0 otherwise. max bounds the bytes read. */
+static int relay_available(size_t max, int rounds) {
+  ssize_t n;
+  size_t total;
+
+  total = 0;
+  while (rounds-- > 0 && total < max) {
+    n = read(g.chan_fd, g.buf, sizeof(g.buf));
+    if (n > 0) {
+      relay_bytes(g.buf, (size_t)n);
+      total += (size_t)n;
+      continue;
+    }
+    if (n == 0)
+      return 1;
+    if (errno == EINTR)
+      continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+      return 0;
+    return 1; /* EIO from a pty, or a real error: nothing more will come */
+  }
+  return 0;
+}
+
+static void maybe_finish(void) {
+  if (g.exited && g.chan_fd < 0)
+    uv_stop(&g.loop);
+}
+
+static void on_channel(uv_poll_t *h, int status, int events) {
+  if (relay_available((size_t)-1, EX_RELAY_ROUNDS)) {
+    close_channel();
+    maybe_finish();
+  }
+}
+
+/* A descendant still holds the channel: keep relaying its output from a
+ * small process of its own, so that it neither blocks nor gets SIGPIPE, and
+ * return now. The copier no longer scans. As PID 1 there is no point: the
+ * kernel ends every process of the namespace when explain exits. */
+static void hand_off_channel(void) {
+  pid_t pid;
+  pid_t pid2;
+  ssize_t n;
+
+  if (getpid() == 1)
+    return;
+  pid = fork();
+  if (pid == 0) {
+    pid2 = fork();
+    if (pid2 != 0)
+      _exit(0);
+    if (dup2(g.chan_fd, 3) == -1)
+      _exit(1);
+    close_range(4, ~0U, 0);
+    signal(SIGPIPE, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &g.caller_mask, NULL);
+    ex_fd_set_nonblock(3, 0);
+    for (;;) {
+      n = read(3, g.buf, sizeof(g.buf));
+      if (n == -1 && errno == EINTR)
+        continue;
+      if (n <= 0 || ex_write_all(2, g.buf, (size_t)n) != 0)
+        _exit(0);
+    }
+  }
+  if (pid > 0)
+    while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+      ;
+}
+
+static void on_linger(uv_timer_t *t) {
+  if (g.chan_fd >= 0) {
+    if (relay_available(EX_FINAL_DRAIN, 1 << 30)) {
+      close_channel();
+    } else {
+      g.res->lingering = 1;
+      hand_off_channel();
+      close_channel();
+    }
+  }
+  uv_stop(&g.loop);
+}
+
+/* ---- job control ------------------------------------------------------ */
+
+static void give_terminal_to_command(void) {
+  if (g.handoff && tcgetpgrp(g.tty_fd) == getpgrp())
+    (void)tcsetpgrp(g.tty_fd, g.pgid);
+}
+
+static void forward(int sig) {
+  if (g.pgid > 0) {
+    if (kill(-g.pgid, sig) == 0 || errno != ESRCH)
+      return;
+  }
+  if (!g.exited)
+    (void)kill(g.child, sig);
+}
+
+/* Stops explain with sig (as the shell expects of a job), and on return,
+ * when continued, gives the terminal back to the command and continues it. */
+static void stop_self(int sig) {
+  struct sigaction sa;
+  sigset_t one;
+
+  if (getpid() == 1)
+    return;
+  if (sigaction(sig, NULL, &sa) == -1 || sa.sa_handler != SIG_DFL)
+    sig = SIGSTOP;
+  if (g.handoff)
+    (void)tcsetpgrp(g.tty_fd, getpgrp());
+  (void)kill(getpid(), sig);
+  if (sig != SIGSTOP) {
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    (void)sigprocmask(SIG_UNBLOCK, &one, NULL);
+    (void)sigprocmask(SIG_BLOCK, &one, NULL);
+  }
+  if (g.pgid > 0) {
+    give_terminal_to_command();
+    forward(SIGCONT);
+  }
+}
+
+/* ---- children --------------------------------------------------------- */
+
+static void on_command_exit(int wstatus, const struct rusage *ru) {
+  g.exited = 1;
+  g.res->wstatus = wstatus;
+  g.res->rusage = *ru;
+  g.res->duration_ms = elapsed_ms(&g.t_start);
+  if (g.chan_fd < 0) {
+    uv_stop(&g.loop);
+    return;
+  }
+  uv_timer_start(&g.linger_timer, on_linger,
+                 (uint64_t)(g.cfg->linger_ms > 0 ? g.cfg->linger_ms
+                                                 : EX_LINGER_DEFAULT_MS),
+                 0);
+}
+
+/* Reaps every child that has changed state: the command (whose status is
+ * kept), and orphans when explain is PID 1 or a subreaper. */
+static void reap(void) {
+  pid_t pid;
+  int st;
+  struct rusage ru;
+
+  for (;;) {
+    pid = wait4(-1, &st, WNOHANG | WUNTRACED, &ru);
+    if (pid == -1 && errno == EINTR)
+      continue;
+    if (pid <= 0)
+      return;
+    if (pid != g.child || g.exited)
+      continue;
+    if (WIFSTOPPED(st)) {
+      if (g.handoff)
+        stop_self(WSTOPSIG(st));
+      continue;
+    }
+    on_command_exit(st, &ru);
+  }
+}
+
+/* ---- signals ---------------------------------------------------------- */
+
+static int is_stop_signal(int sig) {
+  return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void on_signal(const struct signalfd_siginfo *si) {
+  int sig;
+  int from_tty;
+
+  sig = (int)si->ssi_signo;
+  if (sig == SIGCHLD) {
+    reap();
+    return;
+  }
+  /* A SIGPIPE (or anything else) explain raised against itself. */
+  if ((pid_t)si->ssi_pid == getpid() && si->ssi_code == SI_USER)
+    return;
+  if (sig == SIGWINCH && g.res->channel == EX_WRAP_CHANNEL_PTY &&
+      g.chan_fd >= 0)
+    (void)ex_pty_sync_winsize(2, g.chan_fd);
+
+  /* In a shared group the terminal already signalled the command. */
+  from_tty = g.pgid == 0 && si->ssi_code == SI_KERNEL;
+  /* A continued job takes the terminal back before it runs again. */
+  if (sig == SIGCONT && g.pgid > 0)
+    give_terminal_to_command();
+  if (!from_tty)
+    forward(sig);
+  if (g.pgid == 0 && is_stop_signal(sig))
+    stop_self(sig);
+}
+
+static void on_signal_ready(uv_poll_t *h, int status, int events) {
+  struct signalfd_siginfo si[16];
+  ssize_t n;
+  size_t i;
+
+  for (;;) {
+    n = read(g.sig_fd, si, sizeof(si));
+    if (n == -1 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return;
+    for (i = 0; i < (size_t)n / sizeof(si[0]); i++)
+      on_signal(&si[i]);
+  }
+}
+
+/* While the command owns the terminal, SIGWINCH goes to its group and not to
+ * explain: follow the real terminal's size by looking at it. */
+static void on_winsize_poll(uv_timer_t *t) {
+  if (g.chan_fd < 0)
+    return;
+  if (ex_pty_sync_winsize(2, g.chan_fd) == 1)
+    forward(SIGWINCH);
+}
+
+/* Blocks every signal that can be caught and that the caller did not ignore,
+ * and opens a signalfd for them. */
+static int setup_signals(void) {
+  struct sigaction sa;
+  int sig;
+
+  sigemptyset(&g.blocked);
+  for (sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP)
+      continue;
+    if (sigaction(sig, NULL, &sa) == -1)
+      continue; /* glibc's internal real-time signals */
+    if (sa.sa_handler == SIG_IGN)
+      continue; /* ignored by the caller: stays ignored, for both of us */
+    sigaddset(&g.blocked, sig);
+  }
+  if (sigprocmask(SIG_BLOCK, &g.blocked, &g.caller_mask) == -1)
+    return -errno;
+  g.sig_fd = signalfd(-1, &g.blocked, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (g.sig_fd == -1)
+    return -errno;
+  return 0;
+}
+
+/* ---- set-up ----------------------------------------------------------- */
+
+/* Fills closed descriptors 0-2 with /dev/null so that none of explain's own
+ * descriptors lands there; records which were closed. */
+static void fill_std_fds(int closed[3]) {
+  int fd;
+  int nfd;
+
+  for (fd = 0; fd < 3; fd++) {
+    closed[fd] = !ex_fd_is_open(fd);
+    if (!closed[fd])
+      continue;
+    nfd = open("/dev/null", O_RDWR);
+    if (nfd != -1 && nfd != fd) {
+      (void)dup2(nfd, fd);
+      close(nfd);
+    }
+  }
+}
+
+/* Finds the controlling terminal among fds 0-2, if explain has one. */
+static int find_tty(void) {
+  int fd;
+
+  for (fd = 0; fd < 3; fd++) {
+    if (isatty(fd) && tcgetpgrp(fd) != -1)
+      return fd;
+  }
+  return -1;
+}
+
+static int open_channel(int *child_end) {
+  int fds[2];
+  int rc;
+
+  if (isatty(2)) {
+    rc = ex_pty_open(&g.chan_fd, child_end, 2);
+    if (rc == 0) {
+      g.res->channel = EX_WRAP_CHANNEL_PTY;
+      return 0;
+    }
+  }
+  if (pipe2(fds, O_CLOEXEC) == -1)
+    return -errno;
+#ifdef HAVE_F_SETPIPE_SZ
+  /* A larger pipe means fewer wake-ups for a chatty command. */
+  (void)fcntl(fds[1], F_SETPIPE_SZ, 256 * 1024);
+#endif
+  (void)ex_fd_set_nonblock(fds[0], 1);
+  g.chan_fd = fds[0];
+  *child_end = fds[1];
+  g.res->channel = EX_WRAP_CHANNEL_PIPE;
+  return 0;
+}
+
+int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
+  ex_spawn_plan_t plan;
+  int closed[3];
+  int child_end;
+  int rc;
+  pid_t pid;
+  int leader;
+  int foreground;
+
+  memset(res, 0, sizeof(*res));
+  memset(&plan, 0, sizeof(plan));
+  g.cfg = cfg;
+  g.res = res;
+  g.chan_fd = -1;
+  g.sig_fd = -1;
+  g.tty_fd = -1;
+  child_end = -1;
+
+  fill_std_fds(closed);
+  rc = ex_spawn_resolve(cfg->argv[0], &res->path, &res->searched);
+  if (rc == -ENOENT || rc == -EACCES) {
+    res->exec_errno = -rc;
+    return 0;
+  }
+  if (rc != 0)
+    return rc;
+
+#ifdef HAVE_SUBREAPER
+  if (cfg->subreaper && prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+    return -errno;
+#endif
+  rc = setup_signals();
+  if (rc != 0)
+    goto fail;
+  rc = uv_loop_init(&g.loop);
+  if (rc != 0)
+    goto fail;
+
+  /* The same file behind fd 1 and fd 2 that is not a terminal: the
+   * command's stdout joins the channel so the two stay in order. */
+  res->stdout_merged = !closed[1] && !closed[2] && !isatty(1) &&
+                       ex_fd_same_file(1, 2);
+  rc = open_channel(&child_end);
+  if (rc != 0)
+    goto fail;
+
+  g.tty_fd = find_tty();
+  leader = getpgrp() == getpid();
+  foreground = g.tty_fd >= 0 && tcgetpgrp(g.tty_fd) == getpgrp();
+  plan.own_pgrp = !(foreground && !leader);
+  g.handoff = plan.own_pgrp && foreground;
+  plan.tty_fd = g.handoff ? g.tty_fd : -1;
+  plan.path = res->path;
+  plan.argv = cfg->argv;
+  plan.stderr_fd = child_end;
+  plan.stdout_fd = res->stdout_merged ? child_end : -1;
+  plan.close_fds[0] = closed[0];
+  plan.close_fds[1] = closed[1];
+  plan.close_fds[2] = 0;
+  plan.mask = &g.caller_mask;
+
+  clock_gettime(CLOCK_MONOTONIC, &g.t_start);
+  pid = ex_spawn_start(&plan);
+  close(child_end);
+  child_end = -1;
+  if (pid < 0) {
+    res->exec_errno = (int)-pid;
+    rc = 0;
+    goto fail;
+  }
+  res->started = 1;
+  res->pid = pid;
+  g.child = pid;
+  g.pgid = plan.own_pgrp ? pid : 0;
+
+  uv_poll_init(&g.loop, &g.sig_poll, g.sig_fd);
+  uv_poll_start(&g.sig_poll, UV_READABLE, on_signal_ready);
+  uv_poll_init(&g.loop, &g.chan_poll, g.chan_fd);
+  uv_poll_start(&g.chan_poll, UV_READABLE | UV_DISCONNECT, on_channel);
+  uv_timer_init(&g.loop, &g.linger_timer);
+  uv_timer_init(&g.loop, &g.winsize_timer);
+  if (g.handoff && res->channel == EX_WRAP_CHANNEL_PTY)
+    uv_timer_start(&g.winsize_timer, on_winsize_poll, EX_WINSIZE_POLL_MS,
+                   EX_WINSIZE_POLL_MS);
+
+  if (cfg->on_started != NULL)
+    cfg->on_started(cfg->ctx, pid);
+
+  /* A signal or exit that came before the loop is waiting in the signalfd.
+   * The loop stops once the command has exited and the channel is closed. */
+  do
+    uv_run(&g.loop, UV_RUN_DEFAULT);
+  while (!g.exited || g.chan_fd >= 0);
+
+  close_channel();
+  if (g.handoff)
+    (void)tcsetpgrp(g.tty_fd, getpgrp());
+  uv_close((uv_handle_t *)&g.sig_poll, NULL);
+  uv_close((uv_handle_t *)&g.linger_timer, NULL);
+  uv_close((uv_handle_t *)&g.winsize_timer, NULL);
+  uv_close((uv_handle_t *)&g.chan_poll, NULL);
+  uv_run(&g.loop, UV_RUN_NOWAIT);
+  (void)uv_loop_close(&g.loop);
+  return 0;
+
+fail:
+  if (child_end >= 0)
+    close(child_end);
+  if (g.chan_fd >= 0) {
+    close(g.chan_fd);
+    g.chan_fd = -1;
+  }
+  return rc;
+}
+
+void ex_wrap_result_release(ex_wrap_result_t *res) {
+  free(res->path);
+  free(res->searched);
+  memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,186 @@
+#include "wrap/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static char *join_path(const char *dir, size_t dlen, const char *name) {
+  size_t nlen;
+  char *p;
+
+  nlen = strlen(name);
+  p = malloc(dlen + nlen + 2);
+  if (p == NULL)
+    return NULL;
+  if (dlen == 0) {
+    /* An empty PATH entry means the current directory. */
+    memcpy(p, name, nlen + 1);
+    return p;
+  }
+  memcpy(p, dir, dlen);
+  p[dlen] = '/';
+  memcpy(p + dlen + 1, name, nlen + 1);
+  return p;
+}
+
+int ex_spawn_resolve(const char *argv0, char **path, char **searched) {
+  const char *env;
+  const char *dir;
+  const char *end;
+  char *cand;
+  char *denied;
+  char fallback[256];
+  struct stat st;
+  int rc;
+
+  *path = NULL;
+  *searched = NULL;
+  if (argv0[0] == '\0')
+    return -ENOENT;
+  if (strchr(argv0, '/') != NULL) {
+    *path = strdup(argv0);
+    return *path == NULL ? -ENOMEM : 0;
+  }
+
+  env = getenv("PATH");
+  if (env == NULL) {
+    if (confstr(_CS_PATH, fallback, sizeof(fallback)) == 0)
+      strcpy(fallback, "/bin:/usr/bin");
+    env = fallback;
+  }
+  *searched = strdup(env);
+  if (*searched == NULL)
+    return -ENOMEM;
+
+  denied = NULL;
+  rc = -ENOENT;
+  for (dir = env;; dir = end + 1) {
+    end = strchr(dir, ':');
+    if (end == NULL)
+      end = dir + strlen(dir);
+    cand = join_path(dir, (size_t)(end - dir), argv0);
+    if (cand == NULL) {
+      rc = -ENOMEM;
+      break;
+    }
+    if (stat(cand, &st) == 0 && !S_ISDIR(st.st_mode)) {
+      if (faccessat(AT_FDCWD, cand, X_OK, AT_EACCESS) == 0) {
+        *path = cand;
+        free(denied);
+        return 0;
+      }
+      if (denied == NULL) {
+        denied = cand;
+        cand = NULL;
+      }
+    }
+    free(cand);
+    if (*end == '\0')
+      break;
+  }
+  if (denied != NULL && rc == -ENOENT) {
+    *path = denied;
+    return -EACCES;
+  }
+  free(denied);
+  return rc;
+}
+
+/* In the child: report errno to the parent and leave. Only async-signal-safe
+ * calls from here on. */
+static void child_fail(int fd, int err) __attribute__((noreturn));
+static void child_fail(int fd, int err) {
+  ssize_t n;
+
+  do
+    n = write(fd, &err, sizeof(err));
+  while (n == -1 && errno == EINTR);
+  _exit(127);
+}
+
+static void child_exec(const ex_spawn_plan_t *plan, int errfd) {
+  char *sh_argv[4096];
+  size_t argc;
+  size_t i;
+  int fd;
+
+  if (plan->own_pgrp) {
+    (void)setpgid(0, 0);
+    /* SIGTTOU is blocked here (the whole mask is), so a background group may
+     * take the terminal. */
+    if (plan->tty_fd >= 0)
+      (void)tcsetpgrp(plan->tty_fd, getpid());
+  }
+  if (plan->stdout_fd >= 0 && dup2(plan->stdout_fd, 1) == -1)
+    child_fail(errfd, errno);
+  if (dup2(plan->stderr_fd, 2) == -1)
+    child_fail(errfd, errno);
+  for (fd = 0; fd < 2; fd++) {
+    if (plan->close_fds[fd] && !(fd == 1 && plan->stdout_fd >= 0))
+      (void)close(fd);
+  }
+  if (sigprocmask(SIG_SETMASK, plan->mask, NULL) == -1)
+    child_fail(errfd, errno);
+
+  execve(plan->path, plan->argv, environ);
+  if (errno != ENOEXEC)
+    child_fail(errfd, errno);
+
+  /* A file without #! line: run it with the shell, as execvp does. */
+  for (argc = 0; plan->argv[argc] != NULL; argc++)
+    ;
+  if (argc + 2 > sizeof(sh_argv) / sizeof(sh_argv[0]))
+    child_fail(errfd, E2BIG);
+  sh_argv[0] = "/bin/sh";
+  sh_argv[1] = (char *)plan->path;
+  for (i = 1; i <= argc; i++)
+    sh_argv[i + 1] = plan->argv[i];
+  execve("/bin/sh", sh_argv, environ);
+  child_fail(errfd, ENOEXEC);
+}
+
+pid_t ex_spawn_start(const ex_spawn_plan_t *plan) {
+  int pipefd[2];
+  pid_t pid;
+  int err;
+  ssize_t n;
+  int status;
+
+  if (pipe2(pipefd, O_CLOEXEC) == -1)
+    return -errno;
+  pid = fork();
+  if (pid == -1) {
+    err = errno;
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return -err;
+  }
+  if (pid == 0) {
+    close(pipefd[0]);
+    child_exec(plan, pipefd[1]);
+  }
+
+  close(pipefd[1]);
+  /* Both sides set the group, so that a signal forwarded right after fork()
+   * already finds it. Fails harmlessly once the child has exec'd. */
+  if (plan->own_pgrp)
+    (void)setpgid(pid, pid);
+
+  do
+    n = read(pipefd[0], &err, sizeof(err));
+  while (n == -1 && errno == EINTR);
+  close(pipefd[0]);
+  if (n == (ssize_t)sizeof(err)) {
+    while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+      ;
+    return -err;
+  }
+  return pid;
+}

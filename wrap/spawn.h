@@ -1,0 +1,37 @@
+/* Internal to wrap/: finding and starting the command. */
+#ifndef EX_WRAP_SPAWN_H
+#define EX_WRAP_SPAWN_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+/* Resolves argv0 the way execvp does: used as a path when it contains '/',
+ * otherwise searched in PATH (an empty entry is the current directory; with
+ * PATH unset, the system default path). On success returns 0 and sets *path
+ * (caller frees). On failure returns -ENOENT (nothing found) or -EACCES (only
+ * files without execute permission found; *path is the first of them), and
+ * *path may be set. *searched is set to the PATH string searched (caller
+ * frees) when argv0 has no '/'. */
+int ex_spawn_resolve(const char *argv0, char **path, char **searched);
+
+/* What the child does between fork and exec. */
+typedef struct ex_spawn_plan {
+  const char *path;         /* resolved file to execute */
+  char *const *argv;
+  int own_pgrp;             /* setpgid(0, 0) */
+  int tty_fd;               /* >= 0: make the new group the foreground of
+                               this terminal (requires own_pgrp) */
+  int stderr_fd;            /* becomes the child's fd 2 */
+  int stdout_fd;            /* >= 0: becomes the child's fd 1 */
+  int close_fds[3];         /* 1: close fd i in the child (it was closed
+                               when explain started) */
+  const sigset_t *mask;     /* signal mask the child starts with */
+} ex_spawn_plan_t;
+
+/* Forks and executes plan->path. Returns the child's pid once the exec has
+ * succeeded. When the exec failed, the child has been reaped and the
+ * negative errno of the exec is returned (the error travels back over a
+ * close-on-exec pipe, so there is no guessing from exit codes). */
+pid_t ex_spawn_start(const ex_spawn_plan_t *plan);
+
+#endif
