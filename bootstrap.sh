@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Sets up explain on a fresh Debian 12 machine: installs what is missing,
+# builds, and runs explain on a real failing command.
+#   ./bootstrap.sh           build and show an example
+#   ./bootstrap.sh --test    the same, then every test (what CI runs)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+mode=${1:-}
+case "$mode" in
+  ""|--test) ;;
+  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+esac
+
+# Build and test dependencies, as Debian packages.
+packages=(build-essential cmake pkg-config libuv1-dev libpcre2-dev
+          libcjson-dev libunwind-dev libcmocka-dev python3 util-linux
+          bash coreutils procps)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build=${BUILD_DIR:-build}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXPLAIN_WERROR=ON >/dev/null
+cmake --build "$build" -j"$(nproc)"
+
+echo
+echo "bootstrap: a real failing command under explain:"
+echo "\$ $build/explain python3 -c \"open('/nonexistent/out.csv', 'w')\""
+set +e
+"$build/explain" python3 -c "open('/nonexistent/out.csv', 'w')"
+rc=$?
+set -e
+echo "bootstrap: the command failed and explain exited with its status, $rc"
+[ "$rc" -eq 1 ] || { echo "bootstrap: expected exit status 1" >&2; exit 1; }
+
+if [ "$mode" = "--test" ]; then
+  echo
+  echo "bootstrap: running every test"
+  (cd "$build" && ctest --output-on-failure -j2 --timeout 900)
+fi
