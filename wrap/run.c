@@ -59,7 +59,8 @@ static struct {
   pid_t child;
   pid_t pgid;         /* the command's own group, or 0 when shared */
   int tty_fd;         /* controlling terminal among fds 0-2, or -1 */
-  int handoff;        /* the command's group owns the terminal */
+  int handoff;        /* job control: the command's group takes the terminal
+                         whenever explain's group has it */
   int exited;
   struct timespec t_start;
   sigset_t caller_mask;
@@ -184,6 +185,13 @@ static void give_terminal_to_command(void) {
     (void)tcsetpgrp(g.tty_fd, g.pgid);
 }
 
+/* Takes the terminal back from the command's group, and only from it: a job
+ * in the background must not take it from the shell. */
+static void take_terminal_back(void) {
+  if (g.handoff && g.pgid > 0 && tcgetpgrp(g.tty_fd) == g.pgid)
+    (void)tcsetpgrp(g.tty_fd, getpgrp());
+}
+
 static void forward(int sig) {
   if (g.pgid > 0) {
     if (kill(-g.pgid, sig) == 0 || errno != ESRCH)
@@ -203,8 +211,7 @@ static void stop_self(int sig) {
     return;
   if (sigaction(sig, NULL, &sa) == -1 || sa.sa_handler != SIG_DFL)
     sig = SIGSTOP;
-  if (g.handoff)
-    (void)tcsetpgrp(g.tty_fd, getpgrp());
+  take_terminal_back();
   (void)kill(getpid(), sig);
   if (sig != SIGSTOP) {
     sigemptyset(&one);
@@ -251,7 +258,9 @@ static void reap(void) {
     if (pid != g.child || g.exited)
       continue;
     if (WIFSTOPPED(st)) {
-      if (g.handoff)
+      if (g.handoff && getpid() == 1 && WSTOPSIG(st) == SIGTSTP)
+        forward(SIGCONT); /* the kernel ignores Ctrl-Z for a bare PID 1 */
+      else if (g.handoff)
         stop_self(WSTOPSIG(st));
       continue;
     }
@@ -446,8 +455,8 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   leader = getpgrp() == getpid();
   foreground = g.tty_fd >= 0 && tcgetpgrp(g.tty_fd) == getpgrp();
   plan.own_pgrp = !(foreground && !leader);
-  g.handoff = plan.own_pgrp && foreground;
-  plan.tty_fd = g.handoff ? g.tty_fd : -1;
+  g.handoff = plan.own_pgrp && leader && g.tty_fd >= 0;
+  plan.tty_fd = g.handoff && foreground ? g.tty_fd : -1;
   plan.path = res->path;
   plan.argv = cfg->argv;
   plan.stderr_fd = child_end;
@@ -491,8 +500,7 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   while (!g.exited || g.chan_fd >= 0);
 
   close_channel();
-  if (g.handoff)
-    (void)tcsetpgrp(g.tty_fd, getpgrp());
+  take_terminal_back();
   uv_close((uv_handle_t *)&g.sig_poll, NULL);
   uv_close((uv_handle_t *)&g.linger_timer, NULL);
   uv_close((uv_handle_t *)&g.winsize_timer, NULL);

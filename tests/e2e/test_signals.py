@@ -176,6 +176,27 @@ class Terminal(TempDirTest):
         finally:
             t.close()
 
+    def test_background_job_reading_the_terminal(self):
+        # `explain CMD &` whose command reads the terminal: the job stops
+        # (tty input) as it would without explain, and `fg` lets it read.
+        t = self.interactive_bash()
+        try:
+            t.send(("%s %s -c \"print('got', input())\" &\n" %
+                    (EXPLAIN, PYTHON)).encode())
+            t.read_until(b"PROMPT$ ")
+            t.send(b"sleep 0.5; jobs\n")
+            t.read_until(b"Stopped")
+            t.send(b"fg\n")
+            time.sleep(0.5)
+            t.send(b"hello\n")
+            t.read_until(b"got hello")
+            t.send(b"echo status-$?\n")
+            t.read_until(b"status-0")
+            t.send(b"exit\n")
+            t.wait()
+        finally:
+            t.close()
+
 
 if __name__ == "__main__":
     unittest.main()
