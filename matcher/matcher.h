@@ -1,0 +1,232 @@
+/* matcher: the streaming matcher of explain.
+ *
+ * The matcher reads a command's output as arbitrary byte chunks, cuts it into
+ * lines, cleans each line (terminal escape sequences and carriage-return
+ * overwrites removed, see below), and runs the rules of a loaded rule set on
+ * it. Each line costs one pass however many rules there are: every pattern
+ * has required literals (found at compile time), a multi-literal prefilter
+ * finds the candidate patterns of a line, and only their JIT-compiled regexes
+ * run. Memory is bounded whatever the input: a line is kept up to
+ * EX_MATCH_LINE_MAX bytes for matching (the rest is skipped but the line is
+ * still counted), a ring keeps the recent lines that `context.before` and
+ * `before` suppressors look at, and at most EX_MATCH_FINDINGS_MAX distinct
+ * findings are kept.
+ *
+ * Line cleaning. CSI sequences (ESC [ ... final byte), OSC sequences (ESC ]
+ * ... BEL or ESC \), DCS/SOS/PM/APC strings (ESC P, X, ^, _ ... ESC \) and
+ * the other two- and three-byte ESC sequences are removed, across chunk
+ * boundaries. A carriage return followed by more text on the same line
+ * means the text before it was overwritten on the terminal (progress bars):
+ * only the text after the last such `\r` is kept. A `\r` right before the
+ * newline (CRLF) or at the end of the output is dropped. NUL bytes and
+ * invalid UTF-8 are kept as they are (matching is bytewise).
+ *
+ * There are two layers. The regex layer (ex_regex_*, ex_literals_*) wraps
+ * PCRE2, which lives in one file of this module; the rule loader uses it to
+ * validate patterns. The matcher layer (ex_matcher_*) runs a rule set.
+ *
+ * Conventions: 0 or a negative errno-style code; nothing here prints.
+ */
+#ifndef EX_MATCHER_H
+#define EX_MATCHER_H
+
+#include <stddef.h>
+
+#include "rules/rules.h"
+
+/* ---------------------------------------------------------------------- */
+/* Regex layer                                                             */
+
+typedef struct ex_regex_s ex_regex_t;
+
+typedef struct ex_regex_error_s {
+  char message[160]; /* PCRE2's message */
+  size_t offset;     /* byte offset in the pattern where PCRE2 stopped */
+} ex_regex_error_t;
+
+#define EX_REGEX_NOJIT 1 /* compile only (validation) */
+
+/* Match limits: a regex that backtracks catastrophically stops with
+ * -ETIMEDOUT instead of hanging. */
+#define EX_REGEX_MATCH_LIMIT 200000
+#define EX_REGEX_DEPTH_LIMIT 10000
+
+/* Compiles `src` (len bytes, no UTF mode, named groups allowed) into *out.
+ * Returns 0, -EINVAL with *err filled (err may be NULL) for an invalid
+ * pattern, or -ENOMEM. Free with ex_regex_free(). */
+int ex_regex_compile(const char *src, size_t len, int flags, ex_regex_t **out,
+                     ex_regex_error_t *err);
+void ex_regex_free(ex_regex_t *re);
+
+/* Number of named groups, and the name of the i-th (borrowed, lives as long
+ * as the regex). */
+size_t ex_regex_name_count(const ex_regex_t *re);
+const char *ex_regex_name(const ex_regex_t *re, size_t i);
+
+/* Match data for ex_regex_match(); one per thread, reusable for any regex
+ * of up to `groups` capturing groups (grows as needed). */
+typedef struct ex_regex_scratch_s ex_regex_scratch_t;
+int ex_regex_scratch_new(ex_regex_scratch_t **out);
+void ex_regex_scratch_free(ex_regex_scratch_t *s);
+
+/* Matches `re` against subject[0..len). Returns 1 on a match, 0 when there
+ * is none, -ETIMEDOUT when the match or depth limit was hit, -ENOMEM or
+ * -EINVAL for other failures. After a match, ex_regex_named() gives the span
+ * of the i-th named group (returns 0 when the group did not participate). */
+int ex_regex_match(const ex_regex_t *re, ex_regex_scratch_t *s,
+                   const char *subject, size_t len);
+int ex_regex_named(const ex_regex_t *re, const ex_regex_scratch_t *s, size_t i,
+                   size_t *start, size_t *len);
+
+/* Required literals. */
+
+#define EX_LITERAL_MIN 3  /* a usable literal has at least this many bytes */
+#define EX_LITERAL_MAX 64 /* longer literals are cut (still required) */
+
+typedef struct ex_literal_s {
+  unsigned char bytes[EX_LITERAL_MAX];
+  size_t len;
+  int caseless; /* compare with ASCII case folded */
+} ex_literal_t;
+
+/* Finds text that every match of the pattern must contain: one literal, or
+ * one per branch of a top-level alternation (or of an alternation group
+ * that every match must go through). Handles escapes, \Q...\E, classes,
+ * optional atoms (?, *, {0,...}), groups, (?i)/(?i:...) and (?x). Returns
+ * the number of literals (>= 1) with the list in lits[0..max), 0 when some
+ * branch has no literal of at least EX_LITERAL_MIN bytes, -E2BIG when more
+ * than `max` literals would be needed (at most 16 are ever returned).
+ * Among the possible choices it takes the one expected least often in
+ * program output (byte frequencies, longer literals preferred). Patterns it
+ * does not understand give 0 (never a wrong literal). */
+int ex_literals_extract(const char *src, size_t len, ex_literal_t *lits,
+                        size_t max);
+
+/* ---------------------------------------------------------------------- */
+/* Matcher layer                                                           */
+
+#define EX_MATCH_LINE_MAX (64 * 1024) /* bytes of a line used for matching */
+#define EX_MATCH_FINDINGS_MAX 64      /* distinct findings kept */
+#define EX_MATCH_PENDING_MAX 256      /* findings waiting for later lines */
+#define EX_MATCH_EVIDENCE_MAX 1024    /* bytes of text kept per evidence */
+#define EX_MATCH_CAPTURE_MAX 4096     /* bytes kept per capture */
+#define EX_MATCH_RING_LINES 256       /* recent lines kept per stream */
+#define EX_MATCH_RING_BYTES (1 << 20) /* and their bytes */
+#define EX_MATCH_LIMIT_HITS_MAX                                                \
+  16 /* a pattern hitting the match limit                                      \
+        this often is switched off */
+
+typedef enum { EX_STREAM_STDERR = 0, EX_STREAM_STDOUT = 1 } ex_stream_t;
+#define EX_STREAM_COUNT 2
+
+typedef struct ex_capture_s {
+  const char *name; /* borrowed from the compiled regex (matcher lifetime) */
+  char *value;      /* owned copy, NUL-terminated, cut at
+                       EX_MATCH_CAPTURE_MAX */
+  size_t len;
+} ex_capture_t;
+
+typedef struct ex_evidence_s {
+  ex_stream_t stream;
+  unsigned long line; /* 1-based, per stream */
+  char *text;         /* cleaned line, owned, NUL-terminated (may contain
+                         NUL bytes and invalid UTF-8: use len) */
+  size_t len;
+  int cut; /* the line was longer than EX_MATCH_EVIDENCE_MAX */
+} ex_evidence_t;
+
+/* The event of a finding. Strings borrowed from the rule set or the static
+ * errno table are const; subject_value is owned by the finding. A member
+ * is NULL when the rule does not give it (subject_value NULL also when the
+ * template expanded to nothing: "no subject"). */
+typedef struct ex_finding_event_s {
+  const char *errno_name; /* canonical symbol ("EACCES") or NULL */
+  const char *condition;
+  const char *operation;
+  const char *subject_kind;
+  char *subject_value;
+} ex_finding_event_t;
+
+typedef struct ex_finding_s ex_finding_t;
+struct ex_finding_s {
+  const ex_rule_t *rule;  /* borrowed from the rule set */
+  size_t pattern;         /* index in rule->patterns of the pattern matched */
+  ex_capture_t *captures; /* main pattern's named groups, then the context
+                             patterns' new names; non-participating groups
+                             are absent */
+  size_t ncaptures;
+  ex_finding_event_t event;
+  char *location_file; /* expanded rule->location_file, NULL if none/empty */
+  char *location_line;
+  ex_evidence_t *evidence; /* [0] is the matching line, then the context
+                              lines that gave captures */
+  size_t nevidence;
+  unsigned long count;     /* 1 + duplicates (same id and subject) merged */
+  unsigned long seq;       /* detection order, 0-based */
+  ex_finding_t **children; /* findings folded under this one, in order */
+  size_t nchildren;
+};
+
+typedef struct ex_matcher_s ex_matcher_t;
+
+/* Prepares a matcher for `set`: extracts every pattern's literals and
+ * builds the prefilter (about 2 ms for 230 rules). The regexes themselves
+ * are compiled and JIT-compiled on first use, when the prefilter first
+ * makes them a candidate (most never run), so that the matcher is ready
+ * almost at once. `set` is borrowed and must outlive the matcher and its
+ * findings. A rule with a pattern that has no literal, or a regex that
+ * fails to compile (the loader refuses both, so only for sets built by
+ * hand) is left out: counted in rules_skipped or patterns_disabled.
+ * Returns 0 or -ENOMEM. */
+int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out);
+
+/* Frees the matcher and all its findings. NULL is accepted. */
+void ex_matcher_free(ex_matcher_t *m);
+
+/* Feeds `len` bytes of `stream` (any chunking: the findings do not depend on
+ * where chunks end). `buf` is borrowed for the call. Returns 0, -EINVAL after
+ * ex_matcher_finish() or for a bad stream, -ENOMEM (the matcher stays
+ * usable). */
+int ex_matcher_feed(ex_matcher_t *m, ex_stream_t stream, const void *buf,
+                    size_t len);
+
+/* Ends the output: the last unterminated line of each stream is matched,
+ * pending findings are decided, and the findings are ranked. Idempotent.
+ * Returns 0 or -ENOMEM. */
+int ex_matcher_finish(ex_matcher_t *m);
+
+/* Ranked findings (valid after ex_matcher_finish(); before it, 0). Causes
+ * come before fallout, each kind in detection order; a later finding with
+ * the subject of an earlier cause, and fallout findings when a cause exists,
+ * are folded under the first cause (in its children) and are not listed
+ * here. Findings are owned by the matcher. */
+size_t ex_matcher_count(const ex_matcher_t *m);
+const ex_finding_t *ex_matcher_get(const ex_matcher_t *m, size_t i);
+
+/* The value of the capture `name` of a finding, or NULL (then *len is 0).
+ * len may be NULL. */
+const char *ex_finding_capture(const ex_finding_t *f, const char *name,
+                               size_t *len);
+
+/* Expands a template of the finding's rule with its captures
+ * (ex_template_expand(); flags EX_TEMPLATE_SHELL for fix commands). The
+ * caller frees *out. Returns 0, -ENOMEM or -E2BIG. */
+int ex_finding_expand(const ex_finding_t *f, const char *tpl, int flags,
+                      char **out, size_t *out_len);
+
+typedef struct ex_matcher_stats_s {
+  unsigned long long bytes;            /* fed */
+  unsigned long long lines;            /* complete lines, all streams */
+  unsigned long long lines_cut;        /* longer than EX_MATCH_LINE_MAX */
+  unsigned long long candidates;       /* regex runs after the prefilter */
+  unsigned long long limit_hits;       /* runs stopped by the match limit */
+  unsigned long long findings_dropped; /* beyond EX_MATCH_FINDINGS_MAX */
+  size_t rules;                        /* rules compiled */
+  size_t rules_skipped;
+  size_t patterns_disabled; /* after EX_MATCH_LIMIT_HITS_MAX match
+                               limit hits, or not compilable */
+} ex_matcher_stats_t;
+
+void ex_matcher_stats(const ex_matcher_t *m, ex_matcher_stats_t *st);
+
+#endif

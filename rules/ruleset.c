@@ -1,0 +1,184 @@
+/* Rule sets and diagnostics lists. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules_int.h"
+
+struct ex_ruleset_s {
+  ex_rule_t **rules;
+  size_t count;
+  size_t cap;
+};
+
+static void event_release(ex_rule_event_t *e) {
+  free(e->errno_tpl);
+  free(e->condition);
+  free(e->operation);
+  free(e->subject_kind);
+  free(e->subject_value);
+}
+
+void ex__rule_free(ex_rule_t *r) {
+  size_t i;
+
+  if (r == NULL)
+    return;
+  free(r->id);
+  free(r->title);
+  for (i = 0; i < r->ntags; i++)
+    free(r->tags[i]);
+  free(r->tags);
+  for (i = 0; i < r->npatterns; i++) {
+    free(r->patterns[i].regex);
+    event_release(&r->patterns[i].event);
+  }
+  free(r->patterns);
+  free(r->before.pattern);
+  free(r->after.pattern);
+  event_release(&r->event);
+  free(r->location_file);
+  free(r->location_line);
+  free(r->meaning);
+  for (i = 0; i < r->ncauses; i++) {
+    free(r->causes[i].id);
+    free(r->causes[i].text);
+  }
+  free(r->causes);
+  for (i = 0; i < r->nfixes; i++) {
+    free(r->fixes[i].text);
+    free(r->fixes[i].command);
+  }
+  free(r->fixes);
+  for (i = 0; i < r->nsuppress; i++)
+    free(r->suppress[i].pattern);
+  free(r->suppress);
+  free(r->file);
+  free(r);
+}
+
+int ex_ruleset_new(ex_ruleset_t **out) {
+  *out = calloc(1, sizeof(**out));
+  return *out == NULL ? -ENOMEM : 0;
+}
+
+void ex_ruleset_free(ex_ruleset_t *set) {
+  size_t i;
+
+  if (set == NULL)
+    return;
+  for (i = 0; i < set->count; i++)
+    ex__rule_free(set->rules[i]);
+  free(set->rules);
+  free(set);
+}
+
+size_t ex_ruleset_count(const ex_ruleset_t *set) {
+  return set->count;
+}
+
+const ex_rule_t *ex_ruleset_get(const ex_ruleset_t *set, size_t i) {
+  return i < set->count ? set->rules[i] : NULL;
+}
+
+static ex_rule_t **ruleset_slot(const ex_ruleset_t *set, const char *id) {
+  size_t i;
+
+  for (i = 0; i < set->count; i++)
+    if (strcmp(set->rules[i]->id, id) == 0)
+      return &set->rules[i];
+  return NULL;
+}
+
+const ex_rule_t *ex_ruleset_find(const ex_ruleset_t *set, const char *id) {
+  ex_rule_t **slot = ruleset_slot(set, id);
+
+  return slot == NULL ? NULL : *slot;
+}
+
+int ex__ruleset_add(ex_ruleset_t *set, ex_rule_t *rule) {
+  ex_rule_t **slot = ruleset_slot(set, rule->id);
+
+  if (slot != NULL) {
+    ex__rule_free(*slot);
+    *slot = rule;
+    return 0;
+  }
+  if (set->count == set->cap) {
+    size_t cap = set->cap ? set->cap * 2 : 64;
+    ex_rule_t **p = realloc(set->rules, cap * sizeof(*p));
+    if (p == NULL) {
+      ex__rule_free(rule);
+      return -ENOMEM;
+    }
+    set->rules = p;
+    set->cap = cap;
+  }
+  set->rules[set->count++] = rule;
+  return 0;
+}
+
+void ex_diags_init(ex_diags_t *d) {
+  memset(d, 0, sizeof(*d));
+}
+
+void ex_diags_release(ex_diags_t *d) {
+  size_t i;
+
+  for (i = 0; i < d->count; i++) {
+    free(d->items[i].file);
+    free(d->items[i].message);
+  }
+  free(d->items);
+  memset(d, 0, sizeof(*d));
+}
+
+void ex__diag_add(ex_diags_t *d, const char *file, int line, int column,
+                  int builtin, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  ex_diag_t *item;
+
+  if (d == NULL)
+    return;
+  if (d->count >= EX_RULES_DIAG_MAX) {
+    d->dropped++;
+    return;
+  }
+  if (d->count == d->cap) {
+    size_t cap = d->cap ? d->cap * 2 : 16;
+    ex_diag_t *p = realloc(d->items, cap * sizeof(*p));
+    if (p == NULL) {
+      d->dropped++;
+      return;
+    }
+    d->items = p;
+    d->cap = cap;
+  }
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  item = &d->items[d->count];
+  item->file = strdup(file);
+  item->message = strdup(msg);
+  if (item->file == NULL || item->message == NULL) {
+    free(item->file);
+    free(item->message);
+    d->dropped++;
+    return;
+  }
+  item->line = line;
+  item->column = column;
+  item->builtin = builtin;
+  d->count++;
+}
+
+int ex_diag_format(const ex_diag_t *d, char *buf, size_t size) {
+  if (d->line > 0)
+    return snprintf(buf, size, "%s:%d:%d: %s%s", d->file, d->line, d->column,
+                    d->builtin ? "built-in rule file: " : "", d->message);
+  return snprintf(buf, size, "%s: %s%s", d->file,
+                  d->builtin ? "built-in rule file: " : "", d->message);
+}

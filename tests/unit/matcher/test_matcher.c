@@ -1,0 +1,555 @@
+/* Unit tests of the streaming matcher and the literal extraction. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "matcher/matcher.h"
+
+/* ---------------------------------------------------------------------- */
+/* Literal extraction                                                      */
+
+typedef struct lit_case_s {
+  const char *re;
+  int count;        /* expected return */
+  const char *lits; /* expected literals joined by '|', '~' = caseless */
+} lit_case_t;
+
+static const lit_case_t lit_cases[] = {
+    {"^PermissionError: \\[Errno (?<e>\\d+)\\]", 1, "PermissionError: [Errno "},
+    {"^(?:\\w+\\.)*PermissionError: \\[Errno (?<errno>\\d+)\\] (?<m>[^:]+): "
+     "'(?<p>[^']+)'",
+     1, "PermissionError: [Errno "},
+    {"foo|barbaz", 2, "foo|barbaz"},
+    {"(?i)no such file", 1, "~no such file"},
+    {"abc?def", 1, "def"},
+    {"abcd?ef", 1, "abc"},
+    {"x(?:abc)def", 1, "xabcdef"},
+    {"(?:abc)?defg", 1, "defg"},
+    {"(?:ab|cd)efgh", 1, "efgh"},
+    {"^(?:cannot open|can't open) (?<f>\\S+)", 2, "cannot open|can't open"},
+    {"\\Qa.b*c\\E+", 1, "a.b*c"},
+    {"a\\.b\\x41\\x{42}\\n", 1, "a.bAB\n"},
+    {"error(?=: )x{2}", 1, "error"},
+    {"(?x) no \\  such # comment\n file", 1, "no suchfile"},
+    {"[abc]foo[def]", 1, "foo"},
+    {"(?i:ERROR) at line", 1, "~ERROR at line"},
+    {"Error (?i)code", 1, "~Error code"},
+    {"\\d+ \\w+", 0, ""},
+    {"ab|cdef", 0, ""},
+    {"(foo)+bar", 1, "foo"},
+    {"(?<n>foobar)baz", 1, "foobarbaz"},
+    {"a(?1)bcd", 0, ""},
+    {"(*UTF)abcd", 0, ""},
+    {"[]x]abc", 1, "abc"},
+    {"a{2}bcd", 1, "bcd"},
+    {"a{,2}bcd", 1, "a{,2}bcd"},
+};
+
+static void test_literals(void **state) {
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(lit_cases) / sizeof(lit_cases[0]); i++) {
+    const lit_case_t *c = &lit_cases[i];
+    ex_literal_t lits[8];
+    char joined[512];
+    size_t n = 0;
+    int rc = ex_literals_extract(c->re, strlen(c->re), lits, 8);
+    int k;
+
+    joined[0] = '\0';
+    for (k = 0; k < rc; k++) {
+      n += (size_t)snprintf(joined + n, sizeof(joined) - n, "%s%s%.*s",
+                            k ? "|" : "", lits[k].caseless ? "~" : "",
+                            (int)lits[k].len, (const char *)lits[k].bytes);
+    }
+    if (rc != c->count || strcmp(joined, c->lits) != 0) {
+      print_error("/%s/: got %d \"%s\", want %d \"%s\"\n", c->re, rc, joined,
+                  c->count, c->lits);
+      fail();
+    }
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Helpers                                                                 */
+
+/* Rules written with ' for " like the loader tests. */
+static ex_ruleset_t *load(const char *src) {
+  ex_ruleset_t *set = NULL;
+  ex_diags_t d;
+  char *json = strdup(src);
+  size_t i;
+
+  assert_non_null(json);
+  for (i = 0; json[i] != '\0'; i++)
+    if (json[i] == '\'')
+      json[i] = '"';
+  ex_diags_init(&d);
+  assert_int_equal(ex_ruleset_new(&set), 0);
+  if (ex_rules_load_buffer(set, "t.json", json, strlen(json), 0, &d) != 0) {
+    for (i = 0; i < d.count; i++)
+      print_error("%d:%d: %s\n", d.items[i].line, d.items[i].column,
+                  d.items[i].message);
+    fail();
+  }
+  ex_diags_release(&d);
+  free(json);
+  return set;
+}
+
+static size_t describe_one(const ex_finding_t *f, char *out, size_t size,
+                           size_t n, int depth) {
+  size_t i;
+
+  n += (size_t)snprintf(out + n, size - n, "%*s%s x%lu L%lu", depth * 2, "",
+                        f->rule->id, f->count, f->evidence[0].line);
+  if (f->event.errno_name != NULL)
+    n += (size_t)snprintf(out + n, size - n, " %s", f->event.errno_name);
+  if (f->event.operation != NULL)
+    n += (size_t)snprintf(out + n, size - n, " op=%s", f->event.operation);
+  if (f->event.subject_value != NULL)
+    n += (size_t)snprintf(out + n, size - n, " s=%s", f->event.subject_value);
+  if (f->location_file != NULL)
+    n += (size_t)snprintf(out + n, size - n, " at=%s:%s", f->location_file,
+                          f->location_line ? f->location_line : "");
+  for (i = 1; i < f->nevidence; i++)
+    n += (size_t)snprintf(out + n, size - n, " +L%lu", f->evidence[i].line);
+  n += (size_t)snprintf(out + n, size - n, "\n");
+  for (i = 0; i < f->nchildren; i++)
+    n = describe_one(f->children[i], out, size, n, depth + 1);
+  return n;
+}
+
+/* Feeds text in chunks of `chunk` bytes to stderr and describes the ranked
+ * findings into out. */
+static void run_matcher(const ex_ruleset_t *set, const char *text, size_t len,
+                        size_t chunk, char *out, size_t size,
+                        ex_matcher_stats_t *st) {
+  ex_matcher_t *m = NULL;
+  size_t off;
+  size_t n = 0;
+  size_t i;
+
+  assert_int_equal(ex_matcher_new(set, &m), 0);
+  for (off = 0; off < len; off += chunk) {
+    size_t k = len - off < chunk ? len - off : chunk;
+    assert_int_equal(ex_matcher_feed(m, EX_STREAM_STDERR, text + off, k), 0);
+  }
+  assert_int_equal(ex_matcher_finish(m), 0);
+  out[0] = '\0';
+  for (i = 0; i < ex_matcher_count(m); i++)
+    n = describe_one(ex_matcher_get(m, i), out, size, n, 0);
+  if (st != NULL)
+    ex_matcher_stats(m, st);
+  ex_matcher_free(m);
+}
+
+#define RULES_HEAD "{'format':'explain-rules/1','rules':["
+#define RULES_TAIL "]}"
+
+static const char *const base_rules = RULES_HEAD
+    "{'id':'py.perm','title':'t','tags':['python'],"
+    " 'patterns':['^(?:\\\\w+\\\\.)*PermissionError: \\\\[Errno "
+    "(?<errno>\\\\d+)\\\\] (?<message>[^:]+): .(?<path>[^\\']+).'],"
+    " 'context':{'before':{'lines':40,'pattern':'^\\\\s*File "
+    "\\\\x22(?<file>[^\\\\x22]+)\\\\x22, line (?<line>\\\\d+)','pick':'last'}},"
+    " 'event':{'errno':'${errno}','operation':'open','subject':{'kind':'path','"
+    "value':'${path}'}},"
+    " 'location':{'file':'${file}','line':'${line}'},"
+    " 'meaning':'m'},"
+    "{'id':'make.fail','title':'t','tags':['make'],'role':'fallout',"
+    " 'patterns':['^make(?:\\\\[\\\\d+\\\\])?: \\\\*\\\\*\\\\* "
+    "\\\\[(?<target>[^\\\\]]+)\\\\] Error \\\\d+'],"
+    " 'event':{'condition':'recipe-failed'},'meaning':'m'},"
+    "{'id':'sh.denied','title':'t','tags':['shell'],"
+    " 'patterns':['^(?:ba|da)?sh: (?<path>[^:]+): Permission denied',"
+    "   {'regex':'^cp: cannot create regular file .(?<path>[^\\']+).: "
+    "(?<msg>.+)$','event':{'operation':'create','errno':'${msg}'}}],"
+    " 'event':{'errno':'EACCES','operation':'exec','subject':{'kind':'path','"
+    "value':'${path}'}},"
+    " 'meaning':'m'},"
+    "{'id':'gen.nospace','title':'t','tags':['x'],"
+    " 'patterns':['(?i)no space left on device'],"
+    " 'event':{'errno':'ENOSPC'},'meaning':'m',"
+    " 'suppress':[{'pattern':'^npm WARN','where':'same'},"
+    "   {'pattern':'^# retrying','where':'before','lines':2},"
+    "   {'pattern':'^recovered','where':'after','lines':3}]},"
+    "{'id':'gen.after','title':'t','tags':['x'],"
+    " 'patterns':['^fatal: unable to access'],"
+    " 'context':{'after':{'lines':3,'pattern':'^hint: (?<hint>.+)'}},"
+    " 'event':{'condition':'fetch-failed','subject':{'kind':'url','value':'${"
+    "hint}'}},'meaning':'m'}" RULES_TAIL;
+
+/* ---------------------------------------------------------------------- */
+
+static const char sample_text[] =
+    "starting\n"
+    "Traceback (most recent call last):\n"
+    "  File \"/home/ana/lib.py\", line 9, in <module>\n"
+    "  File \"/home/ana/save.py\", line 3, in save\n"
+    "PermissionError: [Errno 13] Permission denied: '/data/out.csv'\n"
+    "\x1b[1;31mbash: ./run.sh: Permission denied\x1b[0m\r\n"
+    "\x1b]0;window title\x07"
+    "cp: cannot create regular file '/etc/x': No space left on device\n"
+    "progress 10%\rprogress 55%\rbash: ./b: Permission denied\n"
+    "make[1]: *** [all] Error 1\n"
+    "bash: ./run.sh: Permission denied\n"
+    "\x1b]8;;http://example.com\x1b\\link\x1b]8;;\x1b\\ fatal: unable to "
+    "access\n"
+    "fatal: unable to access 'https://x/'\n"
+    "noise\n"
+    "hint: check the proxy\n"
+    "hint: second\n"
+    "npm WARN no space left on device\n"
+    "No space left on device\n"
+    "last line without newline: DISK: NO SPACE LEFT ON DEVICE";
+
+static const char sample_expected[] =
+    "py.perm x1 L5 EACCES op=open s=/data/out.csv at=/home/ana/save.py:3 +L4\n"
+    "  make.fail x1 L9\n"
+    "sh.denied x2 L6 EACCES op=exec s=./run.sh\n"
+    "sh.denied x1 L7 ENOSPC op=create s=/etc/x\n"
+    "gen.nospace x3 L7 ENOSPC\n"
+    "sh.denied x1 L8 EACCES op=exec s=./b\n"
+    "gen.after x1 L12 s=check the proxy +L14\n";
+
+static void test_sample(void **state) {
+  ex_ruleset_t *set = load(base_rules);
+  char out[4096];
+  ex_matcher_stats_t st;
+
+  (void)state;
+  run_matcher(set, sample_text, sizeof(sample_text) - 1, 65536, out,
+              sizeof(out), &st);
+  assert_string_equal(out, sample_expected);
+  assert_int_equal(st.lines, 18);
+  ex_ruleset_free(set);
+}
+
+static void test_chunking(void **state) {
+  ex_ruleset_t *set = load(base_rules);
+  char out[4096];
+  size_t chunk;
+
+  (void)state;
+  for (chunk = 1; chunk <= 64; chunk++) {
+    run_matcher(set, sample_text, sizeof(sample_text) - 1, chunk, out,
+                sizeof(out), NULL);
+    if (strcmp(out, sample_expected) != 0) {
+      print_error("chunk %zu:\n%s", chunk, out);
+      fail();
+    }
+  }
+  ex_ruleset_free(set);
+}
+
+/* Evidence text is the cleaned line. */
+static void test_cleaning(void **state) {
+  static const struct {
+    const char *in;
+    const char *want;
+  } cases[] = {
+      {"\x1b[1;31mbash: ./a: Permission denied\x1b[0m\n",
+       "bash: ./a: Permission denied"},
+      {"bash: ./a: Permission denied\r\n", "bash: ./a: Permission denied"},
+      {"10%\r20%\rbash: ./a: Permission denied\n",
+       "bash: ./a: Permission denied"},
+      {"\x1b]0;t\x1b\\bash: ./a: \x1b(BPermission denied\x1b"
+       "7\n",
+       "bash: ./a: Permission denied"},
+      {"bash: ./a: Permission\x1bP1$r\x1b\\ denied\n",
+       "bash: ./a: Permission denied"},
+      {"bash: ./\xff\x00"
+       "a: Permission denied\n",
+       "bash: ./\xff"},
+  };
+  ex_ruleset_t *set = load(base_rules);
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    ex_matcher_t *m = NULL;
+    const ex_finding_t *f;
+    size_t len = strlen(cases[i].in);
+    if (i == 5)
+      len = 31; /* the string holds a NUL */
+    assert_int_equal(ex_matcher_new(set, &m), 0);
+    assert_int_equal(ex_matcher_feed(m, EX_STREAM_STDOUT, cases[i].in, len), 0);
+    assert_int_equal(ex_matcher_finish(m), 0);
+    assert_int_equal(ex_matcher_count(m), 1);
+    f = ex_matcher_get(m, 0);
+    assert_int_equal(f->evidence[0].stream, EX_STREAM_STDOUT);
+    if (i == 5) {
+      /* NUL and invalid UTF-8 are kept. */
+      assert_int_equal(f->evidence[0].len, 30);
+      assert_memory_equal(f->evidence[0].text, cases[i].in, 30);
+    } else {
+      assert_string_equal(f->evidence[0].text, cases[i].want);
+    }
+    ex_matcher_free(m);
+  }
+  ex_ruleset_free(set);
+}
+
+static void test_long_lines(void **state) {
+  ex_ruleset_t *set = load(base_rules);
+  size_t big = 200 * 1024;
+  char *text = malloc(3 * big);
+  char out[4096];
+  ex_matcher_stats_t st;
+  size_t n = 0;
+  size_t chunk;
+
+  (void)state;
+  assert_non_null(text);
+  /* 1: a long line whose match is past the cap: not matched. */
+  memset(text + n, 'x', big);
+  n += big;
+  n += (size_t)sprintf(text + n, "bash: ./late: Permission denied\n");
+  /* 2: a long line that starts with a match: matched, evidence cut. */
+  n += (size_t)sprintf(text + n, "bash: ./early: Permission denied");
+  memset(text + n, 'y', big);
+  n += big;
+  text[n++] = '\n';
+  /* 3: line numbers still count the long lines. */
+  n += (size_t)sprintf(text + n, "bash: ./after: Permission denied\n");
+  for (chunk = 4096; chunk <= 65536 * 4; chunk *= 4) {
+    run_matcher(set, text, n, chunk, out, sizeof(out), &st);
+    assert_string_equal(out, "sh.denied x1 L2 EACCES op=exec s=./early\n"
+                             "sh.denied x1 L3 EACCES op=exec s=./after\n");
+    assert_int_equal(st.lines, 3);
+    assert_int_equal(st.lines_cut, 2);
+  }
+  {
+    ex_matcher_t *m = NULL;
+    assert_int_equal(ex_matcher_new(set, &m), 0);
+    assert_int_equal(ex_matcher_feed(m, EX_STREAM_STDERR, text, n), 0);
+    assert_int_equal(ex_matcher_finish(m), 0);
+    assert_int_equal(ex_matcher_get(m, 0)->evidence[0].cut, 1);
+    assert_int_equal(ex_matcher_get(m, 0)->evidence[0].len,
+                     EX_MATCH_EVIDENCE_MAX);
+    ex_matcher_free(m);
+  }
+  free(text);
+  ex_ruleset_free(set);
+}
+
+static void test_context(void **state) {
+  static const char *const rules =
+      RULES_HEAD "{'id':'t.ctx','title':'t','tags':['x'],'patterns':['^ERROR "
+                 "(?<what>\\\\w+)'],"
+                 " 'context':{'before':{'lines':3,'pattern':'^at "
+                 "(?<where>\\\\S+)','pick':'first'},"
+                 "            'after':{'lines':2,'pattern':'^cause: "
+                 "(?<why>.+)','pick':'last'}},"
+                 " 'event':{'condition':'c','subject':{'kind':'file','value':'$"
+                 "{what}/${where}/${why}'}},"
+                 " 'meaning':'m'}" RULES_TAIL;
+  static const struct {
+    const char *text;
+    const char *want;
+  } cases[] = {
+      /* before: pick first within 3 lines; after: pick last within 2 */
+      {"at a\nat b\nx\nat c\nERROR one\ncause: p\ncause: q\ncause: r\n",
+       "t.ctx x1 L5 s=one/b/q +L2 +L7\n"},
+      /* nothing in the windows */
+      {"at a\n1\n2\n3\nERROR two\nx\ny\ncause: late\n",
+       "t.ctx x1 L5 s=two//\n"},
+      /* end of output before the after window closes */
+      {"ERROR three\ncause: z", "t.ctx x1 L1 s=three//z +L2\n"},
+  };
+  ex_ruleset_t *set = load(rules);
+  char out[1024];
+  size_t i;
+  size_t chunk;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (chunk = 1; chunk < 8; chunk++) {
+      run_matcher(set, cases[i].text, strlen(cases[i].text), chunk, out,
+                  sizeof(out), NULL);
+      assert_string_equal(out, cases[i].want);
+    }
+  }
+  ex_ruleset_free(set);
+}
+
+static void test_suppressors(void **state) {
+  static const struct {
+    const char *text;
+    const char *want;
+  } cases[] = {
+      {"No space left on device\n", "gen.nospace x1 L1 ENOSPC\n"},
+      {"npm WARN No space left on device\n", ""},
+      {"# retrying\nx\nNo space left on device\n", ""},
+      {"# retrying\nx\ny\nNo space left on device\n",
+       "gen.nospace x1 L4 ENOSPC\n"},
+      {"No space left on device\na\nb\nrecovered\n", ""},
+      {"No space left on device\na\nb\nc\nrecovered\n",
+       "gen.nospace x1 L1 ENOSPC\n"},
+      {"No space left on device\nrecovered", ""},
+  };
+  ex_ruleset_t *set = load(base_rules);
+  char out[1024];
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    run_matcher(set, cases[i].text, strlen(cases[i].text), 3, out, sizeof(out),
+                NULL);
+    if (strcmp(out, cases[i].want) != 0) {
+      print_error("case %zu: got \"%s\"\n", i, out);
+      fail();
+    }
+  }
+  ex_ruleset_free(set);
+}
+
+static void test_ranking(void **state) {
+  static const char *const text =
+      "make: *** [a] Error 1\n"        /* fallout before any cause */
+      "bash: ./x: Permission denied\n" /* cause 1 */
+      "PermissionError: [Errno 13] Permission denied: './x'\n" /* same subject
+                                                                */
+      "No space left on device\n" /* cause 2, no subject */
+      "make: *** [b] Error 2\n"
+      "bash: ./x: Permission denied\n" /* duplicate of cause 1 */
+      "NO SPACE LEFT ON DEVICE\n";     /* duplicate of cause 2 */
+  ex_ruleset_t *set = load(base_rules);
+  char out[2048];
+
+  (void)state;
+  run_matcher(set, text, strlen(text), 7, out, sizeof(out), NULL);
+  assert_string_equal(out, "sh.denied x2 L2 EACCES op=exec s=./x\n"
+                           "  py.perm x1 L3 EACCES op=open s=./x\n"
+                           "  make.fail x2 L1\n"
+                           "gen.nospace x2 L4 ENOSPC\n");
+  /* Only fallout: it stays on top. */
+  run_matcher(set, "make: *** [a] Error 1\n", 22, 5, out, sizeof(out), NULL);
+  assert_string_equal(out, "make.fail x1 L1\n");
+  ex_ruleset_free(set);
+}
+
+static void test_findings_cap(void **state) {
+  ex_ruleset_t *set = load(base_rules);
+  ex_matcher_t *m = NULL;
+  ex_matcher_stats_t st;
+  char line[64];
+  int i;
+
+  (void)state;
+  assert_int_equal(ex_matcher_new(set, &m), 0);
+  for (i = 0; i < 100; i++) {
+    int n = snprintf(line, sizeof(line), "bash: ./f%d: Permission denied\n", i);
+    assert_int_equal(ex_matcher_feed(m, EX_STREAM_STDERR, line, (size_t)n), 0);
+  }
+  assert_int_equal(ex_matcher_finish(m), 0);
+  ex_matcher_stats(m, &st);
+  assert_int_equal(ex_matcher_count(m), EX_MATCH_FINDINGS_MAX);
+  assert_int_equal(st.findings_dropped, 100 - EX_MATCH_FINDINGS_MAX);
+  assert_string_equal(ex_matcher_get(m, 0)->event.subject_value, "./f0");
+  /* finish is idempotent; feeding after it is refused */
+  assert_int_equal(ex_matcher_finish(m), 0);
+  assert_int_equal(ex_matcher_feed(m, EX_STREAM_STDERR, "x", 1), -EINVAL);
+  ex_matcher_free(m);
+  ex_ruleset_free(set);
+}
+
+static void test_streams_and_expand(void **state) {
+  ex_ruleset_t *set = load(base_rules);
+  ex_matcher_t *m = NULL;
+  const ex_finding_t *f;
+  char *s = NULL;
+
+  (void)state;
+  assert_int_equal(ex_matcher_new(set, &m), 0);
+  ex_matcher_feed(m, EX_STREAM_STDOUT, "out1\nout2\nbash: ./o", 20);
+  ex_matcher_feed(m, EX_STREAM_STDERR, "bash: ./it's here: Perm", 23);
+  ex_matcher_feed(m, EX_STREAM_STDOUT, "ut: Permission denied\n", 22);
+  ex_matcher_feed(m, EX_STREAM_STDERR, "ission denied\n", 14);
+  assert_int_equal(ex_matcher_finish(m), 0);
+  assert_int_equal(ex_matcher_count(m), 2);
+  /* The stdout line was complete first. */
+  f = ex_matcher_get(m, 1);
+  assert_int_equal(f->evidence[0].stream, EX_STREAM_STDERR);
+  assert_int_equal(f->evidence[0].line, 1);
+  assert_string_equal(ex_finding_capture(f, "path", NULL), "./it's here");
+  assert_null(ex_finding_capture(f, "nope", NULL));
+  assert_int_equal(
+      ex_finding_expand(f, "ls -l ${path}", EX_TEMPLATE_SHELL, &s, NULL), 0);
+  assert_string_equal(s, "ls -l './it'\\''s here'");
+  free(s);
+  assert_int_equal(ex_finding_expand(f, "${path} denied", 0, &s, NULL), 0);
+  assert_string_equal(s, "./it's here denied");
+  free(s);
+  f = ex_matcher_get(m, 0);
+  assert_int_equal(f->evidence[0].stream, EX_STREAM_STDOUT);
+  assert_int_equal(f->evidence[0].line, 3);
+  ex_matcher_free(m);
+  ex_ruleset_free(set);
+}
+
+static void test_catastrophic(void **state) {
+  static const char *const rules = RULES_HEAD
+      "{'id':'t.slow','title':'t','tags':['x'],'patterns':['^error: (a+)+b'],"
+      " 'event':{'condition':'c'},'meaning':'m'}" RULES_TAIL;
+  ex_ruleset_t *set = load(rules);
+  ex_matcher_t *m = NULL;
+  ex_matcher_stats_t st;
+  char *line = malloc(40000);
+  struct timespec t0;
+  struct timespec t1;
+  double secs;
+  int i;
+
+  (void)state;
+  assert_non_null(line);
+  memcpy(line, "error: ", 7);
+  /* A 'b' after the run: PCRE2 cannot rule the line out up front. */
+  memset(line + 7, 'a', 40000 - 10);
+  memcpy(line + 40000 - 3, "!b\n", 3);
+  assert_int_equal(ex_matcher_new(set, &m), 0);
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (i = 0; i < 100; i++)
+    assert_int_equal(ex_matcher_feed(m, EX_STREAM_STDERR, line, 40000), 0);
+  ex_matcher_feed(m, EX_STREAM_STDERR, "error: aab\n", 11);
+  assert_int_equal(ex_matcher_finish(m), 0);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  secs =
+      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  ex_matcher_stats(m, &st);
+  assert_true(secs < 5.0);
+  assert_true(st.limit_hits >= 1);
+  assert_int_equal(st.patterns_disabled, 1);
+  ex_matcher_free(m);
+  ex_ruleset_free(set);
+  free(line);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_literals),
+      cmocka_unit_test(test_sample),
+      cmocka_unit_test(test_chunking),
+      cmocka_unit_test(test_cleaning),
+      cmocka_unit_test(test_long_lines),
+      cmocka_unit_test(test_context),
+      cmocka_unit_test(test_suppressors),
+      cmocka_unit_test(test_ranking),
+      cmocka_unit_test(test_findings_cap),
+      cmocka_unit_test(test_streams_and_expand),
+      cmocka_unit_test(test_catastrophic),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
