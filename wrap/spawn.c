@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -93,24 +94,36 @@ int ex_spawn_resolve(const char *argv0, char **path, char **searched) {
   return rc;
 }
 
-/* In the child: report errno to the parent and leave. Only async-signal-safe
- * calls from here on. */
-static void child_fail(int fd, int err) __attribute__((noreturn));
-static void child_fail(int fd, int err) {
-  ssize_t n;
+/* The child runs on this stack, in explain's memory, while explain waits
+ * (CLONE_VM | CLONE_VFORK, as posix_spawn does): no page tables to copy and
+ * no copy-on-write faults afterwards. It is big enough for the /bin/sh
+ * fallback's argument array. */
+#define EX_CHILD_STACK (256 * 1024)
+static char child_stack[EX_CHILD_STACK] __attribute__((aligned(16)));
 
-  do
-    n = write(fd, &err, sizeof(err));
-  while (n == -1 && errno == EINTR);
+typedef struct ex_child_arg {
+  const ex_spawn_plan_t *plan;
+  int err; /* set by the child when it fails before or at exec */
+} ex_child_arg_t;
+
+/* In the child: report errno to the parent and leave. Only system calls
+ * from here on: the child shares explain's memory. */
+static void child_fail(ex_child_arg_t *a, int err) __attribute__((noreturn));
+static void child_fail(ex_child_arg_t *a, int err) {
+  a->err = err;
   _exit(127);
 }
 
-static void child_exec(const ex_spawn_plan_t *plan, int errfd) {
+static int child_main(void *arg) {
+  ex_child_arg_t *a;
+  const ex_spawn_plan_t *plan;
   char *sh_argv[4096];
   size_t argc;
   size_t i;
   int fd;
 
+  a = arg;
+  plan = a->plan;
   if (plan->own_pgrp) {
     (void)setpgid(0, 0);
     /* SIGTTOU is blocked here (the whole mask is), so a background group may
@@ -119,68 +132,50 @@ static void child_exec(const ex_spawn_plan_t *plan, int errfd) {
       (void)tcsetpgrp(plan->tty_fd, getpid());
   }
   if (plan->stdout_fd >= 0 && dup2(plan->stdout_fd, 1) == -1)
-    child_fail(errfd, errno);
+    child_fail(a, errno);
   if (dup2(plan->stderr_fd, 2) == -1)
-    child_fail(errfd, errno);
+    child_fail(a, errno);
   for (fd = 0; fd < 2; fd++) {
     if (plan->close_fds[fd] && !(fd == 1 && plan->stdout_fd >= 0))
       (void)close(fd);
   }
   if (sigprocmask(SIG_SETMASK, plan->mask, NULL) == -1)
-    child_fail(errfd, errno);
+    child_fail(a, errno);
 
   execve(plan->path, plan->argv, environ);
   if (errno != ENOEXEC)
-    child_fail(errfd, errno);
+    child_fail(a, errno);
 
   /* A file without #! line: run it with the shell, as execvp does. */
   for (argc = 0; plan->argv[argc] != NULL; argc++)
     ;
   if (argc + 2 > sizeof(sh_argv) / sizeof(sh_argv[0]))
-    child_fail(errfd, E2BIG);
+    child_fail(a, E2BIG);
   sh_argv[0] = "/bin/sh";
   sh_argv[1] = (char *)plan->path;
   for (i = 1; i <= argc; i++)
     sh_argv[i + 1] = plan->argv[i];
   execve("/bin/sh", sh_argv, environ);
-  child_fail(errfd, ENOEXEC);
+  child_fail(a, ENOEXEC);
 }
 
 pid_t ex_spawn_start(const ex_spawn_plan_t *plan) {
-  int pipefd[2];
+  ex_child_arg_t arg;
   pid_t pid;
-  int err;
-  ssize_t n;
   int status;
 
-  if (pipe2(pipefd, O_CLOEXEC) == -1)
+  arg.plan = plan;
+  arg.err = 0;
+  /* Returns once the child has exec'd or exited; it has set its own process
+   * group before that, so a forwarded signal always finds the group. */
+  pid = clone(child_main, child_stack + EX_CHILD_STACK,
+              CLONE_VM | CLONE_VFORK | SIGCHLD, &arg);
+  if (pid == -1)
     return -errno;
-  pid = fork();
-  if (pid == -1) {
-    err = errno;
-    close(pipefd[0]);
-    close(pipefd[1]);
-    return -err;
-  }
-  if (pid == 0) {
-    close(pipefd[0]);
-    child_exec(plan, pipefd[1]);
-  }
-
-  close(pipefd[1]);
-  /* Both sides set the group, so that a signal forwarded right after fork()
-   * already finds it. Fails harmlessly once the child has exec'd. */
-  if (plan->own_pgrp)
-    (void)setpgid(pid, pid);
-
-  do
-    n = read(pipefd[0], &err, sizeof(err));
-  while (n == -1 && errno == EINTR);
-  close(pipefd[0]);
-  if (n == (ssize_t)sizeof(err)) {
+  if (arg.err != 0) {
     while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
       ;
-    return -err;
+    return -arg.err;
   }
   return pid;
 }

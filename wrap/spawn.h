@@ -28,10 +28,12 @@ typedef struct ex_spawn_plan {
   const sigset_t *mask;     /* signal mask the child starts with */
 } ex_spawn_plan_t;
 
-/* Forks and executes plan->path. Returns the child's pid once the exec has
+/* Starts plan->path in a child that shares explain's memory until its exec
+ * (clone with CLONE_VM | CLONE_VFORK, the way posix_spawn works), so start-up
+ * copies no page tables. Returns the child's pid once the exec has
  * succeeded. When the exec failed, the child has been reaped and the
- * negative errno of the exec is returned (the error travels back over a
- * close-on-exec pipe, so there is no guessing from exit codes). */
+ * negative errno of the exec is returned (the child leaves it in memory
+ * shared with explain: no guessing from exit codes). */
 pid_t ex_spawn_start(const ex_spawn_plan_t *plan);
 
 #endif
