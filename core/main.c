@@ -1,5 +1,6 @@
 /* explain's front end: options, the launcher, the diagnosis, the exit. */
 #include "config.h"
+#include "core/modes.h"
 #include "core/options.h"
 #include "core/session.h"
 #include "wrap/wrap.h"
@@ -86,12 +87,54 @@ static int report_exec_failure(const char *name, const ex_wrap_result_t *r) {
   return code;
 }
 
+/* The first output of the command: read and compile the rules now, on a
+ * thread of their own, so that explain never delays the command or its
+ * output, and a command that prints nothing costs no compiling at all. */
+static void on_output(void *ctx, int stream, const char *buf, size_t len) {
+  ex_session_t *s;
+
+  s = ctx;
+  if (!s->load_started && (!s->opts->quiet || s->opts->report != NULL) &&
+      ex_session_load_async(s) != 0)
+    (void)ex_session_load(s);
+  ex_session_feed(s, stream == 1 ? EX_STREAM_STDOUT : EX_STREAM_STDERR, buf,
+                  len);
+}
+
+static int run_command(ex_session_t *session) {
+  const ex_options_t *opts;
+  ex_wrap_config_t cfg;
+  int rc;
+  int code;
+
+  opts = session->opts;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.argv = opts->command;
+  cfg.subreaper = opts->subreaper;
+  cfg.scan_stdout = opts->scan == EX_SCAN_BOTH;
+  cfg.on_output = on_output;
+  cfg.ctx = session;
+
+  rc = ex_wrap_run(&cfg, &session->run);
+  if (rc < 0) {
+    fprintf(stderr, "explain: cannot run the command: %s\n", strerror(-rc));
+    return EX_EXIT_INTERNAL;
+  }
+  if (!session->run.started) {
+    code = report_exec_failure(opts->command[0], &session->run);
+    fflush(stderr);
+    return code;
+  }
+  ex_diagnose(session);
+  fflush(stdout);
+  fflush(stderr);
+  ex_wrap_exit(session->run.wstatus);
+}
+
 int main(int argc, char **argv) {
   ex_options_t opts;
   ex_session_t session;
-  ex_wrap_config_t cfg;
   char err[256];
-  int rc;
   int code;
 
   if (ex_options_parse(argc, argv, &opts, err, sizeof(err)) != 0) {
@@ -107,27 +150,17 @@ int main(int argc, char **argv) {
     return fflush(stdout) == 0 ? 0 : EX_EXIT_INTERNAL;
   }
 
-  memset(&session, 0, sizeof(session));
-  memset(&cfg, 0, sizeof(cfg));
-  session.opts = &opts;
-  cfg.argv = opts.command;
-  cfg.subreaper = opts.subreaper;
-  cfg.ctx = &session;
-
-  rc = ex_wrap_run(&cfg, &session.run);
-  if (rc < 0) {
-    fprintf(stderr, "explain: cannot run the command: %s\n", strerror(-rc));
-    return EX_EXIT_INTERNAL;
-  }
-  if (!session.run.started) {
-    code = report_exec_failure(opts.command[0], &session.run);
-    ex_diagnose(&session);
-    fflush(stderr);
-    ex_wrap_result_release(&session.run);
-    return code;
-  }
-  ex_diagnose(&session);
-  fflush(stdout);
-  fflush(stderr);
-  ex_wrap_exit(session.run.wstatus);
+  ex_session_init(&session, &opts);
+  if (opts.log != NULL)
+    code = ex_mode_log(&session);
+  else if (opts.list_rules)
+    code = ex_mode_list_rules(&session);
+  else if (opts.rule != NULL)
+    code = ex_mode_rule(&session);
+  else if (opts.check_rules != NULL)
+    code = ex_mode_check_rules(&session);
+  else
+    code = run_command(&session);
+  ex_session_release(&session);
+  return code;
 }

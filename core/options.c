@@ -6,14 +6,36 @@
 
 const char ex_options_help[] =
     "Usage: explain [OPTIONS] [--] COMMAND [ARG...]\n"
+    "       explain [OPTIONS] --log FILE\n"
     "\n"
     "Runs COMMAND, passes its output through untouched, and when it fails\n"
     "explains why. Exits with COMMAND's exit status.\n"
     "\n"
-    "Running the command:\n"
+    "Running a command:\n"
+    "  --always         diagnose even when COMMAND succeeds\n"
+    "  --scan WHAT      stderr (default) or both: also scan stdout (stdout\n"
+    "                   then goes through explain too)\n"
     "  --subreaper      reap orphaned descendants while COMMAND runs (as PID 1\n"
     "                   explain always does)\n"
     "  -q, --quiet      print no diagnosis, only pass the output through\n"
+    "\n"
+    "Output that was captured elsewhere:\n"
+    "  --log FILE       explain the output in FILE (- for stdin); exit 0 when\n"
+    "                   something was recognised, 1 when not, 2 on error\n"
+    "\n"
+    "Reports:\n"
+    "  --format FORMAT  text (default, on stderr) or json (on stdout, or in\n"
+    "                   the --report file)\n"
+    "  --report FILE    also write the JSON report to FILE\n"
+    "\n"
+    "Rules:\n"
+    "  --rules DIR      read rule files from DIR too (repeatable; also\n"
+    "                   EXPLAIN_RULES_PATH, colon-separated)\n"
+    "  --list-rules     list the rules and exit\n"
+    "  --rule ID        show one rule's explanation and exit\n"
+    "  --check-rules PATH...\n"
+    "                   validate rule files or directories and exit (0 when\n"
+    "                   all are valid, 1 otherwise)\n"
     "\n"
     "Information:\n"
     "  -h, --help       show this help and exit\n"
@@ -26,66 +48,167 @@ const char ex_options_help[] =
     "\n"
     "Options end at the first word that is not an option, or at `--`.\n";
 
-/* Option table: name, short letter, and where the flag goes. */
-typedef struct ex_flag {
+typedef enum { FLAG, STRING, RULES_DIR, FORMAT, SCAN, REST } ex_kind_t;
+
+/* Option table: name, short letter, kind, and where the value goes. */
+typedef struct ex_option_spec {
   const char *name;
   char letter;
+  ex_kind_t kind;
   size_t offset;
-} ex_flag_t;
+} ex_option_spec_t;
 
-static const ex_flag_t flags[] = {
-    {"help", 'h', offsetof(ex_options_t, help)},
-    {"version", 0, offsetof(ex_options_t, version)},
-    {"subreaper", 0, offsetof(ex_options_t, subreaper)},
-    {"quiet", 'q', offsetof(ex_options_t, quiet)},
+static const ex_option_spec_t specs[] = {
+    {"help", 'h', FLAG, offsetof(ex_options_t, help)},
+    {"version", 0, FLAG, offsetof(ex_options_t, version)},
+    {"subreaper", 0, FLAG, offsetof(ex_options_t, subreaper)},
+    {"quiet", 'q', FLAG, offsetof(ex_options_t, quiet)},
+    {"always", 0, FLAG, offsetof(ex_options_t, always)},
+    {"list-rules", 0, FLAG, offsetof(ex_options_t, list_rules)},
+    {"log", 0, STRING, offsetof(ex_options_t, log)},
+    {"rule", 0, STRING, offsetof(ex_options_t, rule)},
+    {"report", 0, STRING, offsetof(ex_options_t, report)},
+    {"format", 0, FORMAT, offsetof(ex_options_t, format)},
+    {"scan", 0, SCAN, offsetof(ex_options_t, scan)},
+    {"rules", 0, RULES_DIR, 0},
+    {"check-rules", 0, REST, offsetof(ex_options_t, check_rules)},
 };
 
-#define NFLAGS (sizeof(flags) / sizeof(flags[0]))
+#define NSPECS (sizeof(specs) / sizeof(specs[0]))
 
-static int *flag_slot(ex_options_t *opts, const ex_flag_t *f) {
-  return (int *)(void *)((char *)opts + f->offset);
+static void *slot(ex_options_t *opts, const ex_option_spec_t *s) {
+  return (char *)opts + s->offset;
 }
 
-static int parse_long(const char *arg, ex_options_t *opts, char *err,
-                      size_t errlen) {
-  size_t i;
-  const char *name;
-  const char *eq;
-  size_t len;
-
-  name = arg + 2;
-  eq = strchr(name, '=');
-  len = eq != NULL ? (size_t)(eq - name) : strlen(name);
-  for (i = 0; i < NFLAGS; i++) {
-    if (strlen(flags[i].name) != len || strncmp(flags[i].name, name, len) != 0)
-      continue;
-    if (eq != NULL) {
-      snprintf(err, errlen, "option --%s takes no value", flags[i].name);
+static int set_value(ex_options_t *opts, const ex_option_spec_t *s,
+                     const char *v, char *err, size_t errlen) {
+  switch (s->kind) {
+  case STRING:
+    if (v[0] == '\0') {
+      snprintf(err, errlen, "option --%s needs a non-empty value", s->name);
       return -EINVAL;
     }
-    *flag_slot(opts, &flags[i]) = 1;
+    *(const char **)slot(opts, s) = v;
+    return 0;
+  case RULES_DIR:
+    if (opts->nrules == EX_OPTIONS_RULES_MAX) {
+      snprintf(err, errlen, "--rules given more than %d times",
+               EX_OPTIONS_RULES_MAX);
+      return -EINVAL;
+    }
+    opts->rules[opts->nrules++] = v;
+    return 0;
+  case FORMAT:
+    if (strcmp(v, "text") == 0)
+      opts->format = EX_FORMAT_TEXT;
+    else if (strcmp(v, "json") == 0)
+      opts->format = EX_FORMAT_JSON;
+    else
+      break;
+    return 0;
+  case SCAN:
+    if (strcmp(v, "stderr") == 0)
+      opts->scan = EX_SCAN_STDERR;
+    else if (strcmp(v, "both") == 0)
+      opts->scan = EX_SCAN_BOTH;
+    else
+      break;
+    return 0;
+  default:
+    break;
+  }
+  snprintf(err, errlen, "invalid value '%s' for --%s (see explain --help)", v,
+           s->name);
+  return -EINVAL;
+}
+
+/* Parses argv[*i], a long option; may consume the next word as its value.
+ * Returns 1 when the option takes the rest of the words. */
+static int parse_long(int argc, char **argv, int *i, ex_options_t *opts,
+                      char *err, size_t errlen) {
+  const ex_option_spec_t *s;
+  const char *arg;
+  const char *eq;
+  size_t len;
+  size_t k;
+
+  arg = argv[*i] + 2;
+  eq = strchr(arg, '=');
+  len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+  s = NULL;
+  for (k = 0; k < NSPECS; k++) {
+    if (strlen(specs[k].name) == len && strncmp(specs[k].name, arg, len) == 0)
+      s = &specs[k];
+  }
+  if (s == NULL) {
+    snprintf(err, errlen, "unknown option '--%.*s' (see explain --help)",
+             (int)len, arg);
+    return -EINVAL;
+  }
+  if (s->kind == FLAG || s->kind == REST) {
+    if (eq != NULL) {
+      snprintf(err, errlen, "option --%s takes no value", s->name);
+      return -EINVAL;
+    }
+    if (s->kind == REST)
+      return 1;
+    *(int *)slot(opts, s) = 1;
     return 0;
   }
-  snprintf(err, errlen, "unknown option '%.*s' (see explain --help)",
-           (int)(len + 2), arg);
-  return -EINVAL;
+  if (eq != NULL)
+    return set_value(opts, s, eq + 1, err, errlen);
+  if (*i + 1 >= argc) {
+    snprintf(err, errlen, "option --%s needs a value", s->name);
+    return -EINVAL;
+  }
+  *i += 1;
+  return set_value(opts, s, argv[*i], err, errlen);
 }
 
 static int parse_short(const char *arg, ex_options_t *opts, char *err,
                        size_t errlen) {
   const char *p;
-  size_t i;
+  size_t k;
 
   for (p = arg + 1; *p != '\0'; p++) {
-    for (i = 0; i < NFLAGS; i++) {
-      if (flags[i].letter == *p)
+    for (k = 0; k < NSPECS; k++) {
+      if (specs[k].letter == *p && specs[k].kind == FLAG)
         break;
     }
-    if (i == NFLAGS) {
+    if (k == NSPECS) {
       snprintf(err, errlen, "unknown option '-%c' (see explain --help)", *p);
       return -EINVAL;
     }
-    *flag_slot(opts, &flags[i]) = 1;
+    *(int *)slot(opts, &specs[k]) = 1;
+  }
+  return 0;
+}
+
+static int check_modes(const ex_options_t *o, char *err, size_t errlen) {
+  int modes;
+
+  modes = (o->log != NULL) + o->list_rules + (o->rule != NULL) +
+          (o->check_rules != NULL);
+  if (o->help || o->version)
+    return 0;
+  if (modes > 1) {
+    snprintf(err, errlen, "--log, --list-rules, --rule and --check-rules "
+                          "cannot be combined");
+    return -EINVAL;
+  }
+  if (modes == 1 && o->command != NULL) {
+    snprintf(err, errlen, "a command cannot be given with --log, "
+                          "--list-rules, --rule or --check-rules");
+    return -EINVAL;
+  }
+  if (modes == 0 && o->command == NULL) {
+    snprintf(err, errlen, "no command given (usage: explain [OPTIONS] [--] "
+                          "COMMAND [ARG...])");
+    return -EINVAL;
+  }
+  if (o->check_rules != NULL && o->check_rules[0] == NULL) {
+    snprintf(err, errlen, "--check-rules needs at least one path");
+    return -EINVAL;
   }
   return 0;
 }
@@ -107,16 +230,21 @@ int ex_options_parse(int argc, char **argv, ex_options_t *opts, char *err,
     }
     if (a[0] != '-' || a[1] == '\0')
       break;
-    rc = a[1] == '-' ? parse_long(a, opts, err, errlen)
-                     : parse_short(a, opts, err, errlen);
-    if (rc != 0)
+    if (a[1] != '-') {
+      rc = parse_short(a, opts, err, errlen);
+      if (rc != 0)
+        return rc;
+      continue;
+    }
+    rc = parse_long(argc, argv, &i, opts, err, errlen);
+    if (rc < 0)
       return rc;
+    if (rc == 1) {
+      opts->check_rules = argv + i + 1;
+      i = argc;
+      break;
+    }
   }
   opts->command = i < argc ? argv + i : NULL;
-  if (opts->command == NULL && !opts->help && !opts->version) {
-    snprintf(err, errlen, "no command given (usage: explain [OPTIONS] [--] "
-                          "COMMAND [ARG...])");
-    return -EINVAL;
-  }
-  return 0;
+  return check_modes(opts, err, errlen);
 }

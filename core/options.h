@@ -3,12 +3,22 @@
  * Everything up to the first word that is not an option (or up to `--`) is
  * explain's; the rest is the command, exactly as env(1), time(1) and
  * strace(1) do it. explain's own functions are options, never subcommands,
- * so no program name is shadowed.
+ * so no program name is shadowed. An option's value is the next word or
+ * follows `=` (`--format=json`).
  */
 #ifndef EX_OPTIONS_H
 #define EX_OPTIONS_H
 
 #include <stddef.h>
+
+#define EX_OPTIONS_RULES_MAX 16 /* --rules given at most this often */
+
+typedef enum ex_format {
+  EX_FORMAT_TEXT = 0,
+  EX_FORMAT_JSON = 1
+} ex_format_t;
+
+typedef enum ex_scan { EX_SCAN_STDERR = 0, EX_SCAN_BOTH = 1 } ex_scan_t;
 
 typedef struct ex_options {
   char **command;   /* the command and its arguments, NULL-terminated;
@@ -18,6 +28,17 @@ typedef struct ex_options {
   int version;      /* --version */
   int subreaper;    /* --subreaper */
   int quiet;        /* -q, --quiet */
+  int always;       /* --always: diagnose after success too */
+  int list_rules;   /* --list-rules */
+  const char *log;  /* --log FILE ("-" is stdin) */
+  const char *rule; /* --rule ID */
+  const char *report; /* --report FILE */
+  ex_format_t format; /* --format */
+  ex_scan_t scan;     /* --scan */
+  const char *rules[EX_OPTIONS_RULES_MAX]; /* --rules DIR, in order */
+  size_t nrules;
+  char **check_rules; /* --check-rules PATH...: the paths, NULL-terminated;
+                         points into argv */
 } ex_options_t;
 
 /* Parses argv (argc entries, argv[argc] == NULL). Returns 0 and fills *opts,

@@ -38,4 +38,20 @@ int ex_pty_open(int *master, int *slave, int model_fd);
  * size changed, 0 when it was already the same, or a negative errno. */
 int ex_pty_sync_winsize(int from_fd, int to_fd);
 
+/* What the report says about this machine. Plain data, filled by
+ * ex_host_probe(); strings are inline. */
+typedef struct ex_host {
+  char os[32];        /* "linux" */
+  char kernel[128];   /* uname release */
+  char arch[32];      /* uname machine */
+  char container[32]; /* "docker", "podman", "kubernetes", "lxc", or "" */
+  char user[64];      /* name of the real uid, or "" when unknown */
+  unsigned long uid;
+} ex_host_t;
+
+/* Fills *h from uname(2), getpwuid(3) and the container markers
+ * (/.dockerenv, /run/.containerenv, /proc/1/cgroup, KUBERNETES_SERVICE_HOST,
+ * the `container` variable). Never fails; what cannot be read stays empty. */
+void ex_host_probe(ex_host_t *h);
+
 #endif

@@ -45,17 +45,30 @@
 #define EX_LINGER_DEFAULT_MS 250
 #define EX_WINSIZE_POLL_MS 200
 
+/* One stream of the command that passes through explain: its stderr (with
+ * its stdout when the two are the same file), or its stdout with --scan
+ * both. */
+typedef struct ex_channel {
+  int fd;          /* our end: pipe read end or pty master; -1 when closed */
+  int out_fd;      /* where its bytes go on: 2 or 1 */
+  int stream;      /* what the output callback is told: 0 stderr, 1 stdout */
+  int pty;
+  uv_poll_t poll;
+} ex_channel_t;
+
+#define EX_CHANNELS 2
+
 /* The launcher's process-wide state: one command per process. */
 static struct {
   const ex_wrap_config_t *cfg;
   ex_wrap_result_t *res;
   uv_loop_t loop;
   uv_poll_t sig_poll;
-  uv_poll_t chan_poll;
   uv_timer_t linger_timer;
   uv_timer_t winsize_timer;
   int sig_fd;
-  int chan_fd;        /* our end: pipe read end or pty master; -1 at EOF */
+  ex_channel_t chan[EX_CHANNELS];
+  size_t nchan;
   pid_t child;
   pid_t pgid;         /* the command's own group, or 0 when shared */
   int tty_fd;         /* controlling terminal among fds 0-2, or -1 */
@@ -78,32 +91,45 @@ static long long elapsed_ms(const struct timespec *since) {
 
 /* ---- relay ------------------------------------------------------------ */
 
-static void relay_bytes(const char *p, size_t n) {
-  if (!g.res->stderr_lost && ex_write_all(2, p, n) != 0)
-    g.res->stderr_lost = 1; /* keep draining and scanning; never stop */
+static void relay_bytes(ex_channel_t *c, const char *p, size_t n) {
+  int *lost;
+
+  lost = c->out_fd == 2 ? &g.res->stderr_lost : &g.res->stdout_lost;
+  if (!*lost && ex_write_all(c->out_fd, p, n) != 0)
+    *lost = 1; /* keep draining and scanning; never stop */
   if (g.cfg->on_output != NULL)
-    g.cfg->on_output(g.cfg->ctx, p, n);
+    g.cfg->on_output(g.cfg->ctx, c->stream, p, n);
 }
 
-static void close_channel(void) {
-  if (g.chan_fd < 0)
+static void close_channel(ex_channel_t *c) {
+  if (c->fd < 0)
     return;
-  uv_poll_stop(&g.chan_poll);
-  close(g.chan_fd);
-  g.chan_fd = -1;
+  uv_poll_stop(&c->poll);
+  close(c->fd);
+  c->fd = -1;
+}
+
+static int channels_open(void) {
+  size_t i;
+
+  for (i = 0; i < g.nchan; i++) {
+    if (g.chan[i].fd >= 0)
+      return 1;
+  }
+  return 0;
 }
 
 /* Reads what is available. Returns 1 at end of file (EIO on a pty master
  * once every slave is closed), 0 otherwise. max bounds the bytes read. */
-static int relay_available(size_t max, int rounds) {
+static int relay_available(ex_channel_t *c, size_t max, int rounds) {
   ssize_t n;
   size_t total;
 
   total = 0;
   while (rounds-- > 0 && total < max) {
-    n = read(g.chan_fd, g.buf, sizeof(g.buf));
+    n = read(c->fd, g.buf, sizeof(g.buf));
     if (n > 0) {
-      relay_bytes(g.buf, (size_t)n);
+      relay_bytes(c, g.buf, (size_t)n);
       total += (size_t)n;
       continue;
     }
@@ -119,13 +145,16 @@ static int relay_available(size_t max, int rounds) {
 }
 
 static void maybe_finish(void) {
-  if (g.exited && g.chan_fd < 0)
+  if (g.exited && !channels_open())
     uv_stop(&g.loop);
 }
 
 static void on_channel(uv_poll_t *h, int status, int events) {
-  if (relay_available((size_t)-1, EX_RELAY_ROUNDS)) {
-    close_channel();
+  ex_channel_t *c;
+
+  c = h->data;
+  if (relay_available(c, (size_t)-1, EX_RELAY_ROUNDS)) {
+    close_channel(c);
     maybe_finish();
   }
 }
@@ -134,7 +163,7 @@ static void on_channel(uv_poll_t *h, int status, int events) {
  * small process of its own, so that it neither blocks nor gets SIGPIPE, and
  * return now. The copier no longer scans. As PID 1 there is no point: the
  * kernel ends every process of the namespace when explain exits. */
-static void hand_off_channel(void) {
+static void hand_off_channel(ex_channel_t *c) {
   pid_t pid;
   pid_t pid2;
   ssize_t n;
@@ -146,9 +175,9 @@ static void hand_off_channel(void) {
     pid2 = fork();
     if (pid2 != 0)
       _exit(0);
-    if (dup2(g.chan_fd, 3) == -1)
+    if (dup2(c->fd, 3) == -1 || dup2(c->out_fd, 4) == -1)
       _exit(1);
-    close_range(4, ~0U, 0);
+    close_range(5, ~0U, 0);
     signal(SIGPIPE, SIG_DFL);
     sigprocmask(SIG_SETMASK, &g.caller_mask, NULL);
     ex_fd_set_nonblock(3, 0);
@@ -156,7 +185,7 @@ static void hand_off_channel(void) {
       n = read(3, g.buf, sizeof(g.buf));
       if (n == -1 && errno == EINTR)
         continue;
-      if (n <= 0 || ex_write_all(2, g.buf, (size_t)n) != 0)
+      if (n <= 0 || ex_write_all(4, g.buf, (size_t)n) != 0)
         _exit(0);
     }
   }
@@ -166,14 +195,18 @@ static void hand_off_channel(void) {
 }
 
 static void on_linger(uv_timer_t *t) {
-  if (g.chan_fd >= 0) {
-    if (relay_available(EX_FINAL_DRAIN, 1 << 30)) {
-      close_channel();
-    } else {
+  ex_channel_t *c;
+  size_t i;
+
+  for (i = 0; i < g.nchan; i++) {
+    c = &g.chan[i];
+    if (c->fd < 0)
+      continue;
+    if (!relay_available(c, EX_FINAL_DRAIN, 1 << 30)) {
       g.res->lingering = 1;
-      hand_off_channel();
-      close_channel();
+      hand_off_channel(c);
     }
+    close_channel(c);
   }
   uv_stop(&g.loop);
 }
@@ -232,7 +265,7 @@ static void on_command_exit(int wstatus, const struct rusage *ru) {
   g.res->wstatus = wstatus;
   g.res->rusage = *ru;
   g.res->duration_ms = elapsed_ms(&g.t_start);
-  if (g.chan_fd < 0) {
+  if (!channels_open()) {
     uv_stop(&g.loop);
     return;
   }
@@ -270,6 +303,8 @@ static void reap(void) {
 
 /* ---- signals ---------------------------------------------------------- */
 
+static int sync_winsizes(void);
+
 static int is_stop_signal(int sig) {
   return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
@@ -286,9 +321,8 @@ static void on_signal(const struct signalfd_siginfo *si) {
   /* A SIGPIPE (or anything else) explain raised against itself. */
   if ((pid_t)si->ssi_pid == getpid() && si->ssi_code == SI_USER)
     return;
-  if (sig == SIGWINCH && g.res->channel == EX_WRAP_CHANNEL_PTY &&
-      g.chan_fd >= 0)
-    (void)ex_pty_sync_winsize(2, g.chan_fd);
+  if (sig == SIGWINCH)
+    sync_winsizes();
 
   /* In a shared group the terminal already signalled the command. */
   from_tty = g.pgid == 0 && si->ssi_code == SI_KERNEL;
@@ -317,12 +351,25 @@ static void on_signal_ready(uv_poll_t *h, int status, int events) {
   }
 }
 
+/* Gives each pseudo-terminal the size of the real terminal behind it.
+ * Returns 1 when some size changed. */
+static int sync_winsizes(void) {
+  size_t i;
+  int changed;
+
+  changed = 0;
+  for (i = 0; i < g.nchan; i++) {
+    if (g.chan[i].pty && g.chan[i].fd >= 0 &&
+        ex_pty_sync_winsize(g.chan[i].out_fd, g.chan[i].fd) == 1)
+      changed = 1;
+  }
+  return changed;
+}
+
 /* While the command owns the terminal, SIGWINCH goes to its group and not to
  * explain: follow the real terminal's size by looking at it. */
 static void on_winsize_poll(uv_timer_t *t) {
-  if (g.chan_fd < 0)
-    return;
-  if (ex_pty_sync_winsize(2, g.chan_fd) == 1)
+  if (sync_winsizes())
     forward(SIGWINCH);
 }
 
@@ -381,16 +428,18 @@ static int find_tty(void) {
   return -1;
 }
 
-static int open_channel(int *child_end) {
+/* Opens a channel whose bytes go on to out_fd: a pseudo-terminal when out_fd
+ * is a terminal (the command then sees one), else a pipe. */
+static int open_channel(ex_channel_t *c, int out_fd, int stream,
+                        int *child_end) {
   int fds[2];
-  int rc;
 
-  if (isatty(2)) {
-    rc = ex_pty_open(&g.chan_fd, child_end, 2);
-    if (rc == 0) {
-      g.res->channel = EX_WRAP_CHANNEL_PTY;
-      return 0;
-    }
+  c->out_fd = out_fd;
+  c->stream = stream;
+  c->pty = 0;
+  if (isatty(out_fd) && ex_pty_open(&c->fd, child_end, out_fd) == 0) {
+    c->pty = 1;
+    return 0;
   }
   if (pipe2(fds, O_CLOEXEC) == -1)
     return -errno;
@@ -399,29 +448,42 @@ static int open_channel(int *child_end) {
   (void)fcntl(fds[1], F_SETPIPE_SZ, 256 * 1024);
 #endif
   (void)ex_fd_set_nonblock(fds[0], 1);
-  g.chan_fd = fds[0];
+  c->fd = fds[0];
   *child_end = fds[1];
-  g.res->channel = EX_WRAP_CHANNEL_PIPE;
   return 0;
+}
+
+static void close_all_channels(void) {
+  size_t i;
+
+  for (i = 0; i < g.nchan; i++) {
+    if (g.chan[i].fd >= 0) {
+      close(g.chan[i].fd);
+      g.chan[i].fd = -1;
+    }
+  }
 }
 
 int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   ex_spawn_plan_t plan;
   int closed[3];
-  int child_end;
+  int err_end;
+  int out_end;
   int rc;
   pid_t pid;
   int leader;
   int foreground;
+  size_t i;
 
   memset(res, 0, sizeof(*res));
   memset(&plan, 0, sizeof(plan));
   g.cfg = cfg;
   g.res = res;
-  g.chan_fd = -1;
+  g.nchan = 0;
   g.sig_fd = -1;
   g.tty_fd = -1;
-  child_end = -1;
+  err_end = -1;
+  out_end = -1;
 
   fill_std_fds(closed);
   rc = ex_spawn_resolve(cfg->argv[0], &res->path, &res->searched);
@@ -444,12 +506,20 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
     goto fail;
 
   /* The same file behind fd 1 and fd 2 that is not a terminal: the
-   * command's stdout joins the channel so the two stay in order. */
+   * command's stdout joins the stderr channel so the two stay in order. */
   res->stdout_merged = !closed[1] && !closed[2] && !isatty(1) &&
                        ex_fd_same_file(1, 2);
-  rc = open_channel(&child_end);
+  rc = open_channel(&g.chan[0], 2, 0, &err_end);
   if (rc != 0)
     goto fail;
+  g.nchan = 1;
+  res->channel = g.chan[0].pty ? EX_WRAP_CHANNEL_PTY : EX_WRAP_CHANNEL_PIPE;
+  if (cfg->scan_stdout && !res->stdout_merged && !closed[1]) {
+    rc = open_channel(&g.chan[1], 1, 1, &out_end);
+    if (rc != 0)
+      goto fail;
+    g.nchan = 2;
+  }
 
   g.tty_fd = find_tty();
   leader = getpgrp() == getpid();
@@ -459,8 +529,8 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   plan.tty_fd = g.handoff && foreground ? g.tty_fd : -1;
   plan.path = res->path;
   plan.argv = cfg->argv;
-  plan.stderr_fd = child_end;
-  plan.stdout_fd = res->stdout_merged ? child_end : -1;
+  plan.stderr_fd = err_end;
+  plan.stdout_fd = res->stdout_merged ? err_end : out_end;
   plan.close_fds[0] = closed[0];
   plan.close_fds[1] = closed[1];
   plan.close_fds[2] = 0;
@@ -468,8 +538,12 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
 
   clock_gettime(CLOCK_MONOTONIC, &g.t_start);
   pid = ex_spawn_start(&plan);
-  close(child_end);
-  child_end = -1;
+  close(err_end);
+  err_end = -1;
+  if (out_end >= 0) {
+    close(out_end);
+    out_end = -1;
+  }
   if (pid < 0) {
     res->exec_errno = (int)-pid;
     rc = 0;
@@ -482,11 +556,14 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
 
   uv_poll_init(&g.loop, &g.sig_poll, g.sig_fd);
   uv_poll_start(&g.sig_poll, UV_READABLE, on_signal_ready);
-  uv_poll_init(&g.loop, &g.chan_poll, g.chan_fd);
-  uv_poll_start(&g.chan_poll, UV_READABLE | UV_DISCONNECT, on_channel);
+  for (i = 0; i < g.nchan; i++) {
+    uv_poll_init(&g.loop, &g.chan[i].poll, g.chan[i].fd);
+    g.chan[i].poll.data = &g.chan[i];
+    uv_poll_start(&g.chan[i].poll, UV_READABLE | UV_DISCONNECT, on_channel);
+  }
   uv_timer_init(&g.loop, &g.linger_timer);
   uv_timer_init(&g.loop, &g.winsize_timer);
-  if (g.handoff && res->channel == EX_WRAP_CHANNEL_PTY)
+  if (g.handoff)
     uv_timer_start(&g.winsize_timer, on_winsize_poll, EX_WINSIZE_POLL_MS,
                    EX_WINSIZE_POLL_MS);
 
@@ -494,28 +571,28 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
     cfg->on_started(cfg->ctx, pid);
 
   /* A signal or exit that came before the loop is waiting in the signalfd.
-   * The loop stops once the command has exited and the channel is closed. */
+   * The loop stops once the command has exited and the channels are
+   * closed. */
   do
     uv_run(&g.loop, UV_RUN_DEFAULT);
-  while (!g.exited || g.chan_fd >= 0);
+  while (!g.exited || channels_open());
 
-  close_channel();
   take_terminal_back();
   uv_close((uv_handle_t *)&g.sig_poll, NULL);
   uv_close((uv_handle_t *)&g.linger_timer, NULL);
   uv_close((uv_handle_t *)&g.winsize_timer, NULL);
-  uv_close((uv_handle_t *)&g.chan_poll, NULL);
+  for (i = 0; i < g.nchan; i++)
+    uv_close((uv_handle_t *)&g.chan[i].poll, NULL);
   uv_run(&g.loop, UV_RUN_NOWAIT);
   (void)uv_loop_close(&g.loop);
   return 0;
 
 fail:
-  if (child_end >= 0)
-    close(child_end);
-  if (g.chan_fd >= 0) {
-    close(g.chan_fd);
-    g.chan_fd = -1;
-  }
+  if (err_end >= 0)
+    close(err_end);
+  if (out_end >= 0)
+    close(out_end);
+  close_all_channels();
   return rc;
 }
 

@@ -26,8 +26,11 @@
 #include <sys/types.h>
 
 /* Called with each chunk of the command's output as soon as it has been
- * written on to fd 2. buf is borrowed until the callback returns. */
-typedef void (*ex_wrap_output_cb)(void *ctx, const char *buf, size_t len);
+ * written on: stream 0 is stderr (with stdout when the two were merged),
+ * stream 1 stdout (only with scan_stdout). buf is borrowed until the callback
+ * returns. */
+typedef void (*ex_wrap_output_cb)(void *ctx, int stream, const char *buf,
+                                  size_t len);
 
 /* Called once, right after the command has been started (it is already
  * running): the place to do work that must not delay the command. */
@@ -37,6 +40,8 @@ typedef struct ex_wrap_config {
   char *const *argv;        /* command and arguments, NULL-terminated;
                                borrowed for the duration of the call */
   int subreaper;            /* 1: become a child subreaper (orphans reaped) */
+  int scan_stdout;          /* 1: stdout goes through explain too (a pipe,
+                               or a pty when fd 1 is a terminal) */
   int linger_ms;            /* after the command exits, how long to keep
                                relaying while a descendant holds the channel
                                open; 0 means the default (250 ms) */
@@ -66,6 +71,7 @@ typedef struct ex_wrap_result {
   int stdout_merged;       /* 1 when stdout went through the channel too */
   int lingering;           /* 1 when a descendant still held the channel */
   int stderr_lost;         /* 1 when writing to explain's fd 2 failed */
+  int stdout_lost;         /* 1 when writing to explain's fd 1 failed */
 } ex_wrap_result_t;
 
 /* Runs cfg->argv[0] (searched in PATH when it has no '/', as execvp does,

@@ -40,7 +40,55 @@ static const option_case_t cases[] = {
     {{"explain", "--quiet=yes", "ls"}, -EINVAL, -1, 0, 0, 0, 0,
      "option --quiet takes no value"},
     {{"explain", "-qh"}, 0, -1, 1, 0, 0, 1, NULL},
+    {{"explain", "--log"}, -EINVAL, -1, 0, 0, 0, 0, "--log needs a value"},
+    {{"explain", "--log", "x.log", "ls"}, -EINVAL, -1, 0, 0, 0, 0,
+     "a command cannot be given with --log"},
+    {{"explain", "--log", "a", "--list-rules"}, -EINVAL, -1, 0, 0, 0, 0,
+     "cannot be combined"},
+    {{"explain", "--format", "xml", "ls"}, -EINVAL, -1, 0, 0, 0, 0,
+     "invalid value 'xml' for --format"},
+    {{"explain", "--scan=all", "ls"}, -EINVAL, -1, 0, 0, 0, 0,
+     "invalid value 'all' for --scan"},
+    {{"explain", "--check-rules"}, -EINVAL, -1, 0, 0, 0, 0,
+     "--check-rules needs at least one path"},
+    {{"explain", "--report", "", "ls"}, -EINVAL, -1, 0, 0, 0, 0,
+     "needs a non-empty value"},
 };
+
+/* Options with values: where each value lands. */
+static void test_values(void **state) {
+  char *argv[] = {"explain", "--log", "-", "--format=json", "--report",
+                  "r.json", "--rules", "a", "--rules=b", "--scan", "both",
+                  "--always", NULL};
+  char *check[] = {"explain", "--rules", "d", "--check-rules", "x.json",
+                   "--not-an-option", NULL};
+  char *rule[] = {"explain", "--rule", "python.permission-error", NULL};
+  ex_options_t o;
+  char err[256];
+
+  (void)state;
+  assert_int_equal(ex_options_parse(12, argv, &o, err, sizeof(err)), 0);
+  assert_string_equal(o.log, "-");
+  assert_int_equal(o.format, EX_FORMAT_JSON);
+  assert_string_equal(o.report, "r.json");
+  assert_int_equal(o.nrules, 2);
+  assert_string_equal(o.rules[0], "a");
+  assert_string_equal(o.rules[1], "b");
+  assert_int_equal(o.scan, EX_SCAN_BOTH);
+  assert_int_equal(o.always, 1);
+  assert_null(o.command);
+
+  /* --check-rules takes every word after it, options included. */
+  assert_int_equal(ex_options_parse(6, check, &o, err, sizeof(err)), 0);
+  assert_ptr_equal(o.check_rules, check + 4);
+  assert_string_equal(o.check_rules[1], "--not-an-option");
+  assert_null(o.check_rules[2]);
+  assert_int_equal(o.nrules, 1);
+  assert_null(o.command);
+
+  assert_int_equal(ex_options_parse(3, rule, &o, err, sizeof(err)), 0);
+  assert_string_equal(o.rule, "python.permission-error");
+}
 
 static void test_cases(void **state) {
   size_t i;
@@ -72,6 +120,7 @@ static void test_cases(void **state) {
 }
 
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_cases)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_cases),
+                                     cmocka_unit_test(test_values)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

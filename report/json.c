@@ -1,0 +1,276 @@
+/* The JSON renderer: schema explain-report/1 (docs/report.md). */
+#include "report/report.h"
+#include "report/utf8.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* s[0..n) as a JSON string made valid UTF-8; *bad (may be NULL) receives
+ * the number of bytes that had to be replaced. */
+static cJSON *text_item(const char *s, size_t n, size_t *bad) {
+  ex_buf_t b;
+  size_t k;
+  cJSON *item;
+
+  memset(&b, 0, sizeof(b));
+  k = ex_buf_put_utf8(&b, s, n);
+  if (bad != NULL)
+    *bad = k;
+  item = cJSON_CreateString(b.buf != NULL ? b.buf : "");
+  free(b.buf);
+  return item;
+}
+
+static size_t add_text(cJSON *obj, const char *key, const char *s, size_t n) {
+  size_t bad;
+
+  cJSON_AddItemToObject(obj, key, text_item(s, n, &bad));
+  return bad;
+}
+
+static void add_cstr(cJSON *obj, const char *key, const char *s) {
+  if (s == NULL)
+    cJSON_AddNullToObject(obj, key);
+  else
+    add_text(obj, key, s, strlen(s));
+}
+
+static void add_hex(cJSON *obj, const char *key, const char *s, size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  char *hex;
+  size_t i;
+
+  hex = malloc(n * 2 + 1);
+  if (hex == NULL)
+    return;
+  for (i = 0; i < n; i++) {
+    hex[2 * i] = digits[(unsigned char)s[i] >> 4];
+    hex[2 * i + 1] = digits[(unsigned char)s[i] & 15];
+  }
+  hex[2 * n] = '\0';
+  cJSON_AddStringToObject(obj, key, hex);
+  free(hex);
+}
+
+/* Adds key: the expansion of a template of f's rule (NULL when tpl is). */
+static void add_expanded(cJSON *obj, const char *key, const ex_finding_t *f,
+                         const char *tpl, int flags) {
+  char *s;
+  size_t n;
+
+  if (tpl == NULL) {
+    cJSON_AddNullToObject(obj, key);
+    return;
+  }
+  if (ex_finding_expand(f, tpl, flags, &s, &n) != 0) {
+    cJSON_AddNullToObject(obj, key);
+    return;
+  }
+  add_text(obj, key, s, n);
+  free(s);
+}
+
+static const char *confidence_name(ex_confidence_t c) {
+  switch (c) {
+  case EX_CONF_MEDIUM:
+    return "medium";
+  case EX_CONF_LOW:
+    return "low";
+  default:
+    return "high";
+  }
+}
+
+static cJSON *subject_json(const ex_finding_t *f) {
+  cJSON *subj;
+  const char *v;
+  size_t n;
+
+  subj = cJSON_CreateObject();
+  add_cstr(subj, "kind", f->event.subject_kind);
+  v = f->event.subject_value;
+  if (v == NULL) {
+    cJSON_AddNullToObject(subj, "value");
+    return subj;
+  }
+  n = strlen(v);
+  if (add_text(subj, "value", v, n) > 0)
+    add_hex(subj, "value_hex", v, n);
+  return subj;
+}
+
+static cJSON *evidence_json(const ex_finding_t *f) {
+  cJSON *arr;
+  cJSON *e;
+  size_t i;
+
+  arr = cJSON_CreateArray();
+  for (i = 0; i < f->nevidence; i++) {
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "stream", f->evidence[i].stream ==
+                                                 EX_STREAM_STDOUT
+                                             ? "stdout"
+                                             : "stderr");
+    cJSON_AddNumberToObject(e, "line", (double)f->evidence[i].line);
+    add_text(e, "text", f->evidence[i].text, f->evidence[i].len);
+    if (f->evidence[i].cut)
+      cJSON_AddBoolToObject(e, "cut", 1);
+    cJSON_AddItemToArray(arr, e);
+  }
+  return arr;
+}
+
+static cJSON *location_json(const ex_finding_t *f) {
+  cJSON *loc;
+  long line;
+  char *end;
+
+  if (f->location_file == NULL)
+    return cJSON_CreateNull();
+  loc = cJSON_CreateObject();
+  add_cstr(loc, "file", f->location_file);
+  line = f->location_line != NULL ? strtol(f->location_line, &end, 10) : 0;
+  if (f->location_line != NULL && *end == '\0' && line > 0)
+    cJSON_AddNumberToObject(loc, "line", (double)line);
+  else
+    cJSON_AddNullToObject(loc, "line");
+  return loc;
+}
+
+static cJSON *finding_json(const ex_finding_t *f, int with_children) {
+  const ex_rule_t *r;
+  cJSON *d;
+  cJSON *arr;
+  cJSON *c;
+  size_t i;
+
+  r = f->rule;
+  d = cJSON_CreateObject();
+  cJSON_AddStringToObject(d, "id", r->id);
+  add_cstr(d, "title", r->title);
+  cJSON_AddStringToObject(d, "confidence", confidence_name(r->confidence));
+  cJSON_AddStringToObject(d, "role",
+                          r->role == EX_ROLE_FALLOUT ? "fallout" : "cause");
+  add_cstr(d, "errno", f->event.errno_name);
+  add_cstr(d, "condition", f->event.condition);
+  add_cstr(d, "operation", f->event.operation);
+  cJSON_AddItemToObject(d, "subject", subject_json(f));
+  cJSON_AddItemToObject(d, "location", location_json(f));
+  cJSON_AddNumberToObject(d, "count", (double)f->count);
+  cJSON_AddItemToObject(d, "evidence", evidence_json(f));
+  add_expanded(d, "meaning", f, r->meaning, 0);
+
+  arr = cJSON_AddArrayToObject(d, "causes");
+  for (i = 0; i < r->ncauses; i++) {
+    c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "id", r->causes[i].id);
+    /* Rules state causes; only a probe (issue 4) can confirm or rule out. */
+    cJSON_AddStringToObject(c, "verdict", "unknown");
+    add_expanded(c, "text", f, r->causes[i].text, 0);
+    cJSON_AddItemToObject(c, "facts", cJSON_CreateObject());
+    cJSON_AddItemToArray(arr, c);
+  }
+  arr = cJSON_AddArrayToObject(d, "fixes");
+  for (i = 0; i < r->nfixes; i++) {
+    c = cJSON_CreateObject();
+    add_expanded(c, "text", f, r->fixes[i].text, 0);
+    add_expanded(c, "command", f, r->fixes[i].command, EX_TEMPLATE_SHELL);
+    cJSON_AddBoolToObject(c, "needs_root", r->fixes[i].needs_root);
+    cJSON_AddItemToArray(arr, c);
+  }
+  if (with_children) {
+    arr = cJSON_AddArrayToObject(d, "folded");
+    for (i = 0; i < f->nchildren; i++)
+      cJSON_AddItemToArray(arr, finding_json(f->children[i], 0));
+  }
+  return d;
+}
+
+static cJSON *host_json(const ex_host_t *h) {
+  cJSON *o;
+
+  if (h == NULL)
+    return cJSON_CreateNull();
+  o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "os", h->os);
+  add_cstr(o, "kernel", h->kernel);
+  add_cstr(o, "arch", h->arch);
+  if (h->container[0] != '\0')
+    add_cstr(o, "container", h->container);
+  else
+    cJSON_AddNullToObject(o, "container");
+  if (h->user[0] != '\0')
+    add_cstr(o, "user", h->user);
+  else
+    cJSON_AddNullToObject(o, "user");
+  cJSON_AddNumberToObject(o, "uid", (double)h->uid);
+  return o;
+}
+
+static cJSON *exit_json(const ex_report_t *r) {
+  cJSON *o;
+
+  if (!r->ran && r->exec_errno == 0)
+    return cJSON_CreateNull();
+  o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "code", r->exit_code);
+  if (r->signal > 0)
+    cJSON_AddNumberToObject(o, "signal", r->signal);
+  else
+    cJSON_AddNullToObject(o, "signal");
+  cJSON_AddBoolToObject(o, "core_dumped", r->core_dumped);
+  return o;
+}
+
+int ex_report_json(const ex_report_t *r, char **out, size_t *len) {
+  cJSON *root;
+  cJSON *arr;
+  size_t i;
+  char *s;
+  char *nl;
+  size_t n;
+
+  root = cJSON_CreateObject();
+  if (root == NULL)
+    return -ENOMEM;
+  cJSON_AddStringToObject(root, "schema", EX_REPORT_SCHEMA);
+  if (r->command != NULL) {
+    arr = cJSON_AddArrayToObject(root, "command");
+    for (i = 0; r->command[i] != NULL; i++)
+      cJSON_AddItemToArray(arr, text_item(r->command[i], strlen(r->command[i]),
+                                          NULL));
+  } else {
+    cJSON_AddNullToObject(root, "command");
+  }
+  if (r->log_name != NULL)
+    add_cstr(root, "log", r->log_name);
+  add_cstr(root, "cwd", r->cwd);
+  cJSON_AddItemToObject(root, "exit", exit_json(r));
+  cJSON_AddNumberToObject(root, "duration_ms", (double)r->duration_ms);
+  cJSON_AddItemToObject(root, "host", host_json(r->host));
+  arr = cJSON_AddArrayToObject(root, "diagnoses");
+  if (r->matcher != NULL) {
+    for (i = 0; i < ex_matcher_count(r->matcher); i++)
+      cJSON_AddItemToArray(arr, finding_json(ex_matcher_get(r->matcher, i), 1));
+  }
+
+  s = cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  if (s == NULL)
+    return -ENOMEM;
+  n = strlen(s);
+  nl = realloc(s, n + 2);
+  if (nl == NULL) {
+    free(s);
+    return -ENOMEM;
+  }
+  nl[n] = '\n';
+  nl[n + 1] = '\0';
+  *out = nl;
+  if (len != NULL)
+    *len = n + 1;
+  return 0;
+}
