@@ -1,16 +1,25 @@
-/* The diagnosis step: after the command, decide and report. */
+/* The diagnosis step: after the command, decide, explain and report. */
 #include "core/session.h"
 
 #include "report/report.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The diagnoses of one run, with their explanations. */
+typedef struct ex_diagnoses {
+  ex_report_diag_t *items;
+  ex_explanation_t *expl; /* parallel to items */
+  size_t count;
+} ex_diagnoses_t;
 
 static int write_file(const char *path, const char *buf, size_t len) {
   int fd;
@@ -42,7 +51,8 @@ static void fill_report(const ex_session_t *s, ex_report_t *r,
     r->duration_ms = run->duration_ms;
   } else if (s->opts->command != NULL) {
     r->exec_errno = run->exec_errno;
-    r->exit_code = ex_wrap_exec_failure_code(run->exec_errno, 1);
+    r->exit_code = ex_wrap_exec_failure_code(
+        run->exec_errno, run->path != NULL && access(run->path, F_OK) == 0);
   }
 }
 
@@ -52,23 +62,131 @@ static int command_failed(const ex_session_t *s) {
   return !WIFEXITED(s->run.wstatus) || WEXITSTATUS(s->run.wstatus) != 0;
 }
 
+static const char *capture_of(const void *ud, const char *name) {
+  return ex_finding_capture(ud, name, NULL);
+}
+
+static void event_from_finding(const ex_session_t *s, const ex_report_t *r,
+                               const ex_finding_t *f, ex_probe_event_t *ev) {
+  memset(ev, 0, sizeof(*ev));
+  ev->rule_id = f->rule->id;
+  ev->errno_name = f->event.errno_name;
+  ev->condition = f->event.condition;
+  ev->operation = f->event.operation;
+  ev->subject_kind = f->event.subject_kind;
+  ev->subject_value = f->event.subject_value;
+  ev->location_file = f->location_file;
+  ev->location_line = f->location_line != NULL ? atol(f->location_line) : 0;
+  ev->capture = capture_of;
+  ev->capture_ud = f;
+  ev->command = s->opts->command;
+  ev->exit_code = s->opts->log != NULL ? -1 : r->exit_code;
+  ev->signal = r->signal;
+}
+
+/* The launcher's own diagnosis: the command could not be executed. */
+static void launcher_diag(const ex_session_t *s, const ex_report_t *r,
+                          ex_report_diag_t *g, ex_probe_event_t *ev) {
+  int notfound;
+
+  notfound = r->exit_code == 127;
+  memset(g, 0, sizeof(*g));
+  g->id = "explain.exec-failed";
+  g->title = notfound ? "command not found" : "command could not be executed";
+  g->errno_name = s->run.exec_errno == ENOENT   ? "ENOENT"
+                  : s->run.exec_errno == EACCES ? "EACCES"
+                  : s->run.exec_errno == ENOEXEC ? "ENOEXEC"
+                                                 : NULL;
+  g->condition = notfound ? "command-not-found" : "cannot-execute";
+  g->operation = "exec";
+  g->subject_kind = "command";
+  g->subject_value = s->opts->command[0];
+  g->meaning = notfound ? "The command was not found: no file of that name "
+                          "in the directories of PATH, or no such path."
+                        : "The command's file exists but the system refused "
+                          "to execute it.";
+  memset(ev, 0, sizeof(*ev));
+  ev->rule_id = g->id;
+  ev->errno_name = g->errno_name;
+  ev->condition = g->condition;
+  ev->operation = g->operation;
+  ev->subject_kind = g->subject_kind;
+  ev->subject_value = g->subject_value;
+  ev->command = s->opts->command;
+  ev->exit_code = r->exit_code;
+}
+
+static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
+                   const ex_proc_t *proc, ex_diagnoses_t *d) {
+  ex_probe_event_t ev;
+  size_t n;
+  size_t i;
+
+  memset(d, 0, sizeof(*d));
+  n = s->matcher != NULL ? ex_matcher_count(s->matcher) : 0;
+  if (!s->run.started && s->opts->command != NULL)
+    n++;
+  if (n == 0)
+    return 0;
+  d->items = calloc(n, sizeof(*d->items));
+  d->expl = calloc(n, sizeof(*d->expl));
+  if (d->items == NULL || d->expl == NULL)
+    return -ENOMEM;
+  if (!s->run.started && s->opts->command != NULL) {
+    launcher_diag(s, r, &d->items[d->count], &ev);
+    if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
+      d->items[d->count].expl = &d->expl[d->count];
+    d->count++;
+  }
+  for (i = 0; s->matcher != NULL && i < ex_matcher_count(s->matcher); i++) {
+    d->items[d->count].finding = ex_matcher_get(s->matcher, i);
+    event_from_finding(s, r, d->items[d->count].finding, &ev);
+    if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
+      d->items[d->count].expl = &d->expl[d->count];
+    d->count++;
+  }
+  return 0;
+}
+
+static void release(ex_diagnoses_t *d) {
+  size_t i;
+
+  for (i = 0; d->expl != NULL && i < d->count; i++)
+    ex_explanation_release(&d->expl[i]);
+  free(d->expl);
+  free(d->items);
+}
+
+/* The text report uses ✔ and ✘ only where the locale is UTF-8. */
+static int locale_is_ascii(void) {
+  const char *codeset;
+
+  if (setlocale(LC_CTYPE, "") == NULL)
+    return 1;
+  codeset = nl_langinfo(CODESET);
+  return codeset == NULL || strcmp(codeset, "UTF-8") != 0;
+}
+
 size_t ex_diagnose(ex_session_t *s) {
   const ex_options_t *o;
   ex_report_t r;
   ex_host_t host;
+  ex_diagnoses_t d;
+  ex_proc_t *proc;
   char cwd[PATH_MAX];
   char *json;
   char *text;
   size_t len;
-  size_t count;
+  int diagnose;
   int rc;
 
   o = s->opts;
   json = NULL;
   text = NULL;
+  memset(&d, 0, sizeof(d));
+  diagnose = command_failed(s) || o->always;
   /* Nothing to say after a success: do not wait for the rules. */
-  if (!command_failed(s) && !o->always && o->report == NULL &&
-      o->format != EX_FORMAT_JSON)
+  if (!diagnose && o->report == NULL && o->format != EX_FORMAT_JSON)
     return 0;
   ex_session_wait(s);
   ex_session_print_diags(s);
@@ -77,9 +195,15 @@ size_t ex_diagnose(ex_session_t *s) {
 
   ex_host_probe(&host);
   fill_report(s, &r, &host, getcwd(cwd, sizeof(cwd)));
-  if (command_failed(s) || o->always)
-    r.matcher = s->matcher;
-  count = r.matcher != NULL ? ex_matcher_count(r.matcher) : 0;
+  /* Probes reason with the command's credentials when it was seen running,
+   * else with explain's own (the same at the start). */
+  proc = &s->proc;
+  if (!proc->valid)
+    ex_proc_capture_self(proc);
+  if (diagnose && collect(s, &r, &host, proc, &d) == 0) {
+    r.diags = d.items;
+    r.ndiags = d.count;
+  }
 
   if (o->report != NULL || o->format == EX_FORMAT_JSON) {
     rc = ex_report_json(&r, &json, &len);
@@ -92,12 +216,16 @@ size_t ex_diagnose(ex_session_t *s) {
       (void)ex_write_all(1, json, len);
     }
   }
-  if (!o->quiet && o->format == EX_FORMAT_TEXT && count > 0 &&
-      ex_report_text(&r, &text, &len) == 0) {
-    fflush(stderr);
-    (void)ex_write_all(2, text, len);
+  if (!o->quiet && o->format == EX_FORMAT_TEXT && r.ndiags > 0) {
+    r.ascii = locale_is_ascii();
+    if (ex_report_text(&r, &text, &len) == 0) {
+      fflush(stderr);
+      (void)ex_write_all(2, text, len);
+    }
   }
+  len = r.ndiags;
   free(json);
   free(text);
-  return count;
+  release(&d);
+  return len;
 }

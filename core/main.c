@@ -87,6 +87,10 @@ static int report_exec_failure(const char *name, const ex_wrap_result_t *r) {
   return code;
 }
 
+static void on_started(void *ctx, pid_t pid) {
+  ((ex_session_t *)ctx)->pid = pid;
+}
+
 /* The first output of the command: read and compile the rules now, on a
  * thread of their own, so that explain never delays the command or its
  * output, and a command that prints nothing costs no compiling at all. */
@@ -94,6 +98,8 @@ static void on_output(void *ctx, int stream, const char *buf, size_t len) {
   ex_session_t *s;
 
   s = ctx;
+  if (!s->proc.valid)
+    ex_session_capture(s);
   if (!s->load_started && (!s->opts->quiet || s->opts->report != NULL) &&
       ex_session_load_async(s) != 0)
     (void)ex_session_load(s);
@@ -113,6 +119,7 @@ static int run_command(ex_session_t *session) {
   cfg.subreaper = opts->subreaper;
   cfg.scan_stdout = opts->scan == EX_SCAN_BOTH;
   cfg.on_output = on_output;
+  cfg.on_started = on_started;
   cfg.ctx = session;
 
   rc = ex_wrap_run(&cfg, &session->run);
@@ -122,6 +129,8 @@ static int run_command(ex_session_t *session) {
   }
   if (!session->run.started) {
     code = report_exec_failure(opts->command[0], &session->run);
+    ex_diagnose(session);
+    fflush(stdout);
     fflush(stderr);
     return code;
   }

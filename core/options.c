@@ -17,6 +17,8 @@ const char ex_options_help[] =
     "                   then goes through explain too)\n"
     "  --subreaper      reap orphaned descendants while COMMAND runs (as PID 1\n"
     "                   explain always does)\n"
+    "  --no-probe       do not look at the system: report what the rules\n"
+    "                   say, every cause unchecked\n"
     "  -q, --quiet      print no diagnosis, only pass the output through\n"
     "\n"
     "Output that was captured elsewhere:\n"
@@ -64,6 +66,7 @@ static const ex_option_spec_t specs[] = {
     {"subreaper", 0, FLAG, offsetof(ex_options_t, subreaper)},
     {"quiet", 'q', FLAG, offsetof(ex_options_t, quiet)},
     {"always", 0, FLAG, offsetof(ex_options_t, always)},
+    {"no-probe", 0, FLAG, offsetof(ex_options_t, no_probe)},
     {"list-rules", 0, FLAG, offsetof(ex_options_t, list_rules)},
     {"log", 0, STRING, offsetof(ex_options_t, log)},
     {"rule", 0, STRING, offsetof(ex_options_t, rule)},
@@ -246,5 +249,6 @@ int ex_options_parse(int argc, char **argv, ex_options_t *opts, char *err,
     }
   }
   opts->command = i < argc ? argv + i : NULL;
+  opts->probe = !opts->no_probe;
   return check_modes(opts, err, errlen);
 }

@@ -29,6 +29,8 @@ typedef struct ex_options {
   int subreaper;    /* --subreaper */
   int quiet;        /* -q, --quiet */
   int always;       /* --always: diagnose after success too */
+  int no_probe;     /* --no-probe */
+  int probe;        /* !no_probe: explainers look at the system */
   int list_rules;   /* --list-rules */
   const char *log;  /* --log FILE ("-" is stdin) */
   const char *rule; /* --rule ID */

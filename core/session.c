@@ -133,6 +133,35 @@ void ex_session_wait(ex_session_t *s) {
   }
 }
 
+void ex_session_capture(ex_session_t *s) {
+  ex_proc_t *snap;
+
+  if (s->pid <= 0)
+    return;
+  /* Into a scratch copy first: a process that is gone must not wipe the
+   * snapshot taken while it ran. */
+  snap = malloc(sizeof(*snap));
+  if (snap == NULL)
+    return;
+  if (ex_proc_capture(s->pid, snap) == 0)
+    s->proc = *snap;
+  free(snap);
+}
+
+/* A regex ran since the last snapshot: a signature may have fired, and the
+ * probes want the command's state of that moment. */
+static void capture_if_candidate(ex_session_t *s) {
+  ex_matcher_stats_t st;
+
+  if (s->matcher == NULL)
+    return;
+  ex_matcher_stats(s->matcher, &st);
+  if (st.candidates == s->seen_candidates)
+    return;
+  s->seen_candidates = st.candidates;
+  ex_session_capture(s);
+}
+
 void ex_session_feed(ex_session_t *s, ex_stream_t stream, const char *buf,
                      size_t len) {
   ex_pending_t *p;
@@ -141,6 +170,7 @@ void ex_session_feed(ex_session_t *s, ex_stream_t stream, const char *buf,
     ex_session_wait(s);
   if (!s->loader_running) {
     feed_now(s, stream, buf, len);
+    capture_if_candidate(s);
     return;
   }
   p = &s->pending[stream == EX_STREAM_STDOUT];

@@ -6,6 +6,7 @@
 #include "core/options.h"
 #include "matcher/matcher.h"
 #include "platform/platform.h"
+#include "probe/probe.h"
 #include "rules/rules.h"
 #include "wrap/wrap.h"
 
@@ -32,6 +33,11 @@ typedef struct ex_session {
   int loader_running;        /* the thread was started and not yet joined */
   int loader_done;           /* atomic: the thread has finished */
   ex_pending_t pending[2];   /* per stream, until the matcher is ready */
+  pid_t pid;                 /* the command, once started */
+  ex_proc_t proc;            /* the command as it ran: captured at its first
+                                output and again when a signature may have
+                                fired, while it still runs */
+  unsigned long long seen_candidates; /* matcher runs when proc was taken */
 } ex_session_t;
 
 /* Zeroes s and borrows opts. */
@@ -64,6 +70,10 @@ void ex_session_wait(ex_session_t *s);
  * the loader. No-op when there is no matcher. */
 void ex_session_feed(ex_session_t *s, ex_stream_t stream, const char *buf,
                      size_t len);
+
+/* Takes a new snapshot of the command from /proc (no-op once it is gone:
+ * the last snapshot stays). */
+void ex_session_capture(ex_session_t *s);
 
 /* Prints one line per problem found in the rule files, on stderr. */
 void ex_session_print_diags(const ex_session_t *s);

@@ -3,8 +3,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+size_t ex_strlcpy(char *dst, const char *src, size_t size) {
+  size_t n;
+
+  n = strlen(src);
+  if (size > 0) {
+    size_t k = n < size - 1 ? n : size - 1;
+    memcpy(dst, src, k);
+    dst[k] = '\0';
+  }
+  return n;
+}
 
 int ex_fd_is_open(int fd) {
   int r;

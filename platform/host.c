@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 static void copy(char *dst, size_t size, const char *src) {
-  snprintf(dst, size, "%s", src);
+  (void)ex_strlcpy(dst, src, size);
 }
 
 /* Container engines leave a marker file, an environment variable, or their

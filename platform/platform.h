@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Copies src into dst (size bytes), cut if needed, always NUL-terminated
+ * when size > 0. Returns the length of src. */
+size_t ex_strlcpy(char *dst, const char *src, size_t size);
+
 /* Returns 1 when fd is an open descriptor, 0 when it is not. */
 int ex_fd_is_open(int fd);
 

@@ -140,12 +140,28 @@ static cJSON *location_json(const ex_finding_t *f) {
   return loc;
 }
 
-static cJSON *finding_json(const ex_finding_t *f, int with_children) {
+static cJSON *facts_json(const ex_facts_t *f) {
+  cJSON *o;
+  size_t i;
+  const ex_fact_t *x;
+
+  o = cJSON_CreateObject();
+  for (i = 0; f != NULL && i < f->count; i++) {
+    x = &f->items[i];
+    if (x->kind == EX_FACT_STR)
+      add_cstr(o, x->key, x->str);
+    else if (x->kind == EX_FACT_BOOL)
+      cJSON_AddBoolToObject(o, x->key, (int)x->num);
+    else
+      cJSON_AddNumberToObject(o, x->key, (double)x->num);
+  }
+  return o;
+}
+
+/* What every finding says, folded ones included: the rule and the event. */
+static cJSON *finding_json(const ex_finding_t *f) {
   const ex_rule_t *r;
   cJSON *d;
-  cJSON *arr;
-  cJSON *c;
-  size_t i;
 
   r = f->rule;
   d = cJSON_CreateObject();
@@ -162,18 +178,55 @@ static cJSON *finding_json(const ex_finding_t *f, int with_children) {
   cJSON_AddNumberToObject(d, "count", (double)f->count);
   cJSON_AddItemToObject(d, "evidence", evidence_json(f));
   add_expanded(d, "meaning", f, r->meaning, 0);
+  return d;
+}
 
-  arr = cJSON_AddArrayToObject(d, "causes");
+/* A diagnosis from the launcher: the command could not be executed. */
+static cJSON *launcher_json(const ex_report_diag_t *g) {
+  cJSON *d;
+  cJSON *subj;
+
+  d = cJSON_CreateObject();
+  add_cstr(d, "id", g->id);
+  add_cstr(d, "title", g->title);
+  cJSON_AddStringToObject(d, "confidence", "high");
+  cJSON_AddStringToObject(d, "role", "cause");
+  add_cstr(d, "errno", g->errno_name);
+  add_cstr(d, "condition", g->condition);
+  add_cstr(d, "operation", g->operation);
+  subj = cJSON_AddObjectToObject(d, "subject");
+  add_cstr(subj, "kind", g->subject_kind);
+  add_cstr(subj, "value", g->subject_value);
+  cJSON_AddNullToObject(d, "location");
+  cJSON_AddNumberToObject(d, "count", 1);
+  cJSON_AddArrayToObject(d, "evidence");
+  add_cstr(d, "meaning", g->meaning);
+  return d;
+}
+
+static void add_rule_causes(cJSON *arr, const ex_finding_t *f) {
+  const ex_rule_t *r;
+  cJSON *c;
+  size_t i;
+
+  r = f->rule;
   for (i = 0; i < r->ncauses; i++) {
     c = cJSON_CreateObject();
     cJSON_AddStringToObject(c, "id", r->causes[i].id);
-    /* Rules state causes; only a probe (issue 4) can confirm or rule out. */
+    /* A rule only names causes; no probe has looked at them. */
     cJSON_AddStringToObject(c, "verdict", "unknown");
     add_expanded(c, "text", f, r->causes[i].text, 0);
     cJSON_AddItemToObject(c, "facts", cJSON_CreateObject());
     cJSON_AddItemToArray(arr, c);
   }
-  arr = cJSON_AddArrayToObject(d, "fixes");
+}
+
+static void add_rule_fixes(cJSON *arr, const ex_finding_t *f) {
+  const ex_rule_t *r;
+  cJSON *c;
+  size_t i;
+
+  r = f->rule;
   for (i = 0; i < r->nfixes; i++) {
     c = cJSON_CreateObject();
     add_expanded(c, "text", f, r->fixes[i].text, 0);
@@ -181,11 +234,61 @@ static cJSON *finding_json(const ex_finding_t *f, int with_children) {
     cJSON_AddBoolToObject(c, "needs_root", r->fixes[i].needs_root);
     cJSON_AddItemToArray(arr, c);
   }
-  if (with_children) {
-    arr = cJSON_AddArrayToObject(d, "folded");
-    for (i = 0; i < f->nchildren; i++)
-      cJSON_AddItemToArray(arr, finding_json(f->children[i], 0));
+}
+
+static void add_probed_causes(cJSON *arr, const ex_explanation_t *e) {
+  cJSON *c;
+  size_t i;
+
+  for (i = 0; i < e->ncauses; i++) {
+    c = cJSON_CreateObject();
+    add_cstr(c, "id", e->causes[i].id);
+    cJSON_AddStringToObject(c, "verdict", ex_verdict_name(e->causes[i].verdict));
+    add_cstr(c, "text", e->causes[i].text);
+    cJSON_AddItemToObject(c, "facts", facts_json(&e->causes[i].facts));
+    cJSON_AddItemToArray(arr, c);
   }
+}
+
+static void add_probed_fixes(cJSON *arr, const ex_explanation_t *e) {
+  cJSON *c;
+  size_t i;
+
+  for (i = 0; i < e->nfixes; i++) {
+    c = cJSON_CreateObject();
+    add_cstr(c, "text", e->fixes[i].text);
+    add_cstr(c, "command", e->fixes[i].command);
+    cJSON_AddBoolToObject(c, "needs_root", e->fixes[i].needs_root);
+    cJSON_AddItemToArray(arr, c);
+  }
+}
+
+static cJSON *diag_json(const ex_report_diag_t *g) {
+  const ex_explanation_t *e;
+  cJSON *d;
+  cJSON *arr;
+  size_t i;
+
+  e = g->expl;
+  d = g->finding != NULL ? finding_json(g->finding) : launcher_json(g);
+  add_cstr(d, "explainer", e != NULL ? e->explainer : NULL);
+  add_cstr(d, "summary", e != NULL ? e->summary : NULL);
+  cJSON_AddBoolToObject(d, "stale", e != NULL && e->stale);
+  /* Probed causes and exact fixes replace the rule's generic ones. */
+  arr = cJSON_AddArrayToObject(d, "causes");
+  if (e != NULL && e->ncauses > 0)
+    add_probed_causes(arr, e);
+  else if (g->finding != NULL)
+    add_rule_causes(arr, g->finding);
+  arr = cJSON_AddArrayToObject(d, "fixes");
+  if (e != NULL && e->nfixes > 0)
+    add_probed_fixes(arr, e);
+  else if (g->finding != NULL)
+    add_rule_fixes(arr, g->finding);
+  cJSON_AddItemToObject(d, "facts", facts_json(e != NULL ? &e->facts : NULL));
+  arr = cJSON_AddArrayToObject(d, "folded");
+  for (i = 0; g->finding != NULL && i < g->finding->nchildren; i++)
+    cJSON_AddItemToArray(arr, finding_json(g->finding->children[i]));
   return d;
 }
 
@@ -251,11 +354,10 @@ int ex_report_json(const ex_report_t *r, char **out, size_t *len) {
   cJSON_AddItemToObject(root, "exit", exit_json(r));
   cJSON_AddNumberToObject(root, "duration_ms", (double)r->duration_ms);
   cJSON_AddItemToObject(root, "host", host_json(r->host));
+  cJSON_AddItemToObject(root, "context", facts_json(r->context));
   arr = cJSON_AddArrayToObject(root, "diagnoses");
-  if (r->matcher != NULL) {
-    for (i = 0; i < ex_matcher_count(r->matcher); i++)
-      cJSON_AddItemToArray(arr, finding_json(ex_matcher_get(r->matcher, i), 1));
-  }
+  for (i = 0; i < r->ndiags; i++)
+    cJSON_AddItemToArray(arr, diag_json(&r->diags[i]));
 
   s = cJSON_PrintUnformatted(root);
   cJSON_Delete(root);

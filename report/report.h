@@ -19,8 +19,26 @@
 
 #include "matcher/matcher.h"
 #include "platform/platform.h"
+#include "probe/probe.h"
 
 #define EX_REPORT_SCHEMA "explain-report/1"
+
+/* One diagnosis: a finding of the matcher, or an event of the launcher
+ * (the command could not be executed), with what its explainer found. */
+typedef struct ex_report_diag {
+  const ex_finding_t *finding;  /* NULL for a launcher diagnosis */
+  const ex_explanation_t *expl; /* NULL when no explainer ran */
+  /* A launcher diagnosis gives these (a finding takes them from its rule
+   * and event): */
+  const char *id;
+  const char *title;
+  const char *errno_name;
+  const char *condition;
+  const char *operation;
+  const char *subject_kind;
+  const char *subject_value;
+  const char *meaning;
+} ex_report_diag_t;
 
 typedef struct ex_report {
   char *const *command;  /* the command, NULL-terminated; NULL for --log */
@@ -33,7 +51,12 @@ typedef struct ex_report {
   int exec_errno;        /* when it could not be executed, else 0 */
   long long duration_ms;
   const ex_host_t *host; /* may be NULL */
-  const ex_matcher_t *matcher; /* findings; may be NULL (none) */
+  const ex_report_diag_t *diags; /* ranked diagnoses; may be NULL */
+  size_t ndiags;
+  const ex_facts_t *context;  /* container, CI, WSL, user namespace facts;
+                                 may be NULL */
+  int ascii;                  /* text: no UTF-8 symbols (the locale is not
+                                 UTF-8) */
 } ex_report_t;
 
 /* Renders the JSON report into *out (NUL-terminated, ending with a newline;
