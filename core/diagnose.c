@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The diagnoses of one run, with their explanations. */
@@ -21,11 +23,13 @@ typedef struct ex_diagnoses {
   size_t count;
 } ex_diagnoses_t;
 
-static int write_file(const char *path, const char *buf, size_t len) {
+static int write_file(const char *path, const char *buf, size_t len,
+                      int append) {
   int fd;
   int rc;
 
-  fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC),
+            0644);
   if (fd == -1)
     return -errno;
   rc = ex_write_all(fd, buf, len);
@@ -157,6 +161,81 @@ static void release(ex_diagnoses_t *d) {
   free(d->items);
 }
 
+static int env_is(const char *name, const char *value) {
+  const char *v;
+
+  v = getenv(name);
+  return v != NULL && strcmp(v, value) == 0;
+}
+
+/* Colour when asked, or when stderr is a terminal and NO_COLOR is unset
+ * (https://no-color.org: present and not empty). */
+static int use_color(const ex_options_t *o) {
+  const char *nc;
+
+  if (o->color != EX_COLOR_AUTO)
+    return o->color == EX_COLOR_ALWAYS;
+  nc = getenv("NO_COLOR");
+  if (nc != NULL && nc[0] != '\0')
+    return 0;
+  return isatty(2) && !env_is("TERM", "dumb");
+}
+
+/* The width of stderr's terminal, else $COLUMNS, else 80. */
+static int text_width(void) {
+  struct winsize ws;
+  const char *c;
+
+  if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return ws.ws_col;
+  c = getenv("COLUMNS");
+  if (c != NULL && atoi(c) > 0)
+    return atoi(c);
+  return 80;
+}
+
+/* GitHub Actions: annotations on stdout, a section in the job summary. */
+static void emit_github(const ex_report_t *r) {
+  char *ann;
+  char *md;
+  size_t alen;
+  size_t mlen;
+  const char *summary;
+
+  if (r->ndiags == 0 || ex_report_github(r, &ann, &alen, &md, &mlen) != 0)
+    return;
+  fflush(stdout);
+  (void)ex_write_all(1, ann, alen);
+  summary = getenv("GITHUB_STEP_SUMMARY");
+  if (summary != NULL && summary[0] != '\0')
+    (void)write_file(summary, md, mlen, 1);
+  free(ann);
+  free(md);
+}
+
+/* GitLab CI folds a section between these markers. */
+static void emit_text(const char *text, size_t len) {
+  char mark[128];
+  int n;
+  long now;
+
+  fflush(stderr);
+  if (!env_is("GITLAB_CI", "true")) {
+    (void)ex_write_all(2, text, len);
+    return;
+  }
+  now = (long)time(NULL);
+  n = snprintf(mark, sizeof(mark),
+               "\x1b[0Ksection_start:%ld:explain[collapsed=true]\r\x1b[0K"
+               "explain: diagnosis\n",
+               now);
+  (void)ex_write_all(2, mark, (size_t)n);
+  (void)ex_write_all(2, text, len);
+  n = snprintf(mark, sizeof(mark), "\x1b[0Ksection_end:%ld:explain\r\x1b[0K\n",
+               now);
+  (void)ex_write_all(2, mark, (size_t)n);
+}
+
 /* The text report uses ✔ and ✘ only where the locale is UTF-8. */
 static int locale_is_ascii(void) {
   const char *codeset;
@@ -208,7 +287,7 @@ size_t ex_diagnose(ex_session_t *s) {
   if (o->report != NULL || o->format == EX_FORMAT_JSON) {
     rc = ex_report_json(&r, &json, &len);
     if (rc == 0 && o->report != NULL) {
-      rc = write_file(o->report, json, len);
+      rc = write_file(o->report, json, len, 0);
       if (rc != 0)
         fprintf(stderr, "explain: cannot write the report %s: %s\n",
                 o->report, strerror(-rc));
@@ -216,12 +295,15 @@ size_t ex_diagnose(ex_session_t *s) {
       (void)ex_write_all(1, json, len);
     }
   }
-  if (!o->quiet && o->format == EX_FORMAT_TEXT && r.ndiags > 0) {
+  if (!o->quiet && o->format != EX_FORMAT_JSON && r.ndiags > 0) {
     r.ascii = locale_is_ascii();
-    if (ex_report_text(&r, &text, &len) == 0) {
-      fflush(stderr);
-      (void)ex_write_all(2, text, len);
-    }
+    r.color = use_color(o);
+    r.width = text_width();
+    r.verbose = o->verbose;
+    if (ex_report_text(&r, &text, &len) == 0)
+      emit_text(text, len);
+    if (o->format == EX_FORMAT_GITHUB)
+      emit_github(&r);
   }
   len = r.ndiags;
   free(json);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char ex_options_help[] =
@@ -26,9 +27,14 @@ const char ex_options_help[] =
     "                   something was recognised, 1 when not, 2 on error\n"
     "\n"
     "Reports:\n"
-    "  --format FORMAT  text (default, on stderr) or json (on stdout, or in\n"
-    "                   the --report file)\n"
+    "  --format FORMAT  text (default, on stderr), json (on stdout), or\n"
+    "                   github (text, plus ::error annotations on stdout and\n"
+    "                   a section in $GITHUB_STEP_SUMMARY; the default when\n"
+    "                   GITHUB_ACTIONS=true)\n"
     "  --report FILE    also write the JSON report to FILE\n"
+    "  --color WHEN     auto (default: when stderr is a terminal and NO_COLOR\n"
+    "                   is unset), always or never\n"
+    "  -v, --verbose    show every fact the probes saw\n"
     "\n"
     "Rules:\n"
     "  --rules DIR      read rule files from DIR too (repeatable; also\n"
@@ -50,7 +56,7 @@ const char ex_options_help[] =
     "\n"
     "Options end at the first word that is not an option, or at `--`.\n";
 
-typedef enum { FLAG, STRING, RULES_DIR, FORMAT, SCAN, REST } ex_kind_t;
+typedef enum { FLAG, STRING, RULES_DIR, FORMAT, SCAN, COLOR, REST } ex_kind_t;
 
 /* Option table: name, short letter, kind, and where the value goes. */
 typedef struct ex_option_spec {
@@ -65,6 +71,8 @@ static const ex_option_spec_t specs[] = {
     {"version", 0, FLAG, offsetof(ex_options_t, version)},
     {"subreaper", 0, FLAG, offsetof(ex_options_t, subreaper)},
     {"quiet", 'q', FLAG, offsetof(ex_options_t, quiet)},
+    {"verbose", 'v', FLAG, offsetof(ex_options_t, verbose)},
+    {"color", 0, COLOR, offsetof(ex_options_t, color)},
     {"always", 0, FLAG, offsetof(ex_options_t, always)},
     {"no-probe", 0, FLAG, offsetof(ex_options_t, no_probe)},
     {"list-rules", 0, FLAG, offsetof(ex_options_t, list_rules)},
@@ -106,6 +114,19 @@ static int set_value(ex_options_t *opts, const ex_option_spec_t *s,
       opts->format = EX_FORMAT_TEXT;
     else if (strcmp(v, "json") == 0)
       opts->format = EX_FORMAT_JSON;
+    else if (strcmp(v, "github") == 0)
+      opts->format = EX_FORMAT_GITHUB;
+    else
+      break;
+    opts->format_given = 1;
+    return 0;
+  case COLOR:
+    if (strcmp(v, "auto") == 0)
+      opts->color = EX_COLOR_AUTO;
+    else if (strcmp(v, "always") == 0)
+      opts->color = EX_COLOR_ALWAYS;
+    else if (strcmp(v, "never") == 0)
+      opts->color = EX_COLOR_NEVER;
     else
       break;
     return 0;
@@ -250,5 +271,8 @@ int ex_options_parse(int argc, char **argv, ex_options_t *opts, char *err,
   }
   opts->command = i < argc ? argv + i : NULL;
   opts->probe = !opts->no_probe;
+  if (!opts->format_given && getenv("GITHUB_ACTIONS") != NULL &&
+      strcmp(getenv("GITHUB_ACTIONS"), "true") == 0)
+    opts->format = EX_FORMAT_GITHUB;
   return check_modes(opts, err, errlen);
 }

@@ -15,8 +15,15 @@
 
 typedef enum ex_format {
   EX_FORMAT_TEXT = 0,
-  EX_FORMAT_JSON = 1
+  EX_FORMAT_JSON = 1,
+  EX_FORMAT_GITHUB = 2
 } ex_format_t;
+
+typedef enum ex_color {
+  EX_COLOR_AUTO = 0,
+  EX_COLOR_ALWAYS,
+  EX_COLOR_NEVER
+} ex_color_t;
 
 typedef enum ex_scan { EX_SCAN_STDERR = 0, EX_SCAN_BOTH = 1 } ex_scan_t;
 
@@ -35,7 +42,11 @@ typedef struct ex_options {
   const char *log;  /* --log FILE ("-" is stdin) */
   const char *rule; /* --rule ID */
   const char *report; /* --report FILE */
-  ex_format_t format; /* --format */
+  ex_format_t format; /* --format; GITHUB_ACTIONS=true makes it github
+                         when --format is not given */
+  int format_given;   /* --format was given */
+  ex_color_t color;   /* --color */
+  int verbose;        /* -v, --verbose: every fact */
   ex_scan_t scan;     /* --scan */
   const char *rules[EX_OPTIONS_RULES_MAX]; /* --rules DIR, in order */
   size_t nrules;

@@ -38,6 +38,10 @@ typedef struct ex_report_diag {
   const char *subject_kind;
   const char *subject_value;
   const char *meaning;
+  /* History (issue 5): what earlier runs saw of this diagnosis, filled by
+   * ex_history_record() (core/history.h); NULL when not recorded or seen
+   * for the first time. */
+  const struct ex_report_recurrence *recurrence;
 } ex_report_diag_t;
 
 typedef struct ex_report {
@@ -57,6 +61,9 @@ typedef struct ex_report {
                                  may be NULL */
   int ascii;                  /* text: no UTF-8 symbols (the locale is not
                                  UTF-8) */
+  int color;                  /* text: ANSI colours */
+  int width;                  /* text: columns to wrap at (0: 80) */
+  int verbose;                /* text: every fact */
 } ex_report_t;
 
 /* Renders the JSON report into *out (NUL-terminated, ending with a newline;
@@ -67,5 +74,64 @@ int ex_report_json(const ex_report_t *r, char **out, size_t *len);
 /* Renders the text report for a person into *out (as above). Returns 0 or
  * -ENOMEM. *out is empty when there is nothing to report. */
 int ex_report_text(const ex_report_t *r, char **out, size_t *len);
+
+/* ---------------------------------------------------------------------- */
+/* History lines (report/history_json.c)                                   */
+/*
+ * The history is a file of JSON lines, one per diagnosis, schema
+ * "explain-history/1" (docs/history.md); core/history.c owns the file,
+ * these functions only render and read lines. Every string in a line is
+ * valid UTF-8 and cut at EX_HISTORY_FIELD_MAX bytes, so a line is bounded.
+ */
+
+#define EX_HISTORY_SCHEMA "explain-history/1"
+#define EX_HISTORY_FIELD_MAX 1024 /* bytes kept of each string */
+#define EX_HISTORY_LINE_MAX (64 * 1024) /* longer lines are not written */
+#define EX_HISTORY_FIX_MAX 512 /* bytes kept of the last fix offered */
+
+/* What the history knew of a diagnosis before this run. */
+typedef struct ex_report_recurrence {
+  unsigned long earlier; /* earlier diagnoses with the same id and subject
+                            in the same directory (0: the first time) */
+  long long first;       /* Unix time of the earliest of them the history
+                            still holds, 0 when none */
+  long long last;        /* and of the latest */
+  char last_fix[EX_HISTORY_FIX_MAX]; /* the first fix offered the last time:
+                                        its command, else its text; "" */
+} ex_report_recurrence_t;
+
+/* Renders diagnosis i of r (i < r->ndiags) as one history line at Unix time
+ * now: JSON without any newline inside, ending with "\n". The caller frees
+ * *out with free(). Returns 0, -ENOMEM, or -E2BIG when the line would be
+ * longer than EX_HISTORY_LINE_MAX. */
+int ex_report_history_line(const ex_report_t *r, size_t i, long long now,
+                           char **out, size_t *len);
+
+/* Reads earlier history lines buf[0..len) (complete lines; invalid ones are
+ * skipped) and adds to recs[k] (r->ndiags entries, zeroed by the caller)
+ * each line about diagnosis k of r: same id, same subject, same cwd. */
+void ex_report_history_scan(const ex_report_t *r, const char *buf, size_t len,
+                            ex_report_recurrence_t *recs);
+
+/* "seen 4 times since Monday; last fix offered: CMD" for rec at Unix time
+ * now (local time), with control bytes shown as \xNN; "" when
+ * rec->earlier is 0. Writes at most size bytes to buf, always
+ * NUL-terminated. */
+void ex_report_recurrence_text(const ex_report_recurrence_t *rec,
+                               long long now, char *buf, size_t size);
+
+/* Lists the last max valid lines of buf[0..len): as text for a person
+ * (json 0), or as a JSON array of the line objects (json 1, ending with
+ * "\n"). The caller frees *out. Returns 0 or -ENOMEM. */
+int ex_report_history_list(const char *buf, size_t len, size_t max, int json,
+                           char **out, size_t *outlen);
+
+/* Renders GitHub Actions output: one `::error` workflow command per
+ * diagnosis into *annotations (file and line when known; properties and
+ * message escaped as the runner expects), and a Markdown section for
+ * $GITHUB_STEP_SUMMARY into *summary. The caller frees both. Returns 0 or
+ * -ENOMEM. */
+int ex_report_github(const ex_report_t *r, char **annotations, size_t *alen,
+                     char **summary, size_t *slen);
 
 #endif

@@ -1,197 +1,345 @@
-/* The text renderer: a compact block after the command's own output. */
+/* The text renderer: a compact block after the command's own output, for a
+ * person at a terminal or reading a CI log. Long prose is wrapped to the
+ * width; commands are never wrapped, so they can be copied as they are. */
 #include "report/report.h"
 #include "report/utf8.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void put_display(ex_buf_t *b, const char *s) {
-  if (s != NULL)
-    ex_buf_put_display(b, s, strlen(s));
+#define C_RESET "\x1b[0m"
+#define C_BOLD "\x1b[1m"
+#define C_DIM "\x1b[2m"
+#define C_RED "\x1b[31m"
+#define C_GREEN "\x1b[32m"
+#define C_YELLOW "\x1b[33m"
+#define C_CYAN "\x1b[36m"
+
+typedef struct ex_text {
+  ex_buf_t b;
+  int ascii;
+  int color;
+  int width;
+  int verbose;
+} ex_text_t;
+
+static void style(ex_text_t *t, const char *code) {
+  if (t->color)
+    ex_buf_puts(&t->b, code);
 }
 
-static void put_expanded(ex_buf_t *b, const ex_finding_t *f, const char *tpl,
-                         int flags) {
-  char *s;
-  size_t n;
+/* Display width of valid UTF-8 text: one column per code point (close
+ * enough for the wrapping of prose). */
+static size_t columns(const char *s, size_t n) {
+  size_t i;
+  size_t w;
 
-  if (tpl == NULL || ex_finding_expand(f, tpl, flags, &s, &n) != 0)
+  w = 0;
+  for (i = 0; i < n; i++) {
+    if (((unsigned char)s[i] & 0xc0) != 0x80)
+      w++;
+  }
+  return w;
+}
+
+/* Appends text (made safe for the terminal first) word-wrapped: the first
+ * line continues at column `at`, later lines start with `indent` spaces. */
+static void put_wrapped(ex_text_t *t, const char *text, size_t at,
+                        size_t indent) {
+  ex_buf_t clean;
+  const char *p;
+  const char *end;
+  const char *word;
+  size_t col;
+  size_t wl;
+  size_t i;
+  int first;
+
+  if (text == NULL)
     return;
-  ex_buf_put_display(b, s, n);
-  free(s);
+  memset(&clean, 0, sizeof(clean));
+  ex_buf_put_display(&clean, text, strlen(text));
+  if (clean.buf == NULL)
+    return;
+  col = at;
+  first = 1;
+  p = clean.buf;
+  end = clean.buf + clean.len;
+  for (;;) {
+    while (p < end && *p == ' ')
+      p++;
+    word = p;
+    while (p < end && *p != ' ')
+      p++;
+    if (p == word)
+      break;
+    wl = columns(word, (size_t)(p - word));
+    if (!first && col + 1 + wl > (size_t)t->width && col > indent) {
+      ex_buf_puts(&t->b, "\n");
+      for (i = 0; i < indent; i++)
+        ex_buf_puts(&t->b, " ");
+      col = indent;
+    } else if (!first) {
+      ex_buf_puts(&t->b, " ");
+      col++;
+    }
+    ex_buf_append(&t->b, word, (size_t)(p - word));
+    col += wl;
+    first = 0;
+  }
+  free(clean.buf);
+}
+
+/* A line "  <label><text>" with the text wrapped under itself. */
+static void put_line(ex_text_t *t, const char *label, const char *text) {
+  size_t at;
+
+  ex_buf_puts(&t->b, "  ");
+  ex_buf_puts(&t->b, label);
+  at = 2 + columns(label, strlen(label));
+  put_wrapped(t, text, at, at);
+  ex_buf_puts(&t->b, "\n");
+}
+
+static char *expand(const ex_finding_t *f, const char *tpl, int flags) {
+  char *s;
+
+  if (tpl == NULL || ex_finding_expand(f, tpl, flags, &s, NULL) != 0)
+    return NULL;
+  return s;
+}
+
+static void put_display(ex_text_t *t, const char *s) {
+  if (s != NULL)
+    ex_buf_put_display(&t->b, s, strlen(s));
 }
 
 /* "EACCES during open of path /data/out.csv" (what is known of it). */
-static void put_event(ex_buf_t *b, const char *errno_name,
+static void put_event(ex_text_t *t, const char *errno_name,
                       const char *condition, const char *operation,
                       const char *kind, const char *value) {
-  ex_buf_puts(b, "  ");
-  put_display(b, errno_name != NULL ? errno_name : condition);
+  ex_buf_puts(&t->b, "  ");
+  style(t, C_BOLD);
+  put_display(t, errno_name != NULL ? errno_name : condition);
+  style(t, C_RESET);
   if (operation != NULL && strcmp(operation, "other") != 0) {
-    ex_buf_puts(b, " during ");
-    put_display(b, operation);
+    ex_buf_puts(&t->b, " during ");
+    put_display(t, operation);
   }
   if (value != NULL && value[0] != '\0') {
-    ex_buf_puts(b, operation != NULL ? " of " : ": ");
-    put_display(b, kind);
-    ex_buf_puts(b, " ");
-    put_display(b, value);
+    ex_buf_puts(&t->b, operation != NULL ? " of " : ": ");
+    put_display(t, kind);
+    ex_buf_puts(&t->b, " ");
+    put_display(t, value);
   }
-  ex_buf_puts(b, "\n");
+  ex_buf_puts(&t->b, "\n");
 }
 
-static void put_evidence(ex_buf_t *b, const ex_evidence_t *ev) {
-  ex_buf_printf(b, "  seen: %s line %lu: ",
+static void put_evidence(ex_text_t *t, const ex_evidence_t *ev) {
+  style(t, C_DIM);
+  ex_buf_printf(&t->b, "  seen: %s line %lu: ",
                 ev->stream == EX_STREAM_STDOUT ? "stdout" : "stderr", ev->line);
-  ex_buf_put_display(b, ev->text, ev->len);
+  ex_buf_put_display(&t->b, ev->text, ev->len);
   if (ev->cut)
-    ex_buf_puts(b, "...");
-  ex_buf_puts(b, "\n");
+    ex_buf_puts(&t->b, "...");
+  style(t, C_RESET);
+  ex_buf_puts(&t->b, "\n");
 }
 
-static const char *mark(ex_verdict_t v, int ascii) {
+static void put_mark(ex_text_t *t, ex_verdict_t v) {
+  ex_buf_puts(&t->b, "  ");
   switch (v) {
   case EX_VERDICT_CONFIRMED:
-    return ascii ? "[x]" : "\xe2\x9c\x94"; /* ✔ */
+    style(t, C_GREEN);
+    ex_buf_puts(&t->b, t->ascii ? "[x]" : "\xe2\x9c\x94"); /* ✔ */
+    break;
   case EX_VERDICT_RULED_OUT:
-    return ascii ? "[ ]" : "\xe2\x9c\x98"; /* ✘ */
+    style(t, C_DIM);
+    ex_buf_puts(&t->b, t->ascii ? "[ ]" : "\xe2\x9c\x98"); /* ✘ */
+    break;
   default:
-    return ascii ? "[?]" : "?";
+    style(t, C_YELLOW);
+    ex_buf_puts(&t->b, t->ascii ? "[?]" : "?");
+    break;
   }
+  style(t, C_RESET);
+  ex_buf_puts(&t->b, " ");
 }
 
-static void put_probed(ex_buf_t *b, const ex_explanation_t *e, int ascii) {
+static void put_facts(ex_text_t *t, const ex_facts_t *f, size_t indent) {
   size_t i;
+  size_t k;
 
-  for (i = 0; i < e->ncauses; i++) {
-    ex_buf_printf(b, "  %s ", mark(e->causes[i].verdict, ascii));
-    put_display(b, e->causes[i].text);
-    ex_buf_puts(b, "\n");
+  for (i = 0; f != NULL && i < f->count; i++) {
+    for (k = 0; k < indent; k++)
+      ex_buf_puts(&t->b, " ");
+    style(t, C_DIM);
+    put_display(t, f->items[i].key);
+    ex_buf_puts(&t->b, ": ");
+    if (f->items[i].kind == EX_FACT_STR)
+      put_display(t, f->items[i].str);
+    else if (f->items[i].kind == EX_FACT_BOOL)
+      ex_buf_puts(&t->b, f->items[i].num ? "true" : "false");
+    else
+      ex_buf_printf(&t->b, "%lld", f->items[i].num);
+    style(t, C_RESET);
+    ex_buf_puts(&t->b, "\n");
   }
 }
 
-static void put_fix(ex_buf_t *b, const char *text, const char *command,
+static void put_cause(ex_text_t *t, ex_verdict_t v, const char *text,
+                      const char *suffix, const ex_facts_t *facts) {
+  char *joined;
+
+  put_mark(t, v);
+  joined = NULL;
+  if (suffix != NULL && text != NULL && asprintf(&joined, "%s%s", text,
+                                                 suffix) < 0)
+    joined = NULL;
+  put_wrapped(t, joined != NULL ? joined : text, t->ascii ? 6 : 4,
+              t->ascii ? 6 : 4);
+  free(joined);
+  ex_buf_puts(&t->b, "\n");
+  if (t->verbose)
+    put_facts(t, facts, 8);
+}
+
+static void put_fix(ex_text_t *t, const char *text, const char *command,
                     int needs_root) {
-  ex_buf_puts(b, "  fix: ");
-  put_display(b, text);
+  ex_buf_puts(&t->b, "  fix: ");
+  put_wrapped(t, text, 7, 7);
+  if (needs_root)
+    ex_buf_puts(&t->b, " (needs root)");
+  ex_buf_puts(&t->b, "\n");
   if (command != NULL) {
-    ex_buf_puts(b, needs_root ? " (as root):\n      " : ":\n      ");
-    put_display(b, command);
+    ex_buf_puts(&t->b, "       ");
+    style(t, C_CYAN);
+    put_display(t, command);
+    style(t, C_RESET);
+    ex_buf_puts(&t->b, "\n");
   }
-  ex_buf_puts(b, "\n");
 }
 
-static void put_rule_causes_and_fixes(ex_buf_t *b, const ex_finding_t *f,
-                                      const ex_explanation_t *e, int ascii) {
+static void put_rule_parts(ex_text_t *t, const ex_finding_t *f,
+                           const ex_explanation_t *e) {
   const ex_rule_t *r;
   size_t i;
-  char *cmd;
+  char *a;
+  char *c;
 
   r = f->rule;
   if (e == NULL || e->ncauses == 0) {
     for (i = 0; i < r->ncauses; i++) {
-      ex_buf_printf(b, "  %s ", mark(EX_VERDICT_UNKNOWN, ascii));
-      put_expanded(b, f, r->causes[i].text, 0);
-      ex_buf_puts(b, " (not checked)\n");
+      a = expand(f, r->causes[i].text, 0);
+      put_cause(t, EX_VERDICT_UNKNOWN, a, " (not checked)", NULL);
+      free(a);
     }
   }
   if (e != NULL && e->nfixes > 0)
     return;
   for (i = 0; i < r->nfixes; i++) {
-    ex_buf_puts(b, "  fix: ");
-    put_expanded(b, f, r->fixes[i].text, 0);
-    if (r->fixes[i].command != NULL &&
-        ex_finding_expand(f, r->fixes[i].command, EX_TEMPLATE_SHELL, &cmd,
-                          NULL) == 0) {
-      ex_buf_puts(b, r->fixes[i].needs_root ? " (as root):\n      "
-                                            : ":\n      ");
-      put_display(b, cmd);
-      free(cmd);
-    }
-    ex_buf_puts(b, "\n");
+    a = expand(f, r->fixes[i].text, 0);
+    c = expand(f, r->fixes[i].command, EX_TEMPLATE_SHELL);
+    put_fix(t, a, c, r->fixes[i].needs_root);
+    free(a);
+    free(c);
   }
 }
 
-static void put_diag(ex_buf_t *b, const ex_report_diag_t *g, int ascii) {
+static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
   const ex_finding_t *f;
   const ex_explanation_t *e;
   size_t i;
+  char *s;
 
   f = g->finding;
   e = g->expl;
-  ex_buf_puts(b, "\nexplain: ");
-  put_display(b, f != NULL ? f->rule->title : g->title);
-  ex_buf_puts(b, " (");
-  put_display(b, f != NULL ? f->rule->id : g->id);
-  ex_buf_puts(b, ")");
+  ex_buf_puts(&t->b, "\n");
+  style(t, C_BOLD C_RED);
+  ex_buf_puts(&t->b, "explain: ");
+  put_display(t, f != NULL ? f->rule->title : g->title);
+  style(t, C_RESET);
+  ex_buf_puts(&t->b, " (");
+  put_display(t, f != NULL ? f->rule->id : g->id);
+  ex_buf_puts(&t->b, ")");
   if (f != NULL && f->count > 1)
-    ex_buf_printf(b, ", seen %lu times", f->count);
-  ex_buf_puts(b, "\n");
+    ex_buf_printf(&t->b, ", seen %lu times", f->count);
+  ex_buf_puts(&t->b, "\n");
   if (f != NULL)
-    put_event(b, f->event.errno_name, f->event.condition, f->event.operation,
+    put_event(t, f->event.errno_name, f->event.condition, f->event.operation,
               f->event.subject_kind, f->event.subject_value);
   else
-    put_event(b, g->errno_name, g->condition, g->operation, g->subject_kind,
+    put_event(t, g->errno_name, g->condition, g->operation, g->subject_kind,
               g->subject_value);
   if (f != NULL && f->location_file != NULL) {
-    ex_buf_puts(b, "  at: ");
-    put_display(b, f->location_file);
+    ex_buf_puts(&t->b, "  at: ");
+    put_display(t, f->location_file);
     if (f->location_line != NULL) {
-      ex_buf_puts(b, ":");
-      put_display(b, f->location_line);
+      ex_buf_puts(&t->b, ":");
+      put_display(t, f->location_line);
     }
-    ex_buf_puts(b, "\n");
+    ex_buf_puts(&t->b, "\n");
   }
   if (e != NULL && e->summary != NULL) {
-    ex_buf_puts(b, "  ");
-    put_display(b, e->summary);
-    ex_buf_puts(b, "\n");
+    put_line(t, "", e->summary);
   } else {
-    ex_buf_puts(b, "  meaning: ");
-    if (f != NULL)
-      put_expanded(b, f, f->rule->meaning, 0);
-    else
-      put_display(b, g->meaning);
-    ex_buf_puts(b, "\n");
+    s = f != NULL ? expand(f, f->rule->meaning, 0) : NULL;
+    put_line(t, "meaning: ", f != NULL ? s : g->meaning);
+    free(s);
   }
   if (f != NULL && f->nevidence > 0)
-    put_evidence(b, &f->evidence[0]);
+    put_evidence(t, &f->evidence[0]);
   if (e != NULL && e->stale)
-    ex_buf_puts(b, "  note: the state seen now no longer produces this "
-                   "error\n");
-  if (e != NULL)
-    put_probed(b, e, ascii);
-  if (e != NULL) {
-    for (i = 0; i < e->nfixes; i++)
-      put_fix(b, e->fixes[i].text, e->fixes[i].command,
-              e->fixes[i].needs_root);
-  }
+    put_line(t, "note: ", "what explain sees now no longer produces this "
+                          "error; it may have been fixed since.");
+  for (i = 0; e != NULL && i < e->ncauses; i++)
+    put_cause(t, e->causes[i].verdict, e->causes[i].text, NULL,
+              &e->causes[i].facts);
+  for (i = 0; e != NULL && i < e->nfixes; i++)
+    put_fix(t, e->fixes[i].text, e->fixes[i].command, e->fixes[i].needs_root);
   if (f != NULL)
-    put_rule_causes_and_fixes(b, f, e, ascii);
-  for (i = 0; f != NULL && i < f->nchildren; i++) {
-    ex_buf_puts(b, "  also: ");
-    put_display(b, f->children[i]->rule->title);
-    if (f->children[i]->nevidence > 0)
-      ex_buf_printf(b, " (line %lu)", f->children[i]->evidence[0].line);
-    ex_buf_puts(b, "\n");
+    put_rule_parts(t, f, e);
+  if (t->verbose && e != NULL && e->facts.count > 0) {
+    ex_buf_puts(&t->b, "  facts:\n");
+    put_facts(t, &e->facts, 4);
   }
+  for (i = 0; f != NULL && i < f->nchildren; i++) {
+    ex_buf_puts(&t->b, "  also: ");
+    put_display(t, f->children[i]->rule->title);
+    if (f->children[i]->nevidence > 0)
+      ex_buf_printf(&t->b, " (line %lu)", f->children[i]->evidence[0].line);
+    ex_buf_puts(&t->b, "\n");
+  }
+  if (f != NULL && f->rule->confidence != EX_CONF_HIGH)
+    ex_buf_printf(&t->b, "  confidence: %s\n",
+                  f->rule->confidence == EX_CONF_MEDIUM ? "medium" : "low");
 }
 
 int ex_report_text(const ex_report_t *r, char **out, size_t *len) {
-  ex_buf_t b;
+  ex_text_t t;
   size_t i;
 
-  memset(&b, 0, sizeof(b));
-  ex_buf_append(&b, "", 0);
+  memset(&t, 0, sizeof(t));
+  t.ascii = r->ascii;
+  t.color = r->color;
+  t.verbose = r->verbose;
+  t.width = r->width >= 40 ? r->width : 80;
+  ex_buf_append(&t.b, "", 0);
   for (i = 0; i < r->ndiags; i++)
-    put_diag(&b, &r->diags[i], r->ascii);
-  if (b.failed) {
-    free(b.buf);
+    put_diag(&t, &r->diags[i]);
+  if (r->context != NULL && r->context->count > 0 && r->ndiags > 0 &&
+      t.verbose) {
+    ex_buf_puts(&t.b, "  context:\n");
+    put_facts(&t, r->context, 4);
+  }
+  if (t.b.failed) {
+    free(t.b.buf);
     return -ENOMEM;
   }
-  *out = b.buf;
+  *out = t.b.buf;
   if (len != NULL)
-    *len = b.len;
+    *len = t.b.len;
   return 0;
 }
