@@ -215,6 +215,15 @@ typedef struct ex_explainer {
 int ex_explain(const ex_probe_event_t *ev, const ex_proc_t *proc,
                const ex_host_t *host, ex_explanation_t *out);
 
+/* Adds the context that every diagnosis shares to facts: "container"
+ * (docker, podman, kubernetes, lxc, or false), "ci" (github-actions,
+ * gitlab-ci, buildkite, jenkins, ..., or false), "wsl" ("1", "2", true or
+ * false), and from proc's uid_map "userns", "uid_map", "rootless" and
+ * "host_uid_of_root". proc and host may be NULL. Reads only /proc and the
+ * environment (the command's: explain runs with it). */
+void ex_probe_context_facts(const ex_proc_t *proc, const ex_host_t *host,
+                            ex_facts_t *facts);
+
 /* The names of all explainers, for --help and tests: calls fn for each. */
 void ex_explainers_each(void (*fn)(void *ud, const ex_explainer_t *x),
                         void *ud);
