@@ -208,11 +208,41 @@ int ex__splitter_finish(ex_splitter_t *sp, ex_line_fn fn, void *ud) {
   return sp_emit(sp, fn, ud);
 }
 
+int ex__splitter_empty(const ex_splitter_t *sp) {
+  return !sp->has_bytes && sp->state == ST_TEXT && !sp->cr_pending;
+}
+
+static int no_line(void *ud, const char *line, size_t len, int cut) {
+  (void)ud;
+  (void)line;
+  (void)len;
+  (void)cut;
+  return 0;
+}
+
+void ex__splitter_clean(ex_splitter_t *sp, const char *line, size_t len) {
+  /* Without its newline the line is never emitted: it stays in buf. */
+  (void)ex__splitter_feed(sp, line, len, no_line, NULL);
+}
+
+void ex__splitter_reset(ex_splitter_t *sp) {
+  sp->state = ST_TEXT;
+  sp->cr_pending = 0;
+  sp->has_bytes = 0;
+  sp->cut = 0;
+  sp->len = 0;
+}
+
 /* ---------------------------------------------------------------------- */
+
+/* The buffer is twice the byte budget: with at most EX_MATCH_RING_BYTES
+ * bytes kept, a new line always fits after the newest or at the start
+ * without evicting more than the budget says. */
+#define RING_BUF (2 * (size_t)EX_MATCH_RING_BYTES)
 
 int ex__ring_init(ex_ring_t *r) {
   memset(r, 0, sizeof(*r));
-  r->bytes = malloc(EX_MATCH_RING_BYTES);
+  r->bytes = malloc(RING_BUF);
   r->recs = calloc(EX_MATCH_RING_LINES, sizeof(*r->recs));
   if (r->bytes == NULL || r->recs == NULL) {
     ex__ring_release(r);
@@ -227,26 +257,25 @@ void ex__ring_release(ex_ring_t *r) {
   memset(r, 0, sizeof(*r));
 }
 
-/* Whether a line stored at [off, off + size) overwrites `rec`. Every line
- * takes len + 1 bytes (it is stored NUL-terminated), so lines are laid out
- * one after the other and the oldest is always the next to be overwritten. */
-static int overlaps(const ex_ring_rec_t *rec, size_t off, size_t size) {
-  return rec->off < off + size && off < rec->off + rec->len + 1;
-}
-
 void ex__ring_push(ex_ring_t *r, const char *line, size_t len,
                    unsigned long lineno) {
   ex_ring_rec_t *rec;
 
   if (len >= EX_MATCH_RING_BYTES)
     len = EX_MATCH_RING_BYTES - 1;
-  if (r->head + len + 1 > EX_MATCH_RING_BYTES)
-    r->head = 0;
   while (r->count > 0 && (r->count == EX_MATCH_RING_LINES ||
-                          overlaps(&r->recs[r->first], r->head, len + 1))) {
+                          r->live + len + 1 > EX_MATCH_RING_BYTES)) {
+    r->live -= r->recs[r->first].len + 1;
     r->first = (r->first + 1) % EX_MATCH_RING_LINES;
     r->count--;
   }
+  /* The kept bytes are one arc of the circular buffer and leave at least
+   * EX_MATCH_RING_BYTES + len + 1 free: when the space after head is too
+   * short, the space before the oldest line is long enough. */
+  if (r->count == 0)
+    r->head = 0;
+  else if (r->head + len + 1 > RING_BUF)
+    r->head = 0;
   rec = &r->recs[(r->first + r->count) % EX_MATCH_RING_LINES];
   rec->off = r->head;
   rec->len = len;
@@ -254,6 +283,7 @@ void ex__ring_push(ex_ring_t *r, const char *line, size_t len,
   memcpy(r->bytes + r->head, line, len);
   r->bytes[r->head + len] = '\0';
   r->head += len + 1;
+  r->live += len + 1;
   r->count++;
 }
 

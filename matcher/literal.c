@@ -45,6 +45,21 @@ static unsigned long byte_freq(unsigned c, int caseless) {
   return f;
 }
 
+/* Whether byte c is a lower-case letter or a space (any letter when the
+ * literal is caseless): the bytes of running text. */
+static int byte_wordy(unsigned c, int caseless) {
+  if (c == ' ' || (c >= 'a' && c <= 'z'))
+    return 1;
+  return caseless && c >= 'A' && c <= 'Z';
+}
+
+/* Trigrams of running text ("ing", "ng ", " co") are far more common than
+ * the product of their byte frequencies says, because letters are not
+ * independent: they cost EX__WORDY_PENALTY times more. Measured on a 1 GiB
+ * build log (bench/log.sh) and 3 MB of Debian changelogs and build output,
+ * this cuts the prefilter's trigram hits 6.5 and 1.9 times. */
+#define EX__WORDY_PENALTY 32
+
 unsigned long ex__literal_cost(const ex_literal_t *lit, size_t *off) {
   unsigned long best = EX_LITERAL_COST_MAX;
   size_t i;
@@ -56,6 +71,10 @@ unsigned long ex__literal_cost(const ex_literal_t *lit, size_t *off) {
     unsigned long cost = byte_freq(lit->bytes[i], lit->caseless) *
                          byte_freq(lit->bytes[i + 1], lit->caseless) *
                          byte_freq(lit->bytes[i + 2], lit->caseless);
+    if (byte_wordy(lit->bytes[i], lit->caseless) &&
+        byte_wordy(lit->bytes[i + 1], lit->caseless) &&
+        byte_wordy(lit->bytes[i + 2], lit->caseless))
+      cost *= EX__WORDY_PENALTY;
     if (cost < best) {
       best = cost;
       if (off != NULL)
@@ -68,6 +87,7 @@ unsigned long ex__literal_cost(const ex_literal_t *lit, size_t *off) {
 /* A set of alternatives: every match contains one of them. n == 0: none. */
 typedef struct lset_s {
   size_t n;
+  unsigned long cost; /* lset_cost() when n > 0, kept to avoid recounting */
   ex_literal_t lit[LIT_ALTS];
 } lset_t;
 
@@ -124,23 +144,38 @@ static unsigned long lset_cost(const lset_t *set) {
 /* Keeps the better of *best and *cand in *best: the rarer one, then the
  * longer one. */
 static void lset_consider(lset_t *best, const lset_t *cand) {
-  unsigned long a = lset_cost(best);
-  unsigned long b = lset_cost(cand);
+  unsigned long a;
+  unsigned long b;
 
-  if (cand->n > 0 && (best->n == 0 || b < a ||
-                      (b == a && cand->n == 1 && best->n == 1 &&
-                       cand->lit[0].len > best->lit[0].len)))
-    *best = *cand;
+  if (cand->n == 0)
+    return;
+  a = best->cost;
+  b = cand->cost;
+  if (best->n == 0 || b < a ||
+      (b == a && cand->n == 1 && best->n == 1 &&
+       cand->lit[0].len > best->lit[0].len)) {
+    /* Only the literals in use: a whole set is over 1 KiB. */
+    best->n = cand->n;
+    best->cost = cand->cost;
+    memcpy(best->lit, cand->lit, cand->n * sizeof(cand->lit[0]));
+  }
 }
 
+/* lset_consider() for a set of one literal, without building the set. */
 static void lit_consider(lset_t *best, const ex_literal_t *lit) {
-  lset_t one;
+  unsigned long a;
+  unsigned long b;
 
   if (lit->len == 0)
     return;
-  one.n = 1;
-  one.lit[0] = *lit;
-  lset_consider(best, &one);
+  b = lit_expected(lit);
+  a = best->cost;
+  if (best->n == 0 || b < a ||
+      (b == a && best->n == 1 && lit->len > best->lit[0].len)) {
+    best->n = 1;
+    best->cost = b;
+    best->lit[0] = *lit;
+  }
 }
 
 static int lit_is_alpha(unsigned c) {
@@ -702,8 +737,10 @@ static void lp_alternation(lparse_t *p, lres_t *out) {
   if (nbranches == 1)
     return;
   memset(out, 0, sizeof(*out));
-  if (usable)
+  if (usable) {
+    all.cost = lset_cost(&all);
     out->best = all;
+  }
 }
 
 int ex_literals_extract(const char *src, size_t len, ex_literal_t *lits,

@@ -44,6 +44,9 @@ typedef struct stream_s {
   ex_splitter_t split;
   ex_ring_t ring;
   unsigned long lineno;
+  /* Whole lines of the chunk being fed that the prefilter passed over:
+   * not yet counted nor in the ring (see skip_flush()). NULL when none. */
+  const char *skipped;
 } stream_t;
 
 struct ex_matcher_s {
@@ -52,6 +55,7 @@ struct ex_matcher_s {
   cpat_t *pats;
   size_t npats;
   ex_prefilter_t *pf;
+  ex_splitter_t clean; /* cleans single lines met in whole chunks */
   uint32_t *cand;
   ex_regex_scratch_t *scratch;
   int need_ring;
@@ -678,6 +682,9 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
   rc = ex__prefilter_build(m->pf, (uint32_t)m->npats);
   if (rc < 0)
     goto cleanup;
+  rc = ex__splitter_init(&m->clean);
+  if (rc < 0)
+    goto cleanup;
   for (i = 0; i < EX_STREAM_COUNT; i++) {
     rc = ex__splitter_init(&m->streams[i].split);
     if (rc == 0 && m->need_ring)
@@ -715,6 +722,7 @@ void ex_matcher_free(ex_matcher_t *m) {
   free(m->cand);
   ex__prefilter_free(m->pf);
   ex_regex_scratch_free(m->scratch);
+  ex__splitter_release(&m->clean);
   for (i = 0; i < EX_STREAM_COUNT; i++) {
     ex__splitter_release(&m->streams[i].split);
     ex__ring_release(&m->streams[i].ring);
@@ -728,13 +736,224 @@ void ex_matcher_free(ex_matcher_t *m) {
   free(m);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Whole chunks                                                            */
+
+/* Lines of output are mostly ones that no pattern can match. Rather than
+ * cutting and looking at each, the whole lines of a chunk are searched at
+ * once for the literals (ex__prefilter_find()), and only a line where one
+ * occurs goes through on_line(). The lines passed over are only counted,
+ * and the newest of them pushed to the ring, when something needs them
+ * (skip_flush()). A line with an escape sequence is cleaned and searched
+ * alone, since cleaning can join a literal; one with only carriage returns
+ * is searched as it is, since its cleaned text is a part of it. While
+ * findings wait for the lines after them, lines go one by one. */
+
+static int has_dirt(const char *s, size_t len) {
+  return memchr(s, 0x1b, len) != NULL || memchr(s, '\r', len) != NULL;
+}
+
+/* Newlines in s[0..len), eight bytes at a time. */
+static unsigned long count_nl(const char *s, size_t len) {
+  const uint64_t ones = 0x0101010101010101u;
+  const uint64_t low7 = 0x7F7F7F7F7F7F7F7Fu;
+  unsigned long n = 0;
+  size_t i = 0;
+
+  for (; i + 8 <= len; i += 8) {
+    uint64_t x;
+    uint64_t t;
+    memcpy(&x, s + i, 8);
+    x ^= ones * '\n';
+    /* High bit set in each byte of t that was zero in x, exactly. */
+    t = ~(((x & low7) + low7) | x | low7);
+    n += (unsigned long)(((t >> 7) * ones) >> 56); /* sum of the bytes */
+  }
+  for (; i < len; i++)
+    n += s[i] == '\n';
+  return n;
+}
+
+/* Start of the line holding *p, not before lo. */
+static const char *line_start(const char *lo, const char *p) {
+  const char *q = p > lo ? memrchr(lo, '\n', (size_t)(p - lo)) : NULL;
+
+  return q != NULL ? q + 1 : lo;
+}
+
+/* Cleans a whole line with escape sequences or carriage returns into
+ * m->clean (the text is then m->clean.buf); a plain one stays where it is,
+ * cut at EX_MATCH_LINE_MAX. */
+static void clean_line(ex_matcher_t *m, const char *s, size_t n,
+                       const char **text, size_t *len, int *cut) {
+  if (!has_dirt(s, n)) {
+    *text = s;
+    *len = n < EX_MATCH_LINE_MAX ? n : EX_MATCH_LINE_MAX;
+    *cut = n > EX_MATCH_LINE_MAX;
+    return;
+  }
+  ex__splitter_reset(&m->clean);
+  ex__splitter_clean(&m->clean, s, n);
+  *text = m->clean.buf;
+  *len = m->clean.len;
+  *cut = m->clean.cut;
+}
+
+/* Lines of the skipped run [p, to) longer than EX_MATCH_LINE_MAX
+ * once cleaned. Only long stretches without a newline are looked at. */
+static unsigned long count_cut(ex_matcher_t *m, const char *p, const char *to) {
+  unsigned long n = 0;
+
+  while ((size_t)(to - p) > EX_MATCH_LINE_MAX + 1) {
+    const char *nl = memrchr(p, '\n', EX_MATCH_LINE_MAX + 1);
+    const char *text;
+    size_t len;
+    int cut;
+    if (nl != NULL) {
+      p = nl + 1; /* the lines before are short */
+      continue;
+    }
+    nl = memchr(p, '\n', (size_t)(to - p));
+    clean_line(m, p, (size_t)(nl - p), &text, &len, &cut);
+    n += (unsigned long)cut;
+    p = nl + 1;
+  }
+  return n;
+}
+
+/* Counts the skipped lines before `to` (a line start) and pushes the
+ * newest of them to the ring: the ring keeps no more, and older ones would
+ * have left it anyway. */
+static void skip_flush(ex_matcher_t *m, stream_t *st, const char *to) {
+  const char *p = st->skipped;
+  unsigned long n;
+
+  st->skipped = NULL;
+  if (p == NULL || p >= to)
+    return;
+  n = count_nl(p, (size_t)(to - p));
+  m->st.lines += n;
+  m->st.lines_cut += count_cut(m, p, to);
+  if (m->need_ring) {
+    const char *q = to;
+    unsigned long k = 0;
+    /* Back to the start of the newest EX_MATCH_RING_LINES lines. */
+    while (k < n && k < EX_MATCH_RING_LINES) {
+      q = line_start(p, q - 1);
+      k++;
+    }
+    while (q < to) {
+      const char *nl = memchr(q, '\n', (size_t)(to - q));
+      const char *text;
+      size_t len;
+      int cut;
+      clean_line(m, q, (size_t)(nl - q), &text, &len, &cut);
+      ex__ring_push(&st->ring, text, len, st->lineno + (n - k) + 1);
+      k--;
+      q = nl + 1;
+    }
+  }
+  st->lineno += n;
+}
+
+/* Runs the line s[0..n) (newline excluded) through on_line(). */
+static int one_line(ex_matcher_t *m, stream_t *st, const char *s, size_t n) {
+  const char *text;
+  size_t len;
+  int cut;
+
+  skip_flush(m, st, s);
+  clean_line(m, s, n, &text, &len, &cut);
+  return on_line(m, text, len, cut);
+}
+
+/* The whole lines p[0..end), end just after a newline. */
+static int feed_lines(ex_matcher_t *m, stream_t *st, const char *p,
+                      const char *end) {
+  const unsigned char *u;
+  const char *esc = NULL;
+  int rc;
+
+  while (p < end) {
+    const char *seg;
+    const char *nl;
+    size_t at;
+
+    if (m->npending > 0) {
+      nl = memchr(p, '\n', (size_t)(end - p));
+      rc = one_line(m, st, p, (size_t)(nl - p));
+      if (rc < 0)
+        return rc;
+      p = nl + 1;
+      continue;
+    }
+    if (st->skipped == NULL)
+      st->skipped = p;
+    if (esc < p) {
+      esc = memchr(p, 0x1b, (size_t)(end - p));
+      if (esc == NULL)
+        esc = end;
+    }
+    /* Lines without escape sequences, searched as they are. */
+    seg = esc < end ? line_start(p, esc) : end;
+    u = (const unsigned char *)p;
+    at = ex__prefilter_find(m->pf, u, (size_t)(seg - p));
+    if (at < (size_t)(seg - p)) {
+      const char *ls = line_start(p, p + at);
+      nl = memchr(p + at, '\n', (size_t)(end - (p + at)));
+      rc = one_line(m, st, ls, (size_t)(nl - ls));
+      if (rc < 0)
+        return rc;
+      p = nl + 1;
+      continue;
+    }
+    if (seg == end)
+      break;
+    /* A line with an escape sequence: cleaned, then searched. */
+    nl = memchr(seg, '\n', (size_t)(end - seg));
+    ex__splitter_reset(&m->clean);
+    ex__splitter_clean(&m->clean, seg, (size_t)(nl - seg));
+    u = (const unsigned char *)m->clean.buf;
+    if (ex__prefilter_find(m->pf, u, m->clean.len) < m->clean.len) {
+      rc = one_line(m, st, seg, (size_t)(nl - seg));
+      if (rc < 0)
+        return rc;
+    }
+    p = nl + 1;
+  }
+  skip_flush(m, st, end);
+  return 0;
+}
+
 int ex_matcher_feed(ex_matcher_t *m, ex_stream_t stream, const void *buf,
                     size_t len) {
+  const char *p = buf;
+  const char *end = p + len;
+  const char *last;
+  stream_t *st;
+  int rc;
+
   if (m->finished || (unsigned)stream >= EX_STREAM_COUNT)
     return -EINVAL;
+  st = &m->streams[stream];
   m->st.bytes += len;
   m->cur_stream = stream;
-  return ex__splitter_feed(&m->streams[stream].split, buf, len, on_line, m);
+  last = len > 0 ? memrchr(p, '\n', len) : NULL;
+  if (last == NULL)
+    return ex__splitter_feed(&st->split, p, len, on_line, m);
+  if (!ex__splitter_empty(&st->split)) {
+    /* The end of a line begun in an earlier chunk. */
+    const char *nl = memchr(p, '\n', len);
+    rc = ex__splitter_feed(&st->split, p, (size_t)(nl + 1 - p), on_line, m);
+    if (rc < 0)
+      return rc;
+    p = nl + 1;
+  }
+  rc = feed_lines(m, st, p, last + 1);
+  if (rc < 0)
+    return rc;
+  return ex__splitter_feed(&st->split, last + 1, (size_t)(end - last - 1),
+                           on_line, m);
 }
 
 static int add_child(ex_finding_t *parent, ex_finding_t *child) {

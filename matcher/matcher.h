@@ -3,10 +3,11 @@
  * The matcher reads a command's output as arbitrary byte chunks, cuts it into
  * lines, cleans each line (terminal escape sequences and carriage-return
  * overwrites removed, see below), and runs the rules of a loaded rule set on
- * it. Each line costs one pass however many rules there are: every pattern
+ * it. The output costs one pass however many rules there are: every pattern
  * has required literals (found at compile time), a multi-literal prefilter
- * finds the candidate patterns of a line, and only their JIT-compiled regexes
- * run. Memory is bounded whatever the input: a line is kept up to
+ * searches whole chunks for them and finds the candidate patterns of the
+ * few lines where one occurs, and only their JIT-compiled regexes run.
+ * Memory is bounded whatever the input: a line is kept up to
  * EX_MATCH_LINE_MAX bytes for matching (the rest is skipped but the line is
  * still counted), a ring keeps the recent lines that `context.before` and
  * `before` suppressors look at, and at most EX_MATCH_FINDINGS_MAX distinct

@@ -29,9 +29,21 @@ int ex__splitter_feed(ex_splitter_t *sp, const char *buf, size_t len,
                       ex_line_fn fn, void *ud);
 /* Emits the last line if it has no newline. */
 int ex__splitter_finish(ex_splitter_t *sp, ex_line_fn fn, void *ud);
+/* Whether the splitter is at the start of a line (holds nothing). */
+int ex__splitter_empty(const ex_splitter_t *sp);
+/* Cleans one whole line, line[0..len) without its newline, into sp->buf
+ * (sp->len, sp->cut), as feeding it and its newline would. The splitter
+ * must be empty; ex__splitter_reset() empties it again. A line is cleaned
+ * the same wherever it is: a newline resets every state. */
+void ex__splitter_clean(ex_splitter_t *sp, const char *line, size_t len);
+void ex__splitter_reset(ex_splitter_t *sp);
 
-/* Ring of recent lines: at most EX_MATCH_RING_LINES lines and
- * EX_MATCH_RING_BYTES bytes. */
+/* Ring of recent lines: the longest run of the newest lines that holds at
+ * most EX_MATCH_RING_LINES lines and EX_MATCH_RING_BYTES bytes (each line
+ * counting its length + 1). Which lines it keeps depends only on the lines
+ * pushed, not on where they sit in its buffer (twice that size), so that
+ * pushing only the newest EX_MATCH_RING_LINES lines of a run gives the same
+ * ring as pushing them all. */
 typedef struct ex_ring_rec_s {
   size_t off;
   size_t len;
@@ -44,6 +56,7 @@ typedef struct ex_ring_s {
   ex_ring_rec_t *recs; /* circular */
   size_t first;        /* index of the oldest record */
   size_t count;
+  size_t live; /* bytes of the records kept, each len + 1 */
 } ex_ring_t;
 
 int ex__ring_init(ex_ring_t *r);
@@ -58,7 +71,8 @@ static inline const char *ex__ring_text(const ex_ring_t *r,
 }
 
 /* Literal cost: how often the rarest trigram of `lit` is expected in
- * program output (product of byte frequencies per 100000; lower is rarer),
+ * program output (product of byte frequencies per 100000, times 32 for
+ * trigrams of lower-case letters and spaces; lower is rarer),
  * with its offset in *off (may be NULL). EX_LITERAL_COST_MAX for literals
  * shorter than 3 bytes. Defined in literal.c. */
 #define EX_LITERAL_COST_MAX ((unsigned long)-1)
@@ -74,6 +88,12 @@ int ex__prefilter_add(ex_prefilter_t *pf, const ex_literal_t *lit,
                       uint32_t pattern);
 /* Builds the lookup tables; call once after the last add. */
 int ex__prefilter_build(ex_prefilter_t *pf, uint32_t npatterns);
+/* Finds the first place in s[0..len) (any number of lines) where one of
+ * the literals occurs: the offset of the end of its indexed trigram minus
+ * 2, which lies in the same line as the whole literal. len when there is
+ * none. Used to skip the lines that no pattern can match. */
+size_t ex__prefilter_find(const ex_prefilter_t *pf, const unsigned char *s,
+                          size_t len);
 /* Finds the candidate patterns of a line: their ids go to out (sorted,
  * unique; out must hold npatterns entries). Returns their number. */
 size_t ex__prefilter_scan(ex_prefilter_t *pf, const unsigned char *s,

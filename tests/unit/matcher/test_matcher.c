@@ -344,6 +344,94 @@ static void test_long_lines(void **state) {
   ex_ruleset_free(set);
 }
 
+/* Appends n lines of output that no rule matches: plain, coloured and
+ * progress lines in turn. */
+static size_t noise(char *text, size_t n, int lines) {
+  static const char *const kinds[] = {
+      "gcc -O2 -Wall -c src/io/link.c -o link.o\n",
+      "\x1b[32mPASSED\x1b[0m tests/test_cache.py::test_layer_7\n",
+      "Downloading step-1.2.tar.gz 10%\r50%\r100%\n",
+      "2024-05-03 12:00:01 INFO [build] running the cache step\n",
+  };
+  int i;
+
+  for (i = 0; i < lines; i++)
+    n += (size_t)sprintf(text + n, "%s", kinds[i % 4]);
+  return n;
+}
+
+/* Whole chunks are searched at once and the lines without a literal are
+ * passed over: line numbers, context from passed-over lines (coloured and
+ * progress ones cleaned), suppressors, the after context and the count of
+ * cut lines must come out as if each line had been looked at. */
+static void test_skipped_lines(void **state) {
+  ex_ruleset_t *set = load(base_rules);
+  size_t cap = 1 << 20;
+  char *text = malloc(cap);
+  char out[4096];
+  ex_matcher_stats_t st;
+  size_t chunks[] = {1, 7, 100, 4096, 65536, 1 << 20};
+  size_t n = 0;
+  size_t c;
+  int i;
+
+  (void)state;
+  assert_non_null(text);
+  n = noise(text, n, 1000);
+  /* L1001: a frame, coloured; L1012: the error it explains. */
+  n += (size_t)sprintf(text + n, "\x1b[2m  File \"/home/ci/x.py\", line 7, "
+                                 "in f\x1b[0m\n");
+  n = noise(text, n, 10);
+  n += (size_t)sprintf(text + n, "PermissionError: [Errno 13] Permission "
+                                 "denied: '/data/a'\n");
+  /* L1013-1312; L1313: a frame too far from the error at L1400. */
+  n = noise(text, n, 300);
+  n += (size_t)sprintf(text + n, "  File \"/home/ci/far.py\", line 1, in g\n");
+  n = noise(text, n, 86);
+  n += (size_t)sprintf(text + n, "PermissionError: [Errno 13] Permission "
+                                 "denied: '/data/b'\n");
+  /* L1401-1403: long lines; only the first and third are cut. */
+  memset(text + n, 'x', 70000);
+  n += 70000;
+  text[n++] = '\n';
+  memset(text + n, 'x', 70000);
+  n += 70000;
+  n += (size_t)sprintf(text + n, "\rshort\n");
+  for (i = 0; i < 700; i++)
+    n += (size_t)sprintf(text + n, "\x1b[0mxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                                   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                                   "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+  text[n++] = '\n';
+  /* L1404-1405; L1406: suppressed by the progress line before it. */
+  n = noise(text, n, 2);
+  n += (size_t)sprintf(text + n, "# retrying 1%%\r# retrying 2%%\n");
+  n += (size_t)sprintf(text + n, "No space left on device\n");
+  /* L1408-1409; L1410: an error whose hint comes two lines later. */
+  n = noise(text, n, 2);
+  n += (size_t)sprintf(text + n, "fatal: unable to access 'u'\n");
+  n = noise(text, n, 1);
+  n += (size_t)sprintf(text + n, "hint: \x1b[1muse a proxy\x1b[0m\n");
+  /* L1413-2412; L2413: no newline at the end. */
+  n = noise(text, n, 1000);
+  n += (size_t)sprintf(text + n, "bash: ./z: Permission denied");
+  assert_true(n < cap);
+  for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+    run_matcher(set, text, n, chunks[c], out, sizeof(out), &st);
+    if (strcmp(out, "py.perm x1 L1012 EACCES op=open s=/data/a "
+                    "at=/home/ci/x.py:7 +L1001\n"
+                    "py.perm x1 L1400 EACCES op=open s=/data/b\n"
+                    "gen.after x1 L1410 s=use a proxy +L1412\n"
+                    "sh.denied x1 L2413 EACCES op=exec s=./z\n") != 0) {
+      print_error("chunk %zu:\n%s", chunks[c], out);
+      fail();
+    }
+    assert_int_equal(st.lines, 2413);
+    assert_int_equal(st.lines_cut, 2);
+  }
+  free(text);
+  ex_ruleset_free(set);
+}
+
 static void test_context(void **state) {
   static const char *const rules =
       RULES_HEAD "{'id':'t.ctx','title':'t','tags':['x'],'patterns':['^ERROR "
@@ -543,6 +631,7 @@ int main(void) {
       cmocka_unit_test(test_chunking),
       cmocka_unit_test(test_cleaning),
       cmocka_unit_test(test_long_lines),
+      cmocka_unit_test(test_skipped_lines),
       cmocka_unit_test(test_context),
       cmocka_unit_test(test_suppressors),
       cmocka_unit_test(test_ranking),
