@@ -207,6 +207,10 @@ int ex_proc_capture(pid_t pid, ex_proc_t *p) {
   snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
   if (read_small(path, text, sizeof(text)) <= 0)
     return -ESRCH;
+  /* A zombie keeps its status but no longer has a cwd or descriptors: it
+   * is gone for the probes. */
+  if (strstr(text, "\nState:\tZ") != NULL)
+    return -ESRCH;
   parse_status(p, text);
   snprintf(path, sizeof(path), "/proc/%d/cwd", (int)pid);
   read_link(path, p->cwd, sizeof(p->cwd));

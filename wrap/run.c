@@ -453,6 +453,41 @@ static int open_channel(ex_channel_t *c, int out_fd, int stream,
   return 0;
 }
 
+/* crash/ (issue 6): environ with cfg->extra_env merged in (see wrap.h).
+ * Returns a new array (the strings are borrowed) or NULL. */
+extern char **environ;
+
+static char **merge_env(char *const *extra) {
+  char **env;
+  size_t n;
+  size_t k;
+  size_t i;
+  size_t j;
+  size_t len;
+
+  for (n = 0; environ != NULL && environ[n] != NULL; n++)
+    ;
+  for (k = 0; extra[k] != NULL; k++)
+    ;
+  env = malloc((n + k + 1) * sizeof(*env));
+  if (env == NULL)
+    return NULL;
+  for (i = 0; i < n; i++)
+    env[i] = environ[i];
+  for (j = 0; j < k; j++) {
+    len = strcspn(extra[j], "=") + 1;
+    for (i = 0; i < n; i++) {
+      if (strncmp(env[i], extra[j], len) == 0)
+        break;
+    }
+    env[i] = extra[j];
+    if (i == n)
+      n++;
+  }
+  env[n] = NULL;
+  return env;
+}
+
 static void close_all_channels(void) {
   size_t i;
 
@@ -474,7 +509,9 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   int leader;
   int foreground;
   size_t i;
+  char **envp;
 
+  envp = NULL;
   memset(res, 0, sizeof(*res));
   memset(&plan, 0, sizeof(plan));
   g.cfg = cfg;
@@ -535,9 +572,19 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   plan.close_fds[1] = closed[1];
   plan.close_fds[2] = 0;
   plan.mask = &g.caller_mask;
+  if (cfg->extra_env != NULL) {
+    envp = merge_env(cfg->extra_env);
+    if (envp == NULL) {
+      rc = -ENOMEM;
+      goto fail;
+    }
+    plan.envp = envp;
+  }
 
   clock_gettime(CLOCK_MONOTONIC, &g.t_start);
   pid = ex_spawn_start(&plan);
+  free(envp);
+  envp = NULL;
   close(err_end);
   err_end = -1;
   if (out_end >= 0) {

@@ -114,6 +114,28 @@ static void child_fail(ex_child_arg_t *a, int err) {
   _exit(127);
 }
 
+/* A file that is not text (a NUL in its first bytes: a program for another
+ * machine, an archive) must not be handed to the shell, which would only
+ * say "not found" about its garbage; like bash, report ENOEXEC. Only
+ * system calls: this runs in the child. */
+static int looks_binary(const char *path) {
+  char head[256];
+  ssize_t n;
+  ssize_t i;
+  int fd;
+
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd == -1)
+    return 0;
+  n = read(fd, head, sizeof(head));
+  close(fd);
+  for (i = 0; i < n; i++) {
+    if (head[i] == '\0')
+      return 1;
+  }
+  return 0;
+}
+
 static int child_main(void *arg) {
   ex_child_arg_t *a;
   const ex_spawn_plan_t *plan;
@@ -142,11 +164,11 @@ static int child_main(void *arg) {
   if (sigprocmask(SIG_SETMASK, plan->mask, NULL) == -1)
     child_fail(a, errno);
 
-  execve(plan->path, plan->argv, environ);
-  if (errno != ENOEXEC)
+  execve(plan->path, plan->argv, plan->envp != NULL ? plan->envp : environ);
+  if (errno != ENOEXEC || looks_binary(plan->path))
     child_fail(a, errno);
 
-  /* A file without #! line: run it with the shell, as execvp does. */
+  /* A text file without #! line: run it with the shell, as execvp does. */
   for (argc = 0; plan->argv[argc] != NULL; argc++)
     ;
   if (argc + 2 > sizeof(sh_argv) / sizeof(sh_argv[0]))
@@ -155,7 +177,7 @@ static int child_main(void *arg) {
   sh_argv[1] = (char *)plan->path;
   for (i = 1; i <= argc; i++)
     sh_argv[i + 1] = plan->argv[i];
-  execve("/bin/sh", sh_argv, environ);
+  execve("/bin/sh", sh_argv, plan->envp != NULL ? plan->envp : environ);
   child_fail(a, ENOEXEC);
 }
 

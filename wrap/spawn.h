@@ -26,6 +26,7 @@ typedef struct ex_spawn_plan {
   int close_fds[3];         /* 1: close fd i in the child (it was closed
                                when explain started) */
   const sigset_t *mask;     /* signal mask the child starts with */
+  char *const *envp;        /* environment to exec with; NULL: environ */
 } ex_spawn_plan_t;
 
 /* Starts plan->path in a child that shares explain's memory until its exec

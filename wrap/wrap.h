@@ -48,6 +48,11 @@ typedef struct ex_wrap_config {
   ex_wrap_output_cb on_output; /* may be NULL */
   ex_wrap_started_cb on_started; /* may be NULL */
   void *ctx;                /* passed to the callbacks */
+  /* crash/ (issue 6): "NAME=value" strings, NULL-terminated, merged into
+   * the command's environment at exec: each replaces the variable of the
+   * same name in place or is appended, the rest of environ keeps its
+   * order. NULL: the command gets environ unchanged. Borrowed. */
+  char *const *extra_env;
 } ex_wrap_config_t;
 
 /* How the command's output reached explain. */

@@ -92,6 +92,16 @@ class ExecFailures(TempDirTest):
         self.assertIn(b"interpreter was not found: #!/bin/sh\\r", r.stderr)
         self.assertNotIn(b"\r", r.stderr)
 
+    def test_foreign_binary_is_not_run_by_sh(self):
+        # An AArch64 ELF header (NUL bytes): like bash, 126 and ENOEXEC, not
+        # a shell complaining about garbage.
+        head = b"\x7fELF\x02\x01\x01" + b"\0" * 9 + b"\x02\x00\xb7\x00" + b"\0" * 44
+        self.write("arm64", head, mode=0o755)
+        r = run(["./arm64"], cwd=self.tmp)
+        self.assertEqual(r.returncode, 126)
+        self.assertEqual(r.stderr.split(b"\n")[0],
+                         b"explain: ./arm64: Exec format error")
+
     def test_script_without_shebang_runs_with_sh(self):
         self.write("plain", "echo from-sh; exit 4\n", mode=0o755)
         r = run(["./plain"], cwd=self.tmp)
