@@ -1,6 +1,7 @@
 /* The diagnosis step: after the command, decide, explain and report. */
 #include "core/session.h"
 
+#include "core/history.h"
 #include "report/report.h"
 
 #include <errno.h>
@@ -120,6 +121,49 @@ static void launcher_diag(const ex_session_t *s, const ex_report_t *r,
   ev->exit_code = r->exit_code;
 }
 
+/* The launcher's diagnosis of a crash or a kill (crash/crash.h): 1 when one
+ * was added. */
+static int crash_diag(const ex_session_t *s, const ex_proc_t *proc,
+                      ex_report_diag_t *g, ex_explanation_t *expl) {
+  const char *id;
+
+  if (s->crash == NULL)
+    return 0;
+  memset(g, 0, sizeof(*g));
+  id = ex_crash_diag_id(s->crash, &g->title, &g->meaning);
+  if (id == NULL)
+    return 0;
+  g->id = id;
+  g->condition = strcmp(id, "proc.killed") == 0 ? "killed" : "crash";
+  g->subject_kind = "command";
+  g->subject_value = s->opts->command[0];
+  if (ex_crash_explain(s->crash, proc, expl) == 0)
+    g->expl = expl;
+  return 1;
+}
+
+/* The command ended before it could be seen in /proc (it printed nothing,
+ * or too briefly). It started with explain's credentials, groups, limits
+ * and cwd, inherited as they were, so those stand in; the program is the
+ * file explain executed. */
+static void self_as_command(const ex_session_t *s, ex_proc_t *proc) {
+  const char *path;
+  const char *base;
+  char *real;
+
+  ex_proc_capture_self(proc);
+  path = s->run.path;
+  if (path == NULL)
+    return;
+  real = realpath(path, NULL);
+  ex_strlcpy(proc->exe, real != NULL ? real : path, sizeof(proc->exe));
+  free(real);
+  base = strrchr(path, '/');
+  ex_strlcpy(proc->comm, base != NULL ? base + 1 : path, sizeof(proc->comm));
+  proc->pid = s->run.pid;
+  proc->nfds = -1;
+}
+
 static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
                    const ex_proc_t *proc, ex_diagnoses_t *d) {
   ex_probe_event_t ev;
@@ -130,12 +174,16 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
   n = s->matcher != NULL ? ex_matcher_count(s->matcher) : 0;
   if (!s->run.started && s->opts->command != NULL)
     n++;
+  if (s->crash != NULL && ex_crash_diag_id(s->crash, NULL, NULL) != NULL)
+    n++;
   if (n == 0)
     return 0;
   d->items = calloc(n, sizeof(*d->items));
   d->expl = calloc(n, sizeof(*d->expl));
   if (d->items == NULL || d->expl == NULL)
     return -ENOMEM;
+  if (crash_diag(s, proc, &d->items[d->count], &d->expl[d->count]))
+    d->count++;
   if (!s->run.started && s->opts->command != NULL) {
     launcher_diag(s, r, &d->items[d->count], &ev);
     if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
@@ -251,7 +299,10 @@ size_t ex_diagnose(ex_session_t *s) {
   ex_report_t r;
   ex_host_t host;
   ex_diagnoses_t d;
+  ex_facts_t context;
   ex_proc_t *proc;
+  ex_report_recurrence_t *recs; /* history (issue 5) */
+  size_t i;
   char cwd[PATH_MAX];
   char *json;
   char *text;
@@ -278,10 +329,25 @@ size_t ex_diagnose(ex_session_t *s) {
    * else with explain's own (the same at the start). */
   proc = &s->proc;
   if (!proc->valid)
-    ex_proc_capture_self(proc);
+    self_as_command(s, proc);
+  memset(&context, 0, sizeof(context));
   if (diagnose && collect(s, &r, &host, proc, &d) == 0) {
     r.diags = d.items;
     r.ndiags = d.count;
+  }
+  if (diagnose && o->probe) {
+    ex_probe_context_facts(proc, &host, &context);
+    r.context = &context;
+  }
+  /* History (issue 5): remember the diagnoses, learn which came back. */
+  recs = r.ndiags > 0 ? calloc(r.ndiags, sizeof(*recs)) : NULL;
+  if (recs != NULL) {
+    rc = ex_history_record(&r, (long long)time(NULL), recs);
+    if (rc < 0 && o->verbose)
+      fprintf(stderr, "explain: the history was not written: %s\n",
+              strerror(-rc));
+    for (i = 0; i < r.ndiags; i++)
+      d.items[i].recurrence = recs[i].earlier > 0 ? &recs[i] : NULL;
   }
 
   if (o->report != NULL || o->format == EX_FORMAT_JSON) {
@@ -308,6 +374,8 @@ size_t ex_diagnose(ex_session_t *s) {
   len = r.ndiags;
   free(json);
   free(text);
+  free(recs); /* history (issue 5) */
   release(&d);
+  ex_facts_release(&context);
   return len;
 }

@@ -98,6 +98,8 @@ static void on_output(void *ctx, int stream, const char *buf, size_t len) {
   ex_session_t *s;
 
   s = ctx;
+  if (s->crash != NULL && stream == 0)
+    ex_crash_feed(s->crash, buf, len);
   if (!s->proc.valid)
     ex_session_capture(s);
   if (!s->load_started && (!s->opts->quiet || s->opts->report != NULL) &&
@@ -121,6 +123,11 @@ static int run_command(ex_session_t *session) {
   cfg.on_output = on_output;
   cfg.on_started = on_started;
   cfg.ctx = session;
+  /* Crash reports (crash/crash.h): a private directory and the preload,
+   * decided before the command starts. Failing costs only the report. */
+  if (ex_crash_new(&session->crash) == 0 &&
+      ex_crash_prepare(session->crash, opts->command) == 0)
+    cfg.extra_env = ex_crash_env(session->crash);
 
   rc = ex_wrap_run(&cfg, &session->run);
   if (rc < 0) {
@@ -134,6 +141,9 @@ static int run_command(ex_session_t *session) {
     fflush(stderr);
     return code;
   }
+  if (session->crash != NULL)
+    (void)ex_crash_collect(session->crash, session->run.pid,
+                           session->run.wstatus, &session->proc);
   ex_diagnose(session);
   fflush(stdout);
   fflush(stderr);
@@ -168,6 +178,8 @@ int main(int argc, char **argv) {
     code = ex_mode_rule(&session);
   else if (opts.check_rules != NULL)
     code = ex_mode_check_rules(&session);
+  else if (opts.history) /* issue 5 */
+    code = ex_mode_history(&session);
   else
     code = run_command(&session);
   ex_session_release(&session);

@@ -2,11 +2,14 @@
  * --check-rules. */
 #include "core/modes.h"
 
+#include "core/history.h"
+
 #include "platform/platform.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -181,4 +184,36 @@ int ex_mode_check_rules(ex_session_t *s) {
     ex_ruleset_free(set);
   }
   return fflush(stdout) == 0 ? bad : 2;
+}
+
+/* --history (issue 5): the recent diagnoses, oldest first. */
+int ex_mode_history(ex_session_t *s) {
+  char *buf;
+  char *out;
+  size_t len;
+  size_t outlen;
+  int json;
+  int rc;
+
+  json = s->opts->format == EX_FORMAT_JSON;
+  rc = ex_history_read(&buf, &len);
+  if (rc == -ENOENT) {
+    fprintf(stderr, "explain: the history is off (EXPLAIN_HISTORY=0, or "
+                    "no home directory)\n");
+    if (json)
+      printf("[]\n");
+    return fflush(stdout) == 0 ? 0 : 2;
+  }
+  if (rc != 0) {
+    fprintf(stderr, "explain: cannot read the history: %s\n", strerror(-rc));
+    return 2;
+  }
+  rc = ex_report_history_list(buf, len, EX_MODE_HISTORY_MAX, json, &out,
+                              &outlen);
+  free(buf);
+  if (rc != 0)
+    return 2;
+  (void)ex_write_all(1, out, outlen);
+  free(out);
+  return 0;
 }

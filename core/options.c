@@ -36,6 +36,12 @@ const char ex_options_help[] =
     "                   is unset), always or never\n"
     "  -v, --verbose    show every fact the probes saw\n"
     "\n"
+    "History:\n"
+    "  --history        list the recent diagnoses and exit (--format json: a\n"
+    "                   JSON array); each diagnosis is kept in\n"
+    "                   $XDG_STATE_HOME/explain/history.jsonl unless\n"
+    "                   EXPLAIN_HISTORY=0\n"
+    "\n"
     "Rules:\n"
     "  --rules DIR      read rule files from DIR too (repeatable; also\n"
     "                   EXPLAIN_RULES_PATH, colon-separated)\n"
@@ -76,6 +82,7 @@ static const ex_option_spec_t specs[] = {
     {"always", 0, FLAG, offsetof(ex_options_t, always)},
     {"no-probe", 0, FLAG, offsetof(ex_options_t, no_probe)},
     {"list-rules", 0, FLAG, offsetof(ex_options_t, list_rules)},
+    {"history", 0, FLAG, offsetof(ex_options_t, history)}, /* issue 5 */
     {"log", 0, STRING, offsetof(ex_options_t, log)},
     {"rule", 0, STRING, offsetof(ex_options_t, rule)},
     {"report", 0, STRING, offsetof(ex_options_t, report)},
@@ -212,17 +219,17 @@ static int check_modes(const ex_options_t *o, char *err, size_t errlen) {
   int modes;
 
   modes = (o->log != NULL) + o->list_rules + (o->rule != NULL) +
-          (o->check_rules != NULL);
+          (o->check_rules != NULL) + o->history;
   if (o->help || o->version)
     return 0;
   if (modes > 1) {
-    snprintf(err, errlen, "--log, --list-rules, --rule and --check-rules "
-                          "cannot be combined");
+    snprintf(err, errlen, "--log, --list-rules, --rule, --check-rules and "
+                          "--history cannot be combined");
     return -EINVAL;
   }
   if (modes == 1 && o->command != NULL) {
     snprintf(err, errlen, "a command cannot be given with --log, "
-                          "--list-rules, --rule or --check-rules");
+                          "--list-rules, --rule, --check-rules or --history");
     return -EINVAL;
   }
   if (modes == 0 && o->command == NULL) {

@@ -39,6 +39,7 @@ typedef struct ex_options {
   int no_probe;     /* --no-probe */
   int probe;        /* !no_probe: explainers look at the system */
   int list_rules;   /* --list-rules */
+  int history;      /* --history: list the recent diagnoses (issue 5) */
   const char *log;  /* --log FILE ("-" is stdin) */
   const char *rule; /* --rule ID */
   const char *report; /* --report FILE */

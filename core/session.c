@@ -25,6 +25,7 @@ void ex_session_release(ex_session_t *s) {
   ex_ruleset_free(s->rules);
   ex_diags_release(&s->diags);
   ex_wrap_result_release(&s->run);
+  ex_crash_free(s->crash);
   memset(s, 0, sizeof(*s));
 }
 

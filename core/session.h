@@ -4,6 +4,7 @@
 #define EX_SESSION_H
 
 #include "core/options.h"
+#include "crash/crash.h"
 #include "matcher/matcher.h"
 #include "platform/platform.h"
 #include "probe/probe.h"
@@ -38,6 +39,8 @@ typedef struct ex_session {
                                 output and again when a signature may have
                                 fired, while it still runs */
   unsigned long long seen_candidates; /* matcher runs when proc was taken */
+  ex_crash_t *crash;         /* owned; crash reporter and kill diagnosis
+                                (crash/crash.h), or NULL */
 } ex_session_t;
 
 /* Zeroes s and borrows opts. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* s[0..n) as a JSON string made valid UTF-8; *bad (may be NULL) receives
  * the number of bytes that had to be replaced. */
@@ -263,6 +264,34 @@ static void add_probed_fixes(cJSON *arr, const ex_explanation_t *e) {
   }
 }
 
+static void add_time(cJSON *o, const char *key, long long t) {
+  char buf[32];
+  time_t tt;
+  struct tm tm;
+
+  tt = (time_t)t;
+  if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
+      strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+    cJSON_AddNullToObject(o, key);
+    return;
+  }
+  cJSON_AddStringToObject(o, key, buf);
+}
+
+/* What the history knew of this diagnosis before this run, or null. */
+static cJSON *recurrence_json(const ex_report_recurrence_t *rec) {
+  cJSON *o;
+
+  if (rec == NULL || rec->earlier == 0)
+    return cJSON_CreateNull();
+  o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "earlier", (double)rec->earlier);
+  add_time(o, "first", rec->first);
+  add_time(o, "last", rec->last);
+  add_cstr(o, "last_fix", rec->last_fix[0] != '\0' ? rec->last_fix : NULL);
+  return o;
+}
+
 static cJSON *diag_json(const ex_report_diag_t *g) {
   const ex_explanation_t *e;
   cJSON *d;
@@ -286,6 +315,7 @@ static cJSON *diag_json(const ex_report_diag_t *g) {
   else if (g->finding != NULL)
     add_rule_fixes(arr, g->finding);
   cJSON_AddItemToObject(d, "facts", facts_json(e != NULL ? &e->facts : NULL));
+  cJSON_AddItemToObject(d, "recurrence", recurrence_json(g->recurrence));
   arr = cJSON_AddArrayToObject(d, "folded");
   for (i = 0; g->finding != NULL && i < g->finding->nchildren; i++)
     cJSON_AddItemToArray(arr, finding_json(g->finding->children[i]));

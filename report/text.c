@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define C_RESET "\x1b[0m"
 #define C_BOLD "\x1b[1m"
@@ -267,6 +268,17 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
   if (f != NULL && f->count > 1)
     ex_buf_printf(&t->b, ", seen %lu times", f->count);
   ex_buf_puts(&t->b, "\n");
+  if (g->recurrence != NULL) {
+    char seen[512];
+
+    ex_report_recurrence_text(g->recurrence, (long long)time(NULL), seen,
+                              sizeof(seen));
+    if (seen[0] != '\0') {
+      style(t, C_YELLOW);
+      put_line(t, "", seen);
+      style(t, C_RESET);
+    }
+  }
   if (f != NULL)
     put_event(t, f->event.errno_name, f->event.condition, f->event.operation,
               f->event.subject_kind, f->event.subject_value);

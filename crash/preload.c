@@ -1,0 +1,529 @@
+/* libexplain-crash.so: the crash reporter explain preloads into the command.
+ *
+ * The constructor runs before the program's main() and:
+ *   1. copies the report directory from EXPLAIN_CRASH_DIR, then gives the
+ *      program back the environment it was started with: EXPLAIN_CRASH_DIR
+ *      is removed, and LD_PRELOAD is restored to the caller's own value
+ *      (EXPLAIN_CRASH_LD_PRELOAD, present only when the caller had one) or
+ *      removed. The program, and everything it starts, sees exactly the
+ *      caller's environment; only this process carries the reporter.
+ *   2. opens libunwind with RTLD_LOCAL. libunwind.so.8 also exports the
+ *      _Unwind_* functions of the C++ exception ABI; linked in as a normal
+ *      dependency of a preloaded library it would be searched before
+ *      libgcc_s and take over every C++ throw. Opened locally, it is seen
+ *      by this file alone.
+ *   3. gives the main thread an alternate signal stack (a stack overflow
+ *      leaves no room on the real one) and installs a handler for SIGSEGV,
+ *      SIGBUS, SIGFPE, SIGILL, SIGABRT and SIGTRAP, only where the
+ *      disposition is still SIG_DFL. A runtime that installs its own
+ *      handlers later (Python's faulthandler, the JVM, Go, Node) replaces
+ *      ours and keeps its behaviour.
+ *
+ * The handler holds no descriptor while the program runs: at crash time it
+ * creates <dir>/<pid> (O_EXCL, mode 0600, in the 0700 directory explain
+ * made), writes the signal, the registers that matter, the crashing
+ * thread's backtrace and a copy of /proc/self/maps, and closes it. It uses
+ * only async-signal-safe calls (open, write, read, close, sigaction,
+ * getpid, gettid, tgkill) and libunwind's local unwinder, which is meant to
+ * run in signal handlers; no malloc, no stdio. Then the disposition goes
+ * back to SIG_DFL and the signal is delivered again, so the process dies of
+ * it exactly as it would have (same signal, same core dump): a hardware
+ * fault simply faults again when the handler returns; an abort(), a trap
+ * or a signal sent by someone is raised again on the thread.
+ *
+ * If unwinding itself hangs (the crash happened with the loader's lock
+ * held) a 3-second watchdog (SIGALRM, armed only after the crash) ends the
+ * process with the original signal.
+ *
+ * The report format is line-based text, documented in crash/crash.h.
+ */
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#ifndef EX_LIBUNWIND_SONAME
+#define EX_LIBUNWIND_SONAME "libunwind.so.8"
+#endif
+
+#define EX_STR2(x) #x
+#define EX_STR(x) EX_STR2(x)
+
+#define EX_ALTSTACK_SIZE (256 * 1024)
+#define EX_MAX_FRAMES 128
+#define EX_MAPS_MAX (512 * 1024)
+#define EX_WATCHDOG_S 3
+
+typedef int (*init_local2_fn)(unw_cursor_t *, unw_context_t *, int);
+typedef int (*step_fn)(unw_cursor_t *);
+typedef int (*get_reg_fn)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
+typedef int (*get_proc_name_fn)(unw_cursor_t *, char *, size_t,
+                                unw_word_t *);
+
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE,
+                                    SIGILL,  SIGABRT, SIGTRAP};
+#define EX_NSIGNALS (sizeof(crash_signals) / sizeof(crash_signals[0]))
+
+/* The handler's pre-allocated state: filled by the constructor, read-only
+ * afterwards except for the two flags. */
+static struct {
+  char dir[4096];
+  init_local2_fn init_local2;
+  step_fn step;
+  get_reg_fn get_reg;
+  get_proc_name_fn get_proc_name;
+  int installed[EX_NSIGNALS];
+  volatile sig_atomic_t crashing_sig; /* the first crash's signal, or 0 */
+  int crashing; /* atomic: some thread is writing the report */
+} st;
+
+/* ---- async-signal-safe output ---------------------------------------- */
+
+typedef struct out {
+  int fd;
+  char buf[1024];
+  size_t len;
+} out_t;
+
+static void out_flush(out_t *o) {
+  size_t off;
+  ssize_t n;
+
+  off = 0;
+  while (off < o->len) {
+    n = write(o->fd, o->buf + off, o->len - off);
+    if (n == -1 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    off += (size_t)n;
+  }
+  o->len = 0;
+}
+
+static void out_bytes(out_t *o, const char *s, size_t n) {
+  size_t k;
+
+  while (n > 0) {
+    if (o->len == sizeof(o->buf))
+      out_flush(o);
+    k = sizeof(o->buf) - o->len;
+    if (k > n)
+      k = n;
+    memcpy(o->buf + o->len, s, k);
+    o->len += k;
+    s += k;
+    n -= k;
+  }
+}
+
+static void out_str(out_t *o, const char *s) { out_bytes(o, s, strlen(s)); }
+
+/* A name from the program's symbol table: no spaces or newlines may reach
+ * the line-based report. */
+static void out_word(out_t *o, const char *s) {
+  char c;
+
+  for (; *s != '\0'; s++) {
+    c = *s;
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+      c = '_';
+    out_bytes(o, &c, 1);
+  }
+}
+
+static void out_hex(out_t *o, uintptr_t v) {
+  char tmp[2 + 2 * sizeof(v)];
+  int i;
+
+  i = (int)sizeof(tmp);
+  do {
+    tmp[--i] = "0123456789abcdef"[v & 0xf];
+    v >>= 4;
+  } while (v != 0);
+  tmp[--i] = 'x';
+  tmp[--i] = '0';
+  out_bytes(o, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
+static void out_dec(out_t *o, long long v) {
+  char tmp[24];
+  unsigned long long u;
+  int i;
+
+  i = (int)sizeof(tmp);
+  u = v < 0 ? (unsigned long long)-(v + 1) + 1 : (unsigned long long)v;
+  do {
+    tmp[--i] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  if (v < 0)
+    tmp[--i] = '-';
+  out_bytes(o, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
+/* "key value\n" with a number. */
+static void out_kv_dec(out_t *o, const char *key, long long v) {
+  out_str(o, key);
+  out_str(o, " ");
+  out_dec(o, v);
+  out_str(o, "\n");
+}
+
+static void out_kv_hex(out_t *o, const char *key, uintptr_t v) {
+  out_str(o, key);
+  out_str(o, " ");
+  out_hex(o, v);
+  out_str(o, "\n");
+}
+
+/* ---- the report ------------------------------------------------------- */
+
+static pid_t ex_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+
+static void write_registers(out_t *o, const ucontext_t *uc) {
+#if defined(__x86_64__)
+  out_kv_hex(o, "pc", (uintptr_t)uc->uc_mcontext.gregs[REG_RIP]);
+  out_kv_hex(o, "sp", (uintptr_t)uc->uc_mcontext.gregs[REG_RSP]);
+  /* The page-fault error code: bit 1 write, bit 4 instruction fetch. */
+  out_kv_hex(o, "err", (uintptr_t)uc->uc_mcontext.gregs[REG_ERR]);
+  out_kv_dec(o, "trapno", (long long)uc->uc_mcontext.gregs[REG_TRAPNO]);
+#elif defined(__aarch64__)
+  out_kv_hex(o, "pc", (uintptr_t)uc->uc_mcontext.pc);
+  out_kv_hex(o, "sp", (uintptr_t)uc->uc_mcontext.sp);
+#elif defined(__i386__)
+  out_kv_hex(o, "pc", (uintptr_t)uc->uc_mcontext.gregs[REG_EIP]);
+  out_kv_hex(o, "sp", (uintptr_t)uc->uc_mcontext.gregs[REG_ESP]);
+  out_kv_hex(o, "err", (uintptr_t)uc->uc_mcontext.gregs[REG_ERR]);
+#else
+  (void)o;
+  (void)uc;
+#endif
+}
+
+static uintptr_t context_pc(const ucontext_t *uc) {
+#if defined(__x86_64__)
+  return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+  return (uintptr_t)uc->uc_mcontext.pc;
+#elif defined(__i386__)
+  return (uintptr_t)uc->uc_mcontext.gregs[REG_EIP];
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+/* The bytes of the instruction that the CPU refused (SIGILL): the page is
+ * mapped executable, since the CPU fetched from it. */
+static void write_insn(out_t *o, const ucontext_t *uc) {
+  const unsigned char *p;
+  char hex[2];
+  int i;
+
+  p = (const unsigned char *)context_pc(uc);
+  if (p == NULL)
+    return;
+  out_str(o, "insn ");
+  for (i = 0; i < 16; i++) {
+    hex[0] = "0123456789abcdef"[p[i] >> 4];
+    hex[1] = "0123456789abcdef"[p[i] & 0xf];
+    out_bytes(o, hex, 2);
+  }
+  out_str(o, "\n");
+}
+
+/* One line per frame: "frame IP SP NAME+OFF" (NAME is "?" when unknown).
+ * The module and its base come from the maps copy, after the fact. */
+static void write_backtrace(out_t *o, ucontext_t *uc) {
+  unw_cursor_t cur;
+  unw_word_t ip;
+  unw_word_t sp;
+  unw_word_t off;
+  char name[256];
+  int n;
+
+  if (st.init_local2 == NULL ||
+      st.init_local2(&cur, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) != 0) {
+    out_str(o, "unwind unavailable\n");
+    return;
+  }
+  for (n = 0; n < EX_MAX_FRAMES; n++) {
+    ip = 0;
+    sp = 0;
+    if (st.get_reg(&cur, UNW_REG_IP, &ip) != 0 || ip == 0)
+      break;
+    (void)st.get_reg(&cur, UNW_REG_SP, &sp);
+    out_str(o, "frame ");
+    out_hex(o, (uintptr_t)ip);
+    out_str(o, " ");
+    out_hex(o, (uintptr_t)sp);
+    out_str(o, " ");
+    off = 0;
+    if (st.get_proc_name != NULL &&
+        st.get_proc_name(&cur, name, sizeof(name), &off) == 0) {
+      name[sizeof(name) - 1] = '\0';
+      out_word(o, name);
+      out_str(o, "+");
+      out_hex(o, (uintptr_t)off);
+    } else {
+      out_str(o, "?");
+    }
+    out_str(o, "\n");
+    if (st.step(&cur) <= 0)
+      break;
+  }
+  if (n == EX_MAX_FRAMES) {
+    /* Count the rest (a deep recursion), up to a bound. */
+    while (n < 100000 && st.step(&cur) > 0)
+      n++;
+    out_kv_dec(o, "depth", n);
+  }
+}
+
+static void write_maps(out_t *o) {
+  char buf[1024];
+  size_t total;
+  ssize_t n;
+  int fd;
+
+  out_str(o, "maps\n");
+  fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+  if (fd == -1)
+    return;
+  total = 0;
+  while (total < EX_MAPS_MAX) {
+    n = read(fd, buf, sizeof(buf));
+    if (n == -1 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    out_bytes(o, buf, (size_t)n);
+    total += (size_t)n;
+  }
+  close(fd);
+}
+
+static void write_report(int sig, siginfo_t *si, ucontext_t *uc) {
+  char path[4096 + 32];
+  out_t o;
+  size_t dlen;
+  pid_t pid;
+  int i;
+  char num[16];
+  unsigned v;
+
+  /* path = dir + "/" + pid, built by hand. */
+  dlen = strlen(st.dir);
+  memcpy(path, st.dir, dlen);
+  path[dlen++] = '/';
+  pid = getpid();
+  v = (unsigned)pid;
+  i = (int)sizeof(num);
+  do {
+    num[--i] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  memcpy(path + dlen, num + i, sizeof(num) - (size_t)i);
+  path[dlen + sizeof(num) - (size_t)i] = '\0';
+
+  o.len = 0;
+  o.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+              0600);
+  if (o.fd == -1)
+    return;
+  out_str(&o, "explain-crash 1\n");
+  out_kv_dec(&o, "pid", pid);
+  out_kv_dec(&o, "tid", ex_gettid());
+  out_kv_dec(&o, "signal", sig);
+  out_kv_dec(&o, "code", si->si_code);
+  out_kv_hex(&o, "addr", (uintptr_t)si->si_addr);
+  if (si->si_code <= 0)
+    out_kv_dec(&o, "sender", si->si_pid);
+  write_registers(&o, uc);
+  if (sig == SIGILL && si->si_code > 0)
+    write_insn(&o, uc);
+  out_flush(&o);
+  write_backtrace(&o, uc);
+  out_str(&o, "end-frames\n");
+  out_flush(&o);
+  write_maps(&o);
+  out_flush(&o);
+  (void)close(o.fd);
+}
+
+/* ---- dying the same way ----------------------------------------------- */
+
+static void set_default(int sig) {
+  struct sigaction sa;
+
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = SIG_DFL;
+  sigemptyset(&sa.sa_mask);
+  (void)sigaction(sig, &sa, NULL);
+}
+
+/* Delivers sig, now SIG_DFL, to this thread at once. */
+static void die_now(int sig) {
+  sigset_t one;
+
+  set_default(sig);
+  (void)syscall(SYS_tgkill, getpid(), ex_gettid(), sig);
+  sigemptyset(&one);
+  sigaddset(&one, sig);
+  (void)sigprocmask(SIG_UNBLOCK, &one, NULL);
+}
+
+static void on_watchdog(int sig) {
+  (void)sig;
+  die_now(st.crashing_sig != 0 ? (int)st.crashing_sig : SIGABRT);
+}
+
+static void arm_watchdog(void) {
+  struct sigaction sa;
+  sigset_t one;
+
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_watchdog;
+  sa.sa_flags = SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  (void)sigaction(SIGALRM, &sa, NULL);
+  sigemptyset(&one);
+  sigaddset(&one, SIGALRM);
+  (void)sigprocmask(SIG_UNBLOCK, &one, NULL);
+  (void)alarm(EX_WATCHDOG_S);
+}
+
+static void on_crash(int sig, siginfo_t *si, void *ctx) {
+  struct timespec ts;
+  int hardware;
+
+  if (__atomic_exchange_n(&st.crashing, 1, __ATOMIC_ACQ_REL)) {
+    /* Another thread is already reporting, or the reporter itself faulted
+     * (with a different signal): end with the first crash's signal. */
+    if (st.crashing_sig != 0 && st.crashing_sig != sig) {
+      die_now((int)st.crashing_sig);
+      return;
+    }
+    ts.tv_sec = 0;
+    ts.tv_nsec = 10 * 1000 * 1000;
+    for (;;)
+      (void)nanosleep(&ts, NULL); /* the reporting thread ends us */
+  }
+  st.crashing_sig = sig;
+  arm_watchdog();
+  write_report(sig, si, (ucontext_t *)ctx);
+  (void)alarm(0);
+
+  set_default(sig);
+  /* A fault the CPU raised happens again when we return, now fatal, with
+   * the same siginfo in the core. A signal someone sent, abort()'s, or a
+   * trap (the CPU has moved past int3) is raised again on this thread; it
+   * stays blocked until the handler returns. */
+  hardware = si->si_code > 0 && sig != SIGTRAP && sig != SIGABRT;
+  if (!hardware)
+    (void)syscall(SYS_tgkill, getpid(), ex_gettid(), sig);
+}
+
+/* ---- set-up ----------------------------------------------------------- */
+
+extern char **environ;
+
+/* Restores the caller's environment before anything of the program reads
+ * it. */
+static void restore_environment(void) {
+  const char *v;
+
+  v = getenv("EXPLAIN_CRASH_DIR");
+  if (v != NULL && strlen(v) < sizeof(st.dir))
+    memcpy(st.dir, v, strlen(v) + 1);
+  (void)unsetenv("EXPLAIN_CRASH_DIR");
+  v = getenv("EXPLAIN_CRASH_LD_PRELOAD");
+  if (v != NULL) {
+    /* setenv replaces the value in place: the order of environ stays. */
+    (void)setenv("LD_PRELOAD", v, 1);
+    (void)unsetenv("EXPLAIN_CRASH_LD_PRELOAD");
+  } else {
+    (void)unsetenv("LD_PRELOAD");
+  }
+}
+
+static int load_unwinder(void) {
+  void *h;
+
+  h = dlopen(EX_LIBUNWIND_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (h == NULL)
+    return -1;
+  st.init_local2 = (init_local2_fn)dlsym(h, EX_STR(unw_init_local2));
+  st.step = (step_fn)dlsym(h, EX_STR(unw_step));
+  st.get_reg = (get_reg_fn)dlsym(h, EX_STR(unw_get_reg));
+  st.get_proc_name = (get_proc_name_fn)dlsym(h, EX_STR(unw_get_proc_name));
+  if (st.step == NULL || st.get_reg == NULL)
+    st.init_local2 = NULL;
+  return 0;
+}
+
+static void install_altstack(void) {
+  stack_t ss;
+  stack_t old;
+  void *mem;
+
+  if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE))
+    return; /* the program (or a runtime) already has one */
+  mem = mmap(NULL, EX_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (mem == MAP_FAILED)
+    return;
+  ss.ss_sp = mem;
+  ss.ss_size = EX_ALTSTACK_SIZE;
+  ss.ss_flags = 0;
+  if (sigaltstack(&ss, NULL) == -1)
+    (void)munmap(mem, EX_ALTSTACK_SIZE);
+}
+
+static void install_handlers(void) {
+  struct sigaction sa;
+  struct sigaction old;
+  size_t i;
+
+  for (i = 0; i < EX_NSIGNALS; i++) {
+    if (sigaction(crash_signals[i], NULL, &old) == -1)
+      continue;
+    if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+      continue; /* ignored or handled already: left alone */
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_crash;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(crash_signals[i], &sa, NULL) == 0)
+      st.installed[i] = 1;
+  }
+}
+
+__attribute__((constructor)) static void ex_crash_init(void) {
+  int saved;
+
+  saved = errno;
+  restore_environment();
+  if (st.dir[0] != '/') {
+    errno = saved;
+    return; /* not started by explain: do nothing */
+  }
+  /* Without libunwind the report still has the signal, the registers and
+   * the maps; only the backtrace is missing. */
+  (void)load_unwinder();
+  install_altstack();
+  install_handlers();
+  errno = saved;
+}
