@@ -91,6 +91,19 @@ static void on_started(void *ctx, pid_t pid) {
   ((ex_session_t *)ctx)->pid = pid;
 }
 
+/* The command has run a few milliseconds: read the memory cgroup counters
+ * that a SIGKILL is compared with. A command that ends sooner costs
+ * nothing (no memory limit is reached that fast; its kill stays "sender
+ * unknown"). */
+static void on_settled(void *ctx, pid_t pid) {
+  ex_session_t *s;
+
+  (void)pid;
+  s = ctx;
+  if (s->crash != NULL)
+    ex_crash_started(s->crash);
+}
+
 /* The first output of the command: read and compile the rules now, on a
  * thread of their own, so that explain never delays the command or its
  * output, and a command that prints nothing costs no compiling at all. */
@@ -122,6 +135,8 @@ static int run_command(ex_session_t *session) {
   cfg.scan_stdout = opts->scan == EX_SCAN_BOTH;
   cfg.on_output = on_output;
   cfg.on_started = on_started;
+  cfg.on_settled = on_settled;
+  cfg.settle_ms = 10;
   cfg.ctx = session;
   /* Crash reports (crash/crash.h): a private directory and the preload,
    * decided before the command starts. Failing costs only the report. */

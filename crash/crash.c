@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -21,9 +23,25 @@
 
 extern char **environ;
 
+/* ex_crash_t is large (64 frames) and almost always unused: fresh pages
+ * from mmap are zero without being written, calloc would clear them all at
+ * every start. */
 int ex_crash_new(ex_crash_t **out) {
-  *out = calloc(1, sizeof(**out));
+  void *p;
+
+  p = mmap(NULL, sizeof(**out), PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  *out = p == MAP_FAILED ? NULL : p;
   return *out == NULL ? -ENOMEM : 0;
+}
+
+/* The report directory, when the handler made it: ours (owner, mode 0700,
+ * a real directory). Anything else at that name is not touched. */
+static int dir_is_ours(const ex_crash_t *c) {
+  struct stat st;
+
+  return c->dir[0] != '\0' && lstat(c->dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+         st.st_uid == geteuid() && (st.st_mode & 077) == 0;
 }
 
 /* Removes the report files and the directory. */
@@ -32,8 +50,10 @@ static void remove_dir(ex_crash_t *c) {
   DIR *d;
   struct dirent *e;
 
-  if (c->dir[0] == '\0')
+  if (!dir_is_ours(c)) {
+    c->dir[0] = '\0';
     return;
+  }
   d = opendir(c->dir);
   if (d != NULL) {
     while ((e = readdir(d)) != NULL) {
@@ -56,7 +76,7 @@ void ex_crash_free(ex_crash_t *c) {
   remove_dir(c);
   for (i = 0; i < sizeof(c->env) / sizeof(c->env[0]); i++)
     free(c->env[i]);
-  free(c);
+  (void)munmap(c, sizeof(*c));
 }
 
 /* ---- small readers ------------------------------------------------------ */
@@ -151,6 +171,35 @@ int ex_crash_read_memcg(const char *dir, ex_crash_memcg_t *m) {
   return -ENOENT;
 }
 
+/* Copies the 4th and 5th space-separated fields of a mountinfo line (the
+ * root and the mount point). Returns 0, or -1 when the line is short. */
+static int fields_4_5(const char *line, char *a, size_t asz, char *b,
+                      size_t bsz) {
+  const char *p;
+  const char *e;
+  int i;
+
+  p = line;
+  for (i = 0; i < 3; i++) {
+    p = strchr(p, ' ');
+    if (p == NULL)
+      return -1;
+    p++;
+  }
+  e = strchr(p, ' ');
+  if (e == NULL || (size_t)(e - p) >= asz)
+    return -1;
+  memcpy(a, p, (size_t)(e - p));
+  a[e - p] = '\0';
+  p = e + 1;
+  e = strchr(p, ' ');
+  if (e == NULL || (size_t)(e - p) >= bsz)
+    return -1;
+  memcpy(b, p, (size_t)(e - p));
+  b[e - p] = '\0';
+  return 0;
+}
+
 /* The directory of a /proc/<pid>/cgroup line ("4:memory:/a/b" for v1,
  * "0::/a/b" for v2) under its mount point, from /proc/self/mountinfo. */
 static int cgroup_dir(const char *cgline, char *out, size_t size) {
@@ -178,10 +227,8 @@ static int cgroup_dir(const char *cgline, char *out, size_t size) {
   for (line = strtok_r(buf, "\n", &save); line != NULL;
        line = strtok_r(NULL, "\n", &save)) {
     /* id parent maj:min root mountpoint opts... - fstype source superopts */
-    if (sscanf(line, "%*s %*s %*s %511s %511s", root, mnt) != 2)
-      continue;
     sep = strstr(line, " - ");
-    if (sep == NULL)
+    if (sep == NULL || fields_4_5(line, root, sizeof(root), mnt, sizeof(mnt)))
       continue;
     ex_strlcpy(rest, sep + 3, sizeof(rest));
     if (v1 ? !(strncmp(rest, "cgroup ", 7) == 0 &&
@@ -224,9 +271,34 @@ static int self_cgroup_line(char *out, size_t size) {
   return found ? 0 : -ENOENT;
 }
 
-/* The cgroup and its ancestors up to the mount point, innermost first. */
+/* Only the OOM-kill counter of dir (all that is needed before the command
+ * ends, to compare with later): one file, not four. */
+static int read_oom_count(const char *dir, ex_crash_memcg_t *m) {
+  char path[700];
+
+  memset(m, 0, sizeof(*m));
+  ex_strlcpy(m->dir, dir, sizeof(m->dir));
+  m->limit = m->peak = m->usage = -1;
+  snprintf(path, sizeof(path), "%s/memory.events", dir);
+  if (access(path, R_OK) == 0) {
+    m->version = 2;
+    m->oom_kill = read_keyed(dir, "memory.events", "oom_kill");
+    return 0;
+  }
+  snprintf(path, sizeof(path), "%s/memory.oom_control", dir);
+  if (access(path, R_OK) == 0) {
+    m->version = 1;
+    m->oom_kill = read_keyed(dir, "memory.oom_control", "oom_kill");
+    return 0;
+  }
+  m->oom_kill = -1;
+  return -ENOENT;
+}
+
+/* The cgroup and its ancestors up to the mount point, innermost first;
+ * with only_oom, just their OOM-kill counters. */
 static size_t read_chain(const char *cgline, ex_crash_memcg_t *chain,
-                         size_t max) {
+                         size_t max, int only_oom) {
   char dir[512];
   char mnt[512];
   char *slash;
@@ -239,7 +311,8 @@ static size_t read_chain(const char *cgline, ex_crash_memcg_t *chain,
   ex_strlcpy(mnt, dir, sizeof(mnt));
   n = 0;
   while (n < max) {
-    if (ex_crash_read_memcg(dir, &chain[n]) == 0)
+    if ((only_oom ? read_oom_count(dir, &chain[n])
+                  : ex_crash_read_memcg(dir, &chain[n])) == 0)
       n++;
     slash = strrchr(dir, '/');
     if (slash == NULL || slash == dir)
@@ -369,12 +442,12 @@ static int find_library(char *out, size_t size) {
     slash = strrchr(exe, '/');
     if (slash != NULL) {
       *slash = '\0';
-      snprintf(out, size, "%s/libexplain-crash.so", exe);
-      if (stat(out, &st) == 0)
+      if ((size_t)snprintf(out, size, "%s/libexplain-crash.so", exe) < size &&
+          stat(out, &st) == 0)
         return 0;
-      snprintf(out, size, "%s/../%s/explain/libexplain-crash.so", exe,
-               EX_CRASH_LIBDIR_REL);
-      if (stat(out, &st) == 0)
+      if ((size_t)snprintf(out, size, "%s/../%s/explain/libexplain-crash.so",
+                           exe, EX_CRASH_LIBDIR_REL) < size &&
+          stat(out, &st) == 0)
         return 0;
     }
   }
@@ -402,6 +475,30 @@ static char *concat(const char *a, const char *b, const char *c) {
   return s;
 }
 
+static int random_name(char *out, size_t size, const char *tmp) {
+  static const char alphabet[] =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  unsigned char rnd[16];
+  char tail[sizeof(rnd) + 1];
+  size_t i;
+
+  if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+    return -EIO;
+  for (i = 0; i < sizeof(rnd); i++)
+    tail[i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+  tail[sizeof(rnd)] = '\0';
+  if ((size_t)snprintf(out, size, "%s/explain-crash-%s", tmp, tail) >= size)
+    return -ENAMETOOLONG;
+  return 0;
+}
+
+void ex_crash_started(ex_crash_t *c) {
+  char cgline[600];
+
+  if (self_cgroup_line(cgline, sizeof(cgline)) == 0)
+    c->nbefore = read_chain(cgline, c->before, EX_CRASH_CG_DEPTH, 1);
+}
+
 int ex_crash_prepare(ex_crash_t *c, char *const *argv) {
   char lib[PATH_MAX];
   char cgline[600];
@@ -409,8 +506,7 @@ int ex_crash_prepare(ex_crash_t *c, char *const *argv) {
   const char *orig;
   size_t i;
 
-  if (self_cgroup_line(cgline, sizeof(cgline)) == 0)
-    c->nbefore = read_chain(cgline, c->before, EX_CRASH_CG_DEPTH);
+  (void)cgline;
   if (argv == NULL || argv[0] == NULL ||
       resolve(argv[0], c->exe, sizeof(c->exe)) != 0)
     return 0;
@@ -439,8 +535,10 @@ int ex_crash_prepare(ex_crash_t *c, char *const *argv) {
   tmp = getenv("TMPDIR");
   if (tmp == NULL || tmp[0] != '/' || strlen(tmp) > 150)
     tmp = "/tmp";
-  snprintf(c->dir, sizeof(c->dir), "%s/explain-crash-XXXXXX", tmp);
-  if (mkdtemp(c->dir) == NULL) {
+  /* Only a name: the handler makes the directory (0700) if a crash ever
+   * happens, so a run that does not crash costs no mkdir and rmdir. The
+   * name is random so that nobody can take it first. */
+  if (random_name(c->dir, sizeof(c->dir), tmp) != 0) {
     c->dir[0] = '\0';
     c->no_backtrace = "no private directory for the report";
     return 0;
@@ -698,6 +796,8 @@ static int read_report(ex_crash_t *c) {
   int fd;
   int rc;
 
+  if (!dir_is_ours(c))
+    return -ENOENT; /* no crash was reported */
   snprintf(path, sizeof(path), "%s/%d", c->dir, (int)c->pid);
   fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd == -1)
@@ -939,10 +1039,9 @@ static int glob_one(const char *pat, char *out, size_t size) {
     return 0;
   found = 0;
   while ((e = readdir(d)) != NULL) {
-    if (fnmatch(base, e->d_name, 0) == 0) {
-      snprintf(out, size, "%s/%s", dir, e->d_name);
+    if (fnmatch(base, e->d_name, 0) == 0 &&
+        (size_t)snprintf(out, size, "%s/%s", dir, e->d_name) < size)
       found = 1;
-    }
   }
   closedir(d);
   return found;
@@ -1095,7 +1194,7 @@ int ex_crash_collect(ex_crash_t *c, pid_t pid, int wstatus,
     else if (self_cgroup_line(cgline, sizeof(cgline)) != 0)
       cgline[0] = '\0';
     if (cgline[0] != '\0')
-      c->nafter = read_chain(cgline, c->after, EX_CRASH_CG_DEPTH);
+      c->nafter = read_chain(cgline, c->after, EX_CRASH_CG_DEPTH, 0);
     for (i = 0; i < c->nafter && !c->oom_confirmed; i++) {
       for (j = 0; j < c->nbefore; j++) {
         if (strcmp(c->before[j].dir, c->after[i].dir) == 0 &&

@@ -162,6 +162,10 @@ int ex_crash_new(ex_crash_t **out);
  * fine). */
 void ex_crash_free(ex_crash_t *c);
 
+/* Called once the command has started (it runs already): reads the memory
+ * cgroup's counters that a SIGKILL is later compared with. */
+void ex_crash_started(ex_crash_t *c);
+
 /* Before the command starts. argv is the command (argv[0] is resolved in
  * PATH the way execvp does). Snapshots explain's memory cgroup, and
  * decides whether the reporter can be preloaded: when it can, creates the

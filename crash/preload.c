@@ -7,11 +7,11 @@
  *      (EXPLAIN_CRASH_LD_PRELOAD, present only when the caller had one) or
  *      removed. The program, and everything it starts, sees exactly the
  *      caller's environment; only this process carries the reporter.
- *   2. opens libunwind with RTLD_LOCAL. libunwind.so.8 also exports the
- *      _Unwind_* functions of the C++ exception ABI; linked in as a normal
- *      dependency of a preloaded library it would be searched before
- *      libgcc_s and take over every C++ throw. Opened locally, it is seen
- *      by this file alone.
+ *   2. does not load libunwind: that happens at a crash, with RTLD_LOCAL.
+ *      libunwind.so.8 also exports the _Unwind_* functions of the C++
+ *      exception ABI; linked in as a normal dependency of a preloaded
+ *      library it would be searched before libgcc_s and take over every
+ *      C++ throw. Opened locally, it is seen by this file alone.
  *   3. gives the main thread an alternate signal stack (a stack overflow
  *      leaves no room on the real one) and installs a handler for SIGSEGV,
  *      SIGBUS, SIGFPE, SIGILL, SIGABRT and SIGTRAP, only where the
@@ -25,7 +25,8 @@
  * thread's backtrace and a copy of /proc/self/maps, and closes it. It uses
  * only async-signal-safe calls (open, write, read, close, sigaction,
  * getpid, gettid, tgkill) and libunwind's local unwinder, which is meant to
- * run in signal handlers; no malloc, no stdio. Then the disposition goes
+ * run in signal handlers; no malloc, no stdio. The one exception is the
+ * dlopen of libunwind itself, after the signal and registers are written. Then the disposition goes
  * back to SIG_DFL and the signal is delivered again, so the process dies of
  * it exactly as it would have (same signal, same core dump): a hardware
  * fault simply faults again when the handler returns; an abort(), a trap
@@ -51,6 +52,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef EX_LIBUNWIND_SONAME
@@ -246,6 +248,8 @@ static void write_insn(out_t *o, const ucontext_t *uc) {
 
 /* One line per frame: "frame IP SP NAME+OFF" (NAME is "?" when unknown).
  * The module and its base come from the maps copy, after the fact. */
+static int load_unwinder(void);
+
 static void write_backtrace(out_t *o, ucontext_t *uc) {
   unw_cursor_t cur;
   unw_word_t ip;
@@ -254,6 +258,13 @@ static void write_backtrace(out_t *o, ucontext_t *uc) {
   char name[256];
   int n;
 
+  /* libunwind is opened only now, at the crash: loading it (and liblzma)
+   * into every command would cost every run of explain about half a
+   * millisecond. dlopen is not async-signal-safe; when the crash happened
+   * with the loader's or malloc's lock held it hangs, and the watchdog ends
+   * the process with its signal (the report then has no backtrace). */
+  if (st.init_local2 == NULL)
+    (void)load_unwinder();
   if (st.init_local2 == NULL ||
       st.init_local2(&cur, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) != 0) {
     out_str(o, "unwind unavailable\n");
@@ -317,6 +328,7 @@ static void write_maps(out_t *o) {
 
 static void write_report(int sig, siginfo_t *si, ucontext_t *uc) {
   char path[4096 + 32];
+  struct stat dst;
   out_t o;
   size_t dlen;
   pid_t pid;
@@ -338,6 +350,15 @@ static void write_report(int sig, siginfo_t *si, ucontext_t *uc) {
   memcpy(path + dlen, num + i, sizeof(num) - (size_t)i);
   path[dlen + sizeof(num) - (size_t)i] = '\0';
 
+  /* The directory is made now, at the crash; one that someone else made
+   * (or a link) is not written into. */
+  path[dlen - 1] = '\0';
+  if (mkdir(path, 0700) == -1 && errno != EEXIST)
+    return;
+  if (lstat(path, &dst) == -1 || !S_ISDIR(dst.st_mode) ||
+      dst.st_uid != geteuid() || (dst.st_mode & 077) != 0)
+    return;
+  path[dlen - 1] = '/';
   o.len = 0;
   o.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
               0600);
@@ -520,9 +541,6 @@ __attribute__((constructor)) static void ex_crash_init(void) {
     errno = saved;
     return; /* not started by explain: do nothing */
   }
-  /* Without libunwind the report still has the signal, the registers and
-   * the maps; only the backtrace is missing. */
-  (void)load_unwinder();
   install_altstack();
   install_handlers();
   errno = saved;

@@ -66,6 +66,7 @@ static struct {
   uv_poll_t sig_poll;
   uv_timer_t linger_timer;
   uv_timer_t winsize_timer;
+  uv_timer_t settle_timer;
   int sig_fd;
   ex_channel_t chan[EX_CHANNELS];
   size_t nchan;
@@ -304,6 +305,11 @@ static void reap(void) {
 /* ---- signals ---------------------------------------------------------- */
 
 static int sync_winsizes(void);
+
+static void on_settle(uv_timer_t *t) {
+  if (!g.exited && g.cfg->on_settled != NULL)
+    g.cfg->on_settled(g.cfg->ctx, g.child);
+}
 
 static int is_stop_signal(int sig) {
   return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
@@ -610,6 +616,9 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   }
   uv_timer_init(&g.loop, &g.linger_timer);
   uv_timer_init(&g.loop, &g.winsize_timer);
+  uv_timer_init(&g.loop, &g.settle_timer);
+  if (cfg->on_settled != NULL)
+    uv_timer_start(&g.settle_timer, on_settle, (uint64_t)cfg->settle_ms, 0);
   if (g.handoff)
     uv_timer_start(&g.winsize_timer, on_winsize_poll, EX_WINSIZE_POLL_MS,
                    EX_WINSIZE_POLL_MS);
@@ -628,6 +637,7 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   uv_close((uv_handle_t *)&g.sig_poll, NULL);
   uv_close((uv_handle_t *)&g.linger_timer, NULL);
   uv_close((uv_handle_t *)&g.winsize_timer, NULL);
+  uv_close((uv_handle_t *)&g.settle_timer, NULL);
   for (i = 0; i < g.nchan; i++)
     uv_close((uv_handle_t *)&g.chan[i].poll, NULL);
   uv_run(&g.loop, UV_RUN_NOWAIT);

@@ -47,6 +47,11 @@ typedef struct ex_wrap_config {
                                open; 0 means the default (250 ms) */
   ex_wrap_output_cb on_output; /* may be NULL */
   ex_wrap_started_cb on_started; /* may be NULL */
+  ex_wrap_started_cb on_settled; /* may be NULL: called once, settle_ms
+                                    after the start, if the command still
+                                    runs: for work worth doing only for
+                                    commands that run a while */
+  int settle_ms;
   void *ctx;                /* passed to the callbacks */
   /* crash/ (issue 6): "NAME=value" strings, NULL-terminated, merged into
    * the command's environment at exec: each replaces the variable of the
