@@ -12,10 +12,14 @@ case "$mode" in
   *) echo "usage: $0 [--test]" >&2; exit 2 ;;
 esac
 
-# Build and test dependencies, as Debian packages.
+# Debian packages: what the build needs, and what the tests run for real
+# (failing programs, unprivileged users, mounts, cgroups, schema checks).
 packages=(build-essential cmake pkg-config libuv1-dev libpcre2-dev
-          libcjson-dev libunwind-dev libcmocka-dev python3 util-linux
-          bash coreutils procps)
+          libcjson-dev libunwind-dev python3 util-linux)
+test_packages=(libcmocka-dev bash coreutils procps passwd e2fsprogs git
+               nodejs curl python3-venv python3-pip python3-jsonschema
+               libpython3-dev zsh man-db groff-base)
+[ "$mode" = "--test" ] && packages+=("${test_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
