@@ -1153,8 +1153,11 @@ int ex__tool_py_managed_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
       cmd = NULL;
     }
   }
-  if ((container || ci != NULL) && managed && py.invoked[0] != '\0' &&
-      args != NULL && strncmp(args + 2, " install ", 9) == 0) {
+  /* Overriding the marker is the last resort, and only where a venv is not
+   * already at hand: in a throwaway container or CI image. */
+  if ((container || ci != NULL) && managed && venv[0] == '\0' &&
+      py.invoked[0] != '\0' && args != NULL &&
+      strncmp(args + 2, " install ", 9) == 0) {
     q = ex_shell_quote(py.invoked);
     if (q != NULL &&
         asprintf(&cmd, "%s -m pip install --break-system-packages%s", q,

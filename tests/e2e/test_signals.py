@@ -22,6 +22,21 @@ FORWARDED = [signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGUSR1,
              signal.SIGRTMAX]
 
 
+def wait_for_line(path, line, timeout=10.0):
+    """Waits until path has exactly this line ("child 18" must not be
+    satisfied by "grandchild 18")."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(path) as f:
+                if line in f.read().split("\n"):
+                    return
+        except FileNotFoundError:
+            pass
+        time.sleep(0.01)
+    raise AssertionError("timed out waiting for the line %r in %s" % (line, path))
+
+
 def count(log, role, sig):
     with open(log) as f:
         return f.read().split("\n").count("%s %d" % (role, sig))
@@ -37,7 +52,7 @@ class Forwarding(TempDirTest):
             for sig in FORWARDED:
                 os.kill(p.pid, sig)
                 for role in ("child", "grandchild"):
-                    wait_for_file(log, contains=("%s %d\n" % (role, sig)).encode())
+                    wait_for_line(log, "%s %d" % (role, sig))
             time.sleep(0.3)  # a second delivery would show up by now
             open(self.path("stop"), "w").close()
             self.assertEqual(p.wait(20), 0)

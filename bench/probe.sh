@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# How long the probes take after a failure, on a host with 1000 processes.
+#
+#   bench/probe.sh [--quick] [BUILD_DIR]
+#
+# Starts 1000 sleeping processes (the probes that scan /proc: port owners,
+# deleted-but-open files, lock holders, busy executables, git processes),
+# then times `explain --log FIXTURE` with and without --no-probe for one
+# fixture of each explainer family: the difference is the time the probes
+# add. Side by side with hyperfine; results in bench/results/probe.md.
+# Goal (issue 4): at most 50 ms of probes per diagnosis.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+runs=30
+if [ "${1:-}" = "--quick" ]; then
+  runs=10
+  shift
+fi
+build=${1:-$root/build}
+explain=${EXPLAIN:-$build/explain}
+[ -x "$explain" ] || { echo "bench/probe.sh: build first ($explain missing)" >&2; exit 1; }
+command -v hyperfine >/dev/null || {
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get install -y -qq hyperfine >/dev/null
+}
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# 1000 processes, each with a few descriptors, as on a busy host.
+for _ in $(seq 1000); do
+  sleep 600 </dev/null >/dev/null 2>&1 &
+  pids+=($!)
+done
+nproc_now=$(ls /proc | grep -c '^[0-9]')
+
+# A port in use for the port explainer (held by a process of ours).
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 0)); s.listen(); print(s.getsockname()[1], flush=True)
+time.sleep(600)' > "$work/port" &
+pids+=($!)
+while [ ! -s "$work/port" ]; do sleep 0.05; done
+port=$(cat "$work/port")
+printf 'Error: listen EADDRINUSE: address already in use 127.0.0.1:%s\n' "$port" > "$work/port.log"
+
+# Logs, one per family: the real messages of the tools.
+mkdir -p "$work/ro" && chmod 555 "$work/ro"
+printf "PermissionError: [Errno 13] Permission denied: '%s/ro/out.csv'\n" "$work" > "$work/eacces.log"
+printf "OSError: [Errno 28] No space left on device: '%s/big'\n" "$work" > "$work/enospc.log"
+printf "FileNotFoundError: [Errno 2] No such file or directory: '%s/no/such/file.txt'\n" "$work" > "$work/enoent.log"
+printf "sh: 1: frobnicate-tool: not found\n" > "$work/notfound.log"
+printf "ModuleNotFoundError: No module named 'requestz'\n" > "$work/module.log"
+
+cases=(eacces enospc enoent notfound module port)
+rows=()
+for c in "${cases[@]}"; do
+  log=$work/$c.log
+  hyperfine -N -w 3 -r "$runs" -i --export-json "$work/$c.json" \
+    "$explain --log $log" "$explain --no-probe --log $log" >/dev/null 2>&1
+  row=$(python3 - "$work/$c.json" "$c" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+probe, noprobe = r[0]["mean"] * 1000, r[1]["mean"] * 1000
+print("| %s | %.1f ms | %.1f ms | %.1f ms | %s |" % (
+    sys.argv[2], probe, noprobe, probe - noprobe,
+    "met" if probe - noprobe <= 50 else "**missed**"))
+PY
+)
+  rows+=("$row")
+done
+
+out=$here/results/probe.md
+mkdir -p "$here/results"
+{
+  echo "# Probe time after a failure"
+  echo
+  echo "Produced by \`bench/probe.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores,"
+  echo "with $nproc_now processes running. \`explain --log FIXTURE\` with and"
+  echo "without \`--no-probe\`, $runs runs each (hyperfine, mean)."
+  echo
+  echo "| family | with probes | --no-probe | probes add | goal ≤ 50 ms |"
+  echo "| --- | --- | --- | --- | --- |"
+  printf '%s\n' "${rows[@]}"
+} | tee "$out"
