@@ -22,6 +22,7 @@ typedef struct ex_diagnoses {
   ex_report_diag_t *items;
   ex_explanation_t *expl; /* parallel to items */
   size_t count;
+  const ex_finding_t **folded; /* findings folded under the crash */
 } ex_diagnoses_t;
 
 static int write_file(const char *path, const char *buf, size_t len,
@@ -164,8 +165,26 @@ static void self_as_command(const ex_session_t *s, ex_proc_t *proc) {
   proc->nfds = -1;
 }
 
+/* A finding that only reports how the process died. */
+static int same_death(const ex_finding_t *f) {
+  static const char *const conditions[] = {
+      "crash", "oom-killed", "terminated", "assertion-failed",
+      "heap-corruption", "stack-smashing", "uncaught-exception"};
+  size_t i;
+
+  if (f->event.condition == NULL)
+    return 0;
+  for (i = 0; i < sizeof(conditions) / sizeof(conditions[0]); i++) {
+    if (strcmp(f->event.condition, conditions[i]) == 0)
+      return 1;
+  }
+  return 0;
+}
+
 static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
                    const ex_proc_t *proc, ex_diagnoses_t *d) {
+  const ex_finding_t *f;
+  ex_report_diag_t *crash;
   ex_probe_event_t ev;
   size_t n;
   size_t i;
@@ -182,8 +201,13 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
   d->expl = calloc(n, sizeof(*d->expl));
   if (d->items == NULL || d->expl == NULL)
     return -ENOMEM;
-  if (crash_diag(s, proc, &d->items[d->count], &d->expl[d->count]))
+  crash = NULL;
+  if (crash_diag(s, proc, &d->items[d->count], &d->expl[d->count])) {
+    crash = &d->items[d->count];
+    d->folded = calloc(n, sizeof(*d->folded));
+    crash->folded = d->folded;
     d->count++;
+  }
   if (!s->run.started && s->opts->command != NULL) {
     launcher_diag(s, r, &d->items[d->count], &ev);
     if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
@@ -191,7 +215,15 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
     d->count++;
   }
   for (i = 0; s->matcher != NULL && i < ex_matcher_count(s->matcher); i++) {
-    d->items[d->count].finding = ex_matcher_get(s->matcher, i);
+    f = ex_matcher_get(s->matcher, i);
+    /* "Segmentation fault", "Assertion failed", "Killed": the crash or kill
+     * the launcher saw itself, told by the shell or the runtime. Folded
+     * under it, with their evidence. */
+    if (crash != NULL && d->folded != NULL && same_death(f)) {
+      d->folded[crash->nfolded++] = f;
+      continue;
+    }
+    d->items[d->count].finding = f;
     event_from_finding(s, r, d->items[d->count].finding, &ev);
     if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
       d->items[d->count].expl = &d->expl[d->count];
@@ -207,6 +239,7 @@ static void release(ex_diagnoses_t *d) {
     ex_explanation_release(&d->expl[i]);
   free(d->expl);
   free(d->items);
+  free(d->folded);
 }
 
 static int env_is(const char *name, const char *value) {

@@ -319,6 +319,8 @@ static cJSON *diag_json(const ex_report_diag_t *g) {
   arr = cJSON_AddArrayToObject(d, "folded");
   for (i = 0; g->finding != NULL && i < g->finding->nchildren; i++)
     cJSON_AddItemToArray(arr, finding_json(g->finding->children[i]));
+  for (i = 0; g->finding == NULL && i < g->nfolded; i++)
+    cJSON_AddItemToArray(arr, finding_json(g->folded[i]));
   return d;
 }
 

@@ -42,6 +42,10 @@ typedef struct ex_report_diag {
    * ex_history_record() (core/history.h); NULL when not recorded or seen
    * for the first time. */
   const struct ex_report_recurrence *recurrence;
+  const ex_finding_t **folded; /* launcher diagnosis: findings that tell the
+                                  same event (a shell's "Segmentation
+                                  fault"), folded under it */
+  size_t nfolded;
 } ex_report_diag_t;
 
 typedef struct ex_report {

@@ -249,6 +249,19 @@ static void put_rule_parts(ex_text_t *t, const ex_finding_t *f,
   }
 }
 
+/* A later finding of the same cause, on one line. */
+static void put_also(ex_text_t *t, const ex_finding_t *f) {
+  ex_buf_puts(&t->b, "  also: ");
+  put_display(t, f->rule->title);
+  if (f->nevidence > 0) {
+    ex_buf_printf(&t->b, " (line %lu: ", f->evidence[0].line);
+    ex_buf_put_display(&t->b, f->evidence[0].text,
+                       f->evidence[0].len < 100 ? f->evidence[0].len : 100);
+    ex_buf_puts(&t->b, ")");
+  }
+  ex_buf_puts(&t->b, "\n");
+}
+
 static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
   const ex_finding_t *f;
   const ex_explanation_t *e;
@@ -317,13 +330,10 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
     ex_buf_puts(&t->b, "  facts:\n");
     put_facts(t, &e->facts, 4);
   }
-  for (i = 0; f != NULL && i < f->nchildren; i++) {
-    ex_buf_puts(&t->b, "  also: ");
-    put_display(t, f->children[i]->rule->title);
-    if (f->children[i]->nevidence > 0)
-      ex_buf_printf(&t->b, " (line %lu)", f->children[i]->evidence[0].line);
-    ex_buf_puts(&t->b, "\n");
-  }
+  for (i = 0; f != NULL && i < f->nchildren; i++)
+    put_also(t, f->children[i]);
+  for (i = 0; f == NULL && i < g->nfolded; i++)
+    put_also(t, g->folded[i]);
   if (f != NULL && f->rule->confidence != EX_CONF_HIGH)
     ex_buf_printf(&t->b, "  confidence: %s\n",
                   f->rule->confidence == EX_CONF_MEDIUM ? "medium" : "low");
