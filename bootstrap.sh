@@ -18,7 +18,7 @@ packages=(build-essential cmake pkg-config libuv1-dev libpcre2-dev
           libcjson-dev libunwind-dev python3 util-linux)
 test_packages=(libcmocka-dev bash coreutils procps passwd e2fsprogs git
                nodejs curl python3-venv python3-pip python3-jsonschema
-               libpython3-dev zsh man-db groff-base)
+               libpython3-dev zsh man-db groff-base default-jdk-headless)
 [ "$mode" = "--test" ] && packages+=("${test_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do

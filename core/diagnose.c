@@ -9,6 +9,7 @@
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,32 @@ static void self_as_command(const ex_session_t *s, ex_proc_t *proc) {
   proc->nfds = -1;
 }
 
+/* Moves diagnosis 0 (the crash) behind the causes the rules found, keeping
+ * every explanation with its diagnosis. */
+static void move_first_behind_causes(ex_diagnoses_t *d) {
+  ex_report_diag_t item;
+  ex_explanation_t expl;
+  size_t k;
+  size_t i;
+
+  for (k = 1; k < d->count && d->items[k].finding != NULL &&
+              d->items[k].finding->rule->role == EX_ROLE_CAUSE;
+       k++)
+    ;
+  if (k == 1)
+    return;
+  item = d->items[0];
+  expl = d->expl[0];
+  memmove(&d->items[0], &d->items[1], (k - 1) * sizeof(d->items[0]));
+  memmove(&d->expl[0], &d->expl[1], (k - 1) * sizeof(d->expl[0]));
+  d->items[k - 1] = item;
+  d->expl[k - 1] = expl;
+  for (i = 0; i < k; i++) {
+    if (d->items[i].expl != NULL)
+      d->items[i].expl = &d->expl[i];
+  }
+}
+
 /* A finding that only reports how the process died. */
 static int same_death(const ex_finding_t *f) {
   static const char *const conditions[] = {
@@ -185,6 +212,7 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
                    const ex_proc_t *proc, ex_diagnoses_t *d) {
   const ex_finding_t *f;
   ex_report_diag_t *crash;
+  int abort_last;
   ex_probe_event_t ev;
   size_t n;
   size_t i;
@@ -208,6 +236,11 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
     crash->folded = d->folded;
     d->count++;
   }
+  /* An abort is the runtime's own decision: a message it printed (Node's
+   * heap, a failed assertion the rules know) is the root cause, and the
+   * abort comes after it (see the end). */
+  abort_last = crash != NULL && WIFSIGNALED(s->run.wstatus) &&
+               WTERMSIG(s->run.wstatus) == SIGABRT;
   if (!s->run.started && s->opts->command != NULL) {
     launcher_diag(s, r, &d->items[d->count], &ev);
     if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
@@ -229,6 +262,8 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
       d->items[d->count].expl = &d->expl[d->count];
     d->count++;
   }
+  if (abort_last)
+    move_first_behind_causes(d);
   return 0;
 }
 

@@ -171,81 +171,6 @@ int ex_crash_read_memcg(const char *dir, ex_crash_memcg_t *m) {
   return -ENOENT;
 }
 
-/* Copies the 4th and 5th space-separated fields of a mountinfo line (the
- * root and the mount point). Returns 0, or -1 when the line is short. */
-static int fields_4_5(const char *line, char *a, size_t asz, char *b,
-                      size_t bsz) {
-  const char *p;
-  const char *e;
-  int i;
-
-  p = line;
-  for (i = 0; i < 3; i++) {
-    p = strchr(p, ' ');
-    if (p == NULL)
-      return -1;
-    p++;
-  }
-  e = strchr(p, ' ');
-  if (e == NULL || (size_t)(e - p) >= asz)
-    return -1;
-  memcpy(a, p, (size_t)(e - p));
-  a[e - p] = '\0';
-  p = e + 1;
-  e = strchr(p, ' ');
-  if (e == NULL || (size_t)(e - p) >= bsz)
-    return -1;
-  memcpy(b, p, (size_t)(e - p));
-  b[e - p] = '\0';
-  return 0;
-}
-
-/* The directory of a /proc/<pid>/cgroup line ("4:memory:/a/b" for v1,
- * "0::/a/b" for v2) under its mount point, from /proc/self/mountinfo. */
-static int cgroup_dir(const char *cgline, char *out, size_t size) {
-  char buf[65536];
-  const char *cgpath;
-  char *line;
-  char *save;
-  char root[512];
-  char mnt[512];
-  char rest[1024];
-  char *sep;
-  int v1;
-  size_t rlen;
-
-  cgpath = strchr(cgline, ':');
-  if (cgpath == NULL)
-    return -EINVAL;
-  cgpath = strchr(cgpath + 1, ':');
-  if (cgpath == NULL)
-    return -EINVAL;
-  cgpath++;
-  v1 = strncmp(cgline, "0::", 3) != 0;
-  if (read_small("/proc/self/mountinfo", buf, sizeof(buf)) <= 0)
-    return -ENOENT;
-  for (line = strtok_r(buf, "\n", &save); line != NULL;
-       line = strtok_r(NULL, "\n", &save)) {
-    /* id parent maj:min root mountpoint opts... - fstype source superopts */
-    sep = strstr(line, " - ");
-    if (sep == NULL || fields_4_5(line, root, sizeof(root), mnt, sizeof(mnt)))
-      continue;
-    ex_strlcpy(rest, sep + 3, sizeof(rest));
-    if (v1 ? !(strncmp(rest, "cgroup ", 7) == 0 &&
-               strstr(rest, "memory") != NULL)
-           : strncmp(rest, "cgroup2 ", 8) != 0)
-      continue;
-    rlen = strlen(root);
-    if (strcmp(root, "/") == 0)
-      snprintf(out, size, "%s%s", mnt, strcmp(cgpath, "/") == 0 ? "" : cgpath);
-    else if (strncmp(cgpath, root, rlen) == 0)
-      snprintf(out, size, "%s%s", mnt, cgpath + rlen);
-    else
-      snprintf(out, size, "%s%s", mnt, cgpath);
-    return 0;
-  }
-  return -ENOENT;
-}
 
 /* The memory line of /proc/self/cgroup (v1 memory, else v2). */
 static int self_cgroup_line(char *out, size_t size) {
@@ -304,7 +229,7 @@ static size_t read_chain(const char *cgline, ex_crash_memcg_t *chain,
   char *slash;
   size_t n;
 
-  if (cgroup_dir(cgline, dir, sizeof(dir)) != 0)
+  if (ex_probe_cgroup_dir(cgline, dir, sizeof(dir)) != 0)
     return 0;
   /* The mount point is the directory with cgroup.procs but no parent
    * cgroup files above it; stop at /sys/fs/cgroup depth or max. */

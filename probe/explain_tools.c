@@ -21,5 +21,6 @@ const ex_explainer_t ex__explainers_tools[] = {
     {"ld-cannot-find-library", ex__tool_ld_lib_applies, ex__tool_ld_lib_run},
     {"ld-undefined-reference", ex__tool_ld_symbol_applies,
      ex__tool_ld_symbol_run},
+    {"runtime-out-of-memory", ex__tool_oom_applies, ex__tool_oom_run},
     {NULL, NULL, NULL},
 };

@@ -77,6 +77,28 @@ int ex_proc_has_cap(const ex_proc_t *p, int cap);
 int ex_proc_in_group(const ex_proc_t *p, gid_t gid);
 
 /* ---------------------------------------------------------------------- */
+/* Memory cgroups                                                          */
+
+/* The directory, under its mount point, of a /proc/<pid>/cgroup line
+ * ("4:memory:/a/b" for v1, "0::/a/b" for v2), from /proc/self/mountinfo
+ * (bind-mounted cgroup roots in containers included). Returns 0 or a
+ * negative errno. */
+int ex_probe_cgroup_dir(const char *cgline, char *out, size_t size);
+
+typedef struct ex_probe_memcg {
+  int version;               /* 1 or 2 */
+  char dir[EX_PROC_PATH_MAX];
+  long long limit;           /* the tightest limit up to the mount point,
+                                bytes; -1 when there is none */
+  long long usage;           /* bytes now, -1 unknown */
+  long long peak;            /* bytes, -1 unknown */
+} ex_probe_memcg_t;
+
+/* Reads the memory cgroup of a /proc/<pid>/cgroup line (ex_proc_t.cgroup).
+ * Returns 0 or -ENOENT. */
+int ex_probe_memcg(const char *cgline, ex_probe_memcg_t *m);
+
+/* ---------------------------------------------------------------------- */
 /* Facts, causes, fixes                                                    */
 
 typedef enum { EX_FACT_STR = 0, EX_FACT_INT, EX_FACT_BOOL } ex_fact_kind_t;
