@@ -138,15 +138,36 @@ static void put_event(ex_text_t *t, const char *errno_name,
   ex_buf_puts(&t->b, "\n");
 }
 
+/* The line as the command printed it, on one line: cut to the width (the
+ * JSON report has all of it). */
 static void put_evidence(ex_text_t *t, const ex_evidence_t *ev) {
+  ex_buf_t line;
+  size_t room;
+  size_t i;
+  size_t cols;
+  int label;
+
+  memset(&line, 0, sizeof(line));
+  ex_buf_put_display(&line, ev->text, ev->len);
   style(t, C_DIM);
-  ex_buf_printf(&t->b, "  seen: %s line %lu: ",
-                ev->stream == EX_STREAM_STDOUT ? "stdout" : "stderr", ev->line);
-  ex_buf_put_display(&t->b, ev->text, ev->len);
-  if (ev->cut)
+  label = 0;
+  ex_buf_printf(&t->b, "  seen: %s line %lu: %n",
+                ev->stream == EX_STREAM_STDOUT ? "stdout" : "stderr", ev->line,
+                &label);
+  room = (size_t)t->width > (size_t)label + 4 ? (size_t)t->width - (size_t)label
+                                              : 4;
+  cols = 0;
+  for (i = 0; line.buf != NULL && i < line.len; i++) {
+    if (((unsigned char)line.buf[i] & 0xc0) != 0x80 && ++cols > room - 3)
+      break;
+  }
+  if (line.buf != NULL)
+    ex_buf_append(&t->b, line.buf, i);
+  if (line.buf != NULL && (i < line.len || ev->cut))
     ex_buf_puts(&t->b, "...");
   style(t, C_RESET);
   ex_buf_puts(&t->b, "\n");
+  free(line.buf);
 }
 
 static void put_mark(ex_text_t *t, ex_verdict_t v) {
@@ -209,10 +230,15 @@ static void put_cause(ex_text_t *t, ex_verdict_t v, const char *text,
 
 static void put_fix(ex_text_t *t, const char *text, const char *command,
                     int needs_root) {
+  char *joined;
+
   ex_buf_puts(&t->b, "  fix: ");
-  put_wrapped(t, text, 7, 7);
-  if (needs_root)
-    ex_buf_puts(&t->b, " (needs root)");
+  joined = NULL;
+  if (needs_root && text != NULL &&
+      asprintf(&joined, "%s (needs root)", text) < 0)
+    joined = NULL;
+  put_wrapped(t, joined != NULL ? joined : text, 7, 7);
+  free(joined);
   ex_buf_puts(&t->b, "\n");
   if (command != NULL) {
     ex_buf_puts(&t->b, "       ");
