@@ -19,13 +19,13 @@ void ex_session_init(ex_session_t *s, const ex_options_t *opts) {
 
 void ex_session_release(ex_session_t *s) {
   ex_session_wait(s);
-  free(s->pending[0].buf);
-  free(s->pending[1].buf);
   ex_matcher_free(s->matcher);
   ex_ruleset_free(s->rules);
   ex_diags_release(&s->diags);
   ex_wrap_result_release(&s->run);
   ex_crash_free(s->crash);
+  ex_trace_log_release(&s->tracelog); /* issue 8 */
+  ex_trace_free(s->trace);
   memset(s, 0, sizeof(*s));
 }
 
@@ -85,53 +85,153 @@ int ex_session_load(ex_session_t *s) {
   return rc;
 }
 
-static void *load_main(void *arg) {
-  ex_session_t *s;
+/* A regex ran since the last snapshot: a signature may have fired, and the
+ * probes want the command's state of that moment. */
+static void capture_if_candidate(ex_session_t *s) {
+  ex_matcher_stats_t st;
 
-  s = arg;
-  (void)ex_session_load(s);
-  __atomic_store_n(&s->loader_done, 1, __ATOMIC_RELEASE);
-  return NULL;
-}
-
-int ex_session_load_async(ex_session_t *s) {
-  sigset_t all;
-  sigset_t old;
-  int rc;
-
-  /* The thread must not take the signals that the launcher reads from its
-   * signalfd: it starts with every signal blocked. */
-  s->load_started = 1;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  rc = pthread_create(&s->loader, NULL, load_main, s);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (rc != 0)
-    return -rc;
-  s->loader_running = 1;
-  return 0;
+  if (s->matcher == NULL)
+    return;
+  ex_matcher_stats(s->matcher, &st);
+  if (st.candidates == s->seen_candidates)
+    return;
+  s->seen_candidates = st.candidates;
+  ex_session_capture(s);
 }
 
 static void feed_now(ex_session_t *s, ex_stream_t stream, const char *buf,
                      size_t len) {
-  if (s->matcher != NULL)
-    (void)ex_matcher_feed(s->matcher, stream, buf, len);
+  if (s->matcher == NULL)
+    return;
+  (void)ex_matcher_feed(s->matcher, stream, buf, len);
+  capture_if_candidate(s);
+}
+
+/* Record header in the ring: which stream, how many bytes follow. */
+typedef struct ex_rec {
+  unsigned int stream;
+  unsigned int len;
+} ex_rec_t;
+
+#define RING_POS(x) ((size_t)((x) % EX_SESSION_RING))
+
+/* Copies n bytes at ring position pos into dst (or the other way), across
+ * the end of the buffer. */
+static void ring_copy_out(const ex_scan_ring_t *r, unsigned long long pos,
+                          void *dst, size_t n) {
+  size_t at;
+  size_t first;
+
+  at = RING_POS(pos);
+  first = EX_SESSION_RING - at < n ? EX_SESSION_RING - at : n;
+  memcpy(dst, r->buf + at, first);
+  memcpy((char *)dst + first, r->buf, n - first);
+}
+
+static void ring_copy_in(ex_scan_ring_t *r, unsigned long long pos,
+                         const void *src, size_t n) {
+  size_t at;
+  size_t first;
+
+  at = RING_POS(pos);
+  first = EX_SESSION_RING - at < n ? EX_SESSION_RING - at : n;
+  memcpy(r->buf + at, src, first);
+  memcpy(r->buf, (const char *)src + first, n - first);
+}
+
+/* The scanning thread: snapshot, rules, then every record until the end. */
+static void *scan_main(void *arg) {
+  ex_session_t *s;
+  ex_scan_ring_t *r;
+  ex_rec_t rec;
+  unsigned long long at;
+  size_t pos;
+  size_t first;
+
+  s = arg;
+  r = &s->ring;
+  if (!s->proc.valid)
+    ex_session_capture(s);
+  (void)ex_session_load(s);
+  for (;;) {
+    pthread_mutex_lock(&r->mu);
+    while (r->head == r->tail && !r->eof)
+      pthread_cond_wait(&r->more, &r->mu);
+    if (r->head == r->tail) {
+      pthread_mutex_unlock(&r->mu);
+      break;
+    }
+    at = r->tail;
+    pthread_mutex_unlock(&r->mu);
+    /* The producer only writes into free space: the record is stable. */
+    ring_copy_out(r, at, &rec, sizeof(rec));
+    pos = RING_POS(at + sizeof(rec));
+    first = EX_SESSION_RING - pos < rec.len ? EX_SESSION_RING - pos : rec.len;
+    feed_now(s, (ex_stream_t)rec.stream, r->buf + pos, first);
+    if (first < rec.len)
+      feed_now(s, (ex_stream_t)rec.stream, r->buf, rec.len - first);
+    pthread_mutex_lock(&r->mu);
+    r->tail = at + sizeof(rec) + rec.len;
+    pthread_cond_signal(&r->room);
+    pthread_mutex_unlock(&r->mu);
+  }
+  return NULL;
+}
+
+int ex_session_load_async(ex_session_t *s) {
+  ex_scan_ring_t *r;
+  sigset_t all;
+  sigset_t old;
+  int rc;
+
+  s->load_started = 1;
+  r = &s->ring;
+  r->buf = malloc(EX_SESSION_RING);
+  if (r->buf == NULL)
+    return -ENOMEM;
+  r->head = r->tail = 0;
+  r->eof = 0;
+  pthread_mutex_init(&r->mu, NULL);
+  pthread_cond_init(&r->more, NULL);
+  pthread_cond_init(&r->room, NULL);
+  /* The thread must not take the signals that the launcher reads from its
+   * signalfd: it starts with every signal blocked. */
+  sigfillset(&all);
+  /* issue 7: except the fault signals; blocked, a crash in this thread
+   * would kill explain without its crash report (core/selfcrash.h). */
+  sigdelset(&all, SIGSEGV);
+  sigdelset(&all, SIGBUS);
+  sigdelset(&all, SIGFPE);
+  sigdelset(&all, SIGILL);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  rc = pthread_create(&s->scanner, NULL, scan_main, s);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) {
+    free(r->buf);
+    r->buf = NULL;
+    return -rc;
+  }
+  s->scanner_running = 1;
+  return 0;
 }
 
 void ex_session_wait(ex_session_t *s) {
-  int i;
+  ex_scan_ring_t *r;
 
-  if (!s->loader_running)
+  if (!s->scanner_running)
     return;
-  pthread_join(s->loader, NULL);
-  s->loader_running = 0;
-  for (i = 0; i < 2; i++) {
-    if (s->pending[i].len > 0)
-      feed_now(s, (ex_stream_t)i, s->pending[i].buf, s->pending[i].len);
-    free(s->pending[i].buf);
-    s->pending[i].buf = NULL;
-    s->pending[i].len = 0;
-  }
+  r = &s->ring;
+  pthread_mutex_lock(&r->mu);
+  r->eof = 1;
+  pthread_cond_signal(&r->more);
+  pthread_mutex_unlock(&r->mu);
+  pthread_join(s->scanner, NULL);
+  s->scanner_running = 0;
+  free(r->buf);
+  r->buf = NULL;
+  pthread_mutex_destroy(&r->mu);
+  pthread_cond_destroy(&r->more);
+  pthread_cond_destroy(&r->room);
 }
 
 void ex_session_capture(ex_session_t *s) {
@@ -149,47 +249,37 @@ void ex_session_capture(ex_session_t *s) {
   free(snap);
 }
 
-/* A regex ran since the last snapshot: a signature may have fired, and the
- * probes want the command's state of that moment. */
-static void capture_if_candidate(ex_session_t *s) {
-  ex_matcher_stats_t st;
-
-  if (s->matcher == NULL)
-    return;
-  ex_matcher_stats(s->matcher, &st);
-  if (st.candidates == s->seen_candidates)
-    return;
-  s->seen_candidates = st.candidates;
-  ex_session_capture(s);
-}
-
 void ex_session_feed(ex_session_t *s, ex_stream_t stream, const char *buf,
                      size_t len) {
-  ex_pending_t *p;
+  ex_scan_ring_t *r;
+  ex_rec_t rec;
+  size_t n;
+  size_t max;
 
-  if (s->loader_running && __atomic_load_n(&s->loader_done, __ATOMIC_ACQUIRE))
-    ex_session_wait(s);
-  if (!s->loader_running) {
-    feed_now(s, stream, buf, len);
-    capture_if_candidate(s);
-    return;
-  }
-  p = &s->pending[stream == EX_STREAM_STDOUT];
-  if (p->len + len > EX_SESSION_PENDING_MAX) {
-    ex_session_wait(s);
+  if (!s->scanner_running) {
     feed_now(s, stream, buf, len);
     return;
   }
-  if (p->buf == NULL) {
-    p->buf = malloc(EX_SESSION_PENDING_MAX);
-    if (p->buf == NULL) {
-      ex_session_wait(s);
-      feed_now(s, stream, buf, len);
-      return;
-    }
+  r = &s->ring;
+  max = EX_SESSION_RING / 4 - sizeof(rec);
+  while (len > 0) {
+    n = len < max ? len : max;
+    rec.stream = (unsigned int)stream;
+    rec.len = (unsigned int)n;
+    pthread_mutex_lock(&r->mu);
+    while (r->head - r->tail + sizeof(rec) + n > EX_SESSION_RING)
+      pthread_cond_wait(&r->room, &r->mu);
+    pthread_mutex_unlock(&r->mu);
+    /* The consumer never reads past head: writing unlocked is safe. */
+    ring_copy_in(r, r->head, &rec, sizeof(rec));
+    ring_copy_in(r, r->head + sizeof(rec), buf, n);
+    pthread_mutex_lock(&r->mu);
+    r->head += sizeof(rec) + n;
+    pthread_cond_signal(&r->more);
+    pthread_mutex_unlock(&r->mu);
+    buf += n;
+    len -= n;
   }
-  memcpy(p->buf + p->len, buf, len);
-  p->len += len;
 }
 
 /* One line per broken file: its first problem, and how to see the rest. */

@@ -9,18 +9,24 @@
 #include "platform/platform.h"
 #include "probe/probe.h"
 #include "rules/rules.h"
+#include "trace/trace.h"
 #include "wrap/wrap.h"
 
 #include <pthread.h>
 
-#define EX_SESSION_PENDING_MAX (1024 * 1024) /* output kept per stream while
-                                                the rules are compiling */
+#define EX_SESSION_RING (1024 * 1024) /* output waiting for the scanner */
 
-/* Output that arrived before the matcher was ready. */
-typedef struct ex_pending {
-  char *buf;
-  size_t len;
-} ex_pending_t;
+/* Output on its way from the relay to the scanning thread: a single-
+ * producer, single-consumer ring of records (stream, length, bytes). */
+typedef struct ex_scan_ring {
+  char *buf;                 /* EX_SESSION_RING bytes */
+  unsigned long long head;   /* bytes written, ever (producer) */
+  unsigned long long tail;   /* bytes consumed, ever (consumer) */
+  int eof;                   /* no more output */
+  pthread_mutex_t mu;
+  pthread_cond_t more;       /* a record was added, or eof */
+  pthread_cond_t room;       /* a record was consumed */
+} ex_scan_ring_t;
 
 typedef struct ex_session {
   const ex_options_t *opts;  /* borrowed */
@@ -30,10 +36,10 @@ typedef struct ex_session {
   ex_diags_t diags;          /* problems found in rule files */
   int load_started;          /* ex_session_load() or _load_async() was called */
   int load_error;            /* negative errno when rules could not load */
-  pthread_t loader;          /* compiles the rules while the command runs */
-  int loader_running;        /* the thread was started and not yet joined */
-  int loader_done;           /* atomic: the thread has finished */
-  ex_pending_t pending[2];   /* per stream, until the matcher is ready */
+  pthread_t scanner;         /* compiles the rules, then scans the output,
+                                while the relay goes on */
+  int scanner_running;       /* the thread was started and not yet joined */
+  ex_scan_ring_t ring;
   pid_t pid;                 /* the command, once started */
   ex_proc_t proc;            /* the command as it ran: captured at its first
                                 output and again when a signature may have
@@ -41,6 +47,8 @@ typedef struct ex_session {
   unsigned long long seen_candidates; /* matcher runs when proc was taken */
   ex_crash_t *crash;         /* owned; crash reporter and kill diagnosis
                                 (crash/crash.h), or NULL */
+  ex_trace_t *trace;         /* owned; --trace (issue 8), or NULL */
+  ex_trace_log_t tracelog;   /* owned; the failed calls, once collected */
 } ex_session_t;
 
 /* Zeroes s and borrows opts. */
@@ -60,17 +68,21 @@ int ex_session_rule_dirs(const ex_options_t *opts, ex_rules_dirs_t *dirs);
  * errno (also kept in s->load_error). */
 int ex_session_load(ex_session_t *s);
 
-/* Starts ex_session_load() on a thread of its own, so that compiling the
- * rules never holds up the command or its output. Returns 0 or a negative
- * errno (then the caller may load synchronously). */
+/* Starts the scanning thread: it snapshots the command, compiles the rules,
+ * then matches the output that ex_session_feed() hands it, so that neither
+ * compiling nor matching holds up the command or the relay (on a machine
+ * with two cores they run side by side). Returns 0 or a negative errno
+ * (then the caller may load synchronously: ex_session_feed() then matches
+ * on the caller's thread). */
 int ex_session_load_async(ex_session_t *s);
 
-/* Waits for the loading thread, then feeds the output that waited for it. */
+/* Ends the output and waits for the scanning thread to have matched all
+ * of it. No-op without one. */
 void ex_session_wait(ex_session_t *s);
 
-/* Feeds output to the matcher. While the rules are still compiling, up to
- * EX_SESSION_PENDING_MAX bytes per stream wait for it; past that, it waits for
- * the loader. No-op when there is no matcher. */
+/* Feeds output to the matcher: through the ring to the scanning thread
+ * (waiting only when EX_SESSION_RING bytes are already queued), or
+ * directly. No-op when there is no matcher. */
 void ex_session_feed(ex_session_t *s, ex_stream_t stream, const char *buf,
                      size_t len);
 
