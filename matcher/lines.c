@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "matcher/matcher_int.h"
+#include "platform/platform.h"
 
 enum {
   ST_TEXT = 0,
@@ -17,12 +18,12 @@ enum {
 
 int ex__splitter_init(ex_splitter_t *sp) {
   memset(sp, 0, sizeof(*sp));
-  sp->buf = malloc(EX_MATCH_LINE_MAX);
+  sp->buf = ex_malloc(EX_MATCH_LINE_MAX);
   return sp->buf == NULL ? -ENOMEM : 0;
 }
 
 void ex__splitter_release(ex_splitter_t *sp) {
-  free(sp->buf);
+  ex_free(sp->buf);
   memset(sp, 0, sizeof(*sp));
 }
 
@@ -242,8 +243,8 @@ void ex__splitter_reset(ex_splitter_t *sp) {
 
 int ex__ring_init(ex_ring_t *r) {
   memset(r, 0, sizeof(*r));
-  r->bytes = malloc(RING_BUF);
-  r->recs = calloc(EX_MATCH_RING_LINES, sizeof(*r->recs));
+  r->bytes = ex_malloc(RING_BUF);
+  r->recs = ex_calloc(EX_MATCH_RING_LINES, sizeof(*r->recs));
   if (r->bytes == NULL || r->recs == NULL) {
     ex__ring_release(r);
     return -ENOMEM;
@@ -252,8 +253,8 @@ int ex__ring_init(ex_ring_t *r) {
 }
 
 void ex__ring_release(ex_ring_t *r) {
-  free(r->bytes);
-  free(r->recs);
+  ex_free(r->bytes);
+  ex_free(r->recs);
   memset(r, 0, sizeof(*r));
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "matcher/matcher_int.h"
+#include "platform/platform.h"
 
 #define MAX_LITS 16
 
@@ -82,16 +83,16 @@ static void finding_free(ex_finding_t *f) {
   if (f == NULL)
     return;
   for (i = 0; i < f->ncaptures; i++)
-    free(f->captures[i].value);
-  free(f->captures);
+    ex_free(f->captures[i].value);
+  ex_free(f->captures);
   for (i = 0; i < f->nevidence; i++)
-    free(f->evidence[i].text);
-  free(f->evidence);
-  free(f->event.subject_value);
-  free(f->location_file);
-  free(f->location_line);
-  free(f->children);
-  free(f);
+    ex_free(f->evidence[i].text);
+  ex_free(f->evidence);
+  ex_free(f->event.subject_value);
+  ex_free(f->location_file);
+  ex_free(f->location_line);
+  ex_free(f->children);
+  ex_free(f);
 }
 
 const char *ex_finding_capture(const ex_finding_t *f, const char *name,
@@ -133,7 +134,7 @@ int ex_finding_expand(const ex_finding_t *f, const char *tpl, int flags,
 }
 
 static char *copy_bytes(const char *s, size_t len) {
-  char *d = malloc(len + 1);
+  char *d = ex_malloc(len + 1);
 
   if (d == NULL)
     return NULL;
@@ -145,7 +146,7 @@ static char *copy_bytes(const char *s, size_t len) {
 static int add_evidence(ex_finding_t *f, ex_stream_t stream, unsigned long line,
                         const char *text, size_t len) {
   ex_evidence_t *ev;
-  ex_evidence_t *p = realloc(f->evidence, (f->nevidence + 1) * sizeof(*p));
+  ex_evidence_t *p = ex_realloc(f->evidence, (f->nevidence + 1) * sizeof(*p));
 
   if (p == NULL)
     return -ENOMEM;
@@ -172,7 +173,7 @@ static int add_captures(ex_matcher_t *m, ex_finding_t *f, const ex_regex_t *re,
 
   if (n == 0)
     return 0;
-  p = realloc(f->captures, (f->ncaptures + n) * sizeof(*p));
+  p = ex_realloc(f->captures, (f->ncaptures + n) * sizeof(*p));
   if (p == NULL)
     return -ENOMEM;
   f->captures = p;
@@ -210,7 +211,7 @@ static int expand_opt(const ex_finding_t *f, const char *tpl, char **out) {
   if (rc < 0)
     return rc == -E2BIG ? 0 : rc;
   if (len == 0) {
-    free(*out);
+    ex_free(*out);
     *out = NULL;
   }
   return 0;
@@ -233,7 +234,7 @@ static int resolve(ex_finding_t *f) {
   if (rc < 0)
     return rc;
   f->event.errno_name = ex_errno_parse(errno_text);
-  free(errno_text);
+  ex_free(errno_text);
   rc = expand_opt(f, PICK(subject_value), &f->event.subject_value);
   if (rc == 0)
     rc = expand_opt(f, r->location_file, &f->location_file);
@@ -310,7 +311,9 @@ static int compile_rule_extras(crule_t *cr) {
   return 0;
 }
 
-/* Compiles a pattern on its first use: 1 when usable. */
+/* Compiles a pattern on its first use: 1 when usable, 0 when not, -ENOMEM
+ * (the pattern stays enabled: running out of memory once must not switch it
+ * off for the rest of the output). */
 static int pattern_ready(ex_matcher_t *m, cpat_t *cp) {
   int rc;
 
@@ -319,6 +322,8 @@ static int pattern_ready(ex_matcher_t *m, cpat_t *cp) {
   if (cp->re != NULL)
     return 1;
   rc = ex_regex_compile(cp->src, strlen(cp->src), 0, &cp->re, NULL);
+  if (rc == -ENOMEM)
+    return rc;
   if (rc < 0) {
     cp->disabled = 1;
     m->st.patterns_disabled++;
@@ -414,7 +419,7 @@ static int on_match(ex_matcher_t *m, const cpat_t *cp, const char *s,
     if (rc < 0)
       return rc;
   }
-  f = calloc(1, sizeof(*f));
+  f = ex_calloc(1, sizeof(*f));
   if (f == NULL)
     return -ENOMEM;
   f->rule = cr->rule;
@@ -518,9 +523,9 @@ static int pending_line(ex_matcher_t *m, ex_stream_t stream, const char *s,
         if (p->has_after) {
           /* pick last: this line replaces the earlier one */
           for (c = p->after_cap; c < f->ncaptures; c++)
-            free(f->captures[c].value);
+            ex_free(f->captures[c].value);
           f->ncaptures = p->after_cap;
-          free(f->evidence[f->nevidence - 1].text);
+          ex_free(f->evidence[f->nevidence - 1].text);
           f->nevidence--;
         }
         p->has_after = 1;
@@ -565,7 +570,12 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
   for (i = 0; i < n; i++) {
     cpat_t *cp = &m->pats[m->cand[i]];
     crule_t *cr = &m->rules[cp->rule];
-    if (cr->fired_gen == m->line_gen || !pattern_ready(m, cp))
+    if (cr->fired_gen == m->line_gen)
+      continue;
+    rc = pattern_ready(m, cp);
+    if (rc < 0)
+      return rc;
+    if (rc == 0)
       continue;
     m->st.candidates++;
     rc = ex_regex_match(cp->re, m->scratch, s, len);
@@ -606,7 +616,7 @@ static int compile_rule(ex_matcher_t *m, const ex_rule_t *r) {
 
   memset(cr, 0, sizeof(*cr));
   cr->rule = r;
-  cr->supp = calloc(r->nsuppress + 1, sizeof(*cr->supp));
+  cr->supp = ex_calloc(r->nsuppress + 1, sizeof(*cr->supp));
   if (cr->supp == NULL)
     return -ENOMEM;
   m->nrules++;
@@ -654,13 +664,13 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
   *out = NULL;
   for (i = 0; i < nr; i++)
     np += ex_ruleset_get(set, i)->npatterns;
-  m = calloc(1, sizeof(*m));
+  m = ex_calloc(1, sizeof(*m));
   if (m == NULL)
     return -ENOMEM;
-  m->rules = calloc(nr + 1, sizeof(*m->rules));
-  m->pats = calloc(np + 1, sizeof(*m->pats));
-  m->cand = calloc(np + 1, sizeof(*m->cand));
-  m->found = calloc(EX_MATCH_FINDINGS_MAX, sizeof(*m->found));
+  m->rules = ex_calloc(nr + 1, sizeof(*m->rules));
+  m->pats = ex_calloc(np + 1, sizeof(*m->pats));
+  m->cand = ex_calloc(np + 1, sizeof(*m->cand));
+  m->found = ex_calloc(EX_MATCH_FINDINGS_MAX, sizeof(*m->found));
   if (m->rules == NULL || m->pats == NULL || m->cand == NULL ||
       m->found == NULL) {
     rc = -ENOMEM;
@@ -713,13 +723,13 @@ void ex_matcher_free(ex_matcher_t *m) {
     ex_regex_free(cr->after);
     for (k = 0; k < cr->rule->nsuppress; k++)
       ex_regex_free(cr->supp[k]);
-    free(cr->supp);
+    ex_free(cr->supp);
   }
-  free(m->rules);
+  ex_free(m->rules);
   for (i = 0; i < m->npats; i++)
     ex_regex_free(m->pats[i].re);
-  free(m->pats);
-  free(m->cand);
+  ex_free(m->pats);
+  ex_free(m->cand);
   ex__prefilter_free(m->pf);
   ex_regex_scratch_free(m->scratch);
   ex__splitter_release(&m->clean);
@@ -731,9 +741,9 @@ void ex_matcher_free(ex_matcher_t *m) {
     finding_free(m->pending[i].f);
   for (i = 0; i < m->nfound; i++)
     finding_free(m->found[i]);
-  free(m->found);
-  free(m->top);
-  free(m);
+  ex_free(m->found);
+  ex_free(m->top);
+  ex_free(m);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -958,7 +968,7 @@ int ex_matcher_feed(ex_matcher_t *m, ex_stream_t stream, const void *buf,
 
 static int add_child(ex_finding_t *parent, ex_finding_t *child) {
   ex_finding_t **p =
-      realloc(parent->children, (parent->nchildren + 1) * sizeof(*p));
+      ex_realloc(parent->children, (parent->nchildren + 1) * sizeof(*p));
 
   if (p == NULL)
     return -ENOMEM;
@@ -983,7 +993,7 @@ static int rank(ex_matcher_t *m) {
   int rc;
 
   qsort(m->found, m->nfound, sizeof(*m->found), seq_cmp);
-  m->top = calloc(m->nfound + 1, sizeof(*m->top));
+  m->top = ex_calloc(m->nfound + 1, sizeof(*m->top));
   if (m->top == NULL)
     return -ENOMEM;
   for (i = 0; i < m->nfound; i++) {

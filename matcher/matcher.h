@@ -187,7 +187,7 @@ void ex_matcher_free(ex_matcher_t *m);
 /* Feeds `len` bytes of `stream` (any chunking: the findings do not depend on
  * where chunks end). `buf` is borrowed for the call. Returns 0, -EINVAL after
  * ex_matcher_finish() or for a bad stream, -ENOMEM (the matcher stays
- * usable). */
+ * usable; the lines of this chunk after the failure are not matched). */
 int ex_matcher_feed(ex_matcher_t *m, ex_stream_t stream, const void *buf,
                     size_t len);
 

@@ -27,6 +27,7 @@
 #include <strings.h>
 
 #include "matcher/matcher_int.h"
+#include "platform/platform.h"
 
 #define PF_BITS 16 /* 2^16-entry byte map = 64 KiB */
 
@@ -64,7 +65,7 @@ static inline uint32_t pf_h2(uint32_t tri) {
 }
 
 int ex__prefilter_new(ex_prefilter_t **out) {
-  ex_prefilter_t *pf = calloc(1, sizeof(*pf));
+  ex_prefilter_t *pf = ex_calloc(1, sizeof(*pf));
   unsigned c;
 
   *out = NULL;
@@ -79,14 +80,14 @@ int ex__prefilter_new(ex_prefilter_t **out) {
 void ex__prefilter_free(ex_prefilter_t *pf) {
   if (pf == NULL)
     return;
-  free(pf->lits);
-  free(pf->order);
-  free(pf->start);
-  free(pf->keys);
-  free(pf->stamp);
-  free(pf->slots);
-  free(pf->dup);
-  free(pf);
+  ex_free(pf->lits);
+  ex_free(pf->order);
+  ex_free(pf->start);
+  ex_free(pf->keys);
+  ex_free(pf->stamp);
+  ex_free(pf->slots);
+  ex_free(pf->dup);
+  ex_free(pf);
 }
 
 int ex__prefilter_add(ex_prefilter_t *pf, const ex_literal_t *lit,
@@ -98,7 +99,7 @@ int ex__prefilter_add(ex_prefilter_t *pf, const ex_literal_t *lit,
     return -EINVAL;
   if (pf->nlits == pf->cap) {
     size_t cap = pf->cap ? pf->cap * 2 : 64;
-    pf_lit_t *p = realloc(pf->lits, cap * sizeof(*p));
+    pf_lit_t *p = ex_realloc(pf->lits, cap * sizeof(*p));
     if (p == NULL)
       return -ENOMEM;
     pf->lits = p;
@@ -171,15 +172,15 @@ int ex__prefilter_build(ex_prefilter_t *pf, uint32_t npatterns) {
   size_t i;
 
   pf->npatterns = npatterns;
-  pf->order = calloc(pf->nlits * 8 + 1, sizeof(*pf->order));
-  pf->keys = calloc(pf->nlits * 8 + 1, sizeof(*pf->keys));
-  pf->start = calloc(pf->nlits * 8 + 2, sizeof(*pf->start));
-  pf->stamp = calloc((size_t)npatterns + 1, sizeof(*pf->stamp));
-  sorted = calloc(pf->nlits * 8 + 1, sizeof(*sorted));
-  pf->dup = calloc(pf->nlits * 8 + 1, 1);
+  pf->order = ex_calloc(pf->nlits * 8 + 1, sizeof(*pf->order));
+  pf->keys = ex_calloc(pf->nlits * 8 + 1, sizeof(*pf->keys));
+  pf->start = ex_calloc(pf->nlits * 8 + 2, sizeof(*pf->start));
+  pf->stamp = ex_calloc((size_t)npatterns + 1, sizeof(*pf->stamp));
+  sorted = ex_calloc(pf->nlits * 8 + 1, sizeof(*sorted));
+  pf->dup = ex_calloc(pf->nlits * 8 + 1, 1);
   if (pf->dup == NULL || pf->order == NULL || pf->keys == NULL ||
       pf->start == NULL || pf->stamp == NULL || sorted == NULL) {
-    free(sorted);
+    ex_free(sorted);
     return -ENOMEM;
   }
   /* Sort (trigram, literal) keys so each trigram's literals are adjacent. */
@@ -206,12 +207,12 @@ int ex__prefilter_build(ex_prefilter_t *pf, uint32_t npatterns) {
     pf->map[pf_h1(tri)] = 1;
   }
   pf->start[pf->nkeys] = (uint32_t)nsorted;
-  free(sorted);
+  ex_free(sorted);
   /* Hash table of the keys, at most 1/4 full. */
   pf->mask = 15;
   while (pf->mask + 1 < 4 * pf->nkeys)
     pf->mask = pf->mask * 2 + 1;
-  pf->slots = calloc((size_t)pf->mask + 1, sizeof(*pf->slots));
+  pf->slots = ex_calloc((size_t)pf->mask + 1, sizeof(*pf->slots));
   if (pf->slots == NULL)
     return -ENOMEM;
   for (i = 0; i < pf->nkeys; i++) {

@@ -58,4 +58,32 @@ typedef struct ex_host {
  * the `container` variable). Never fails; what cannot be read stays empty. */
 void ex_host_probe(ex_host_t *h);
 
+/* ---------------------------------------------------------------------- */
+/* Allocation                                                              */
+
+/* malloc, calloc, realloc, strdup, strndup and free for the modules that
+ * promise a clean -ENOMEM (rules/, matcher/, and cJSON and PCRE2 through
+ * them). Memory comes from the C library: what ex_malloc() returns may be
+ * freed with free() and the other way round. A zero size is served as one
+ * byte, so NULL always means "out of memory". ex_strndup() copies at most n
+ * bytes and stops at a NUL. */
+void *ex_malloc(size_t size);
+void *ex_calloc(size_t n, size_t size);
+void *ex_realloc(void *p, size_t size);
+char *ex_strdup(const char *s);
+char *ex_strndup(const char *s, size_t n);
+void ex_free(void *p);
+
+/* Test hook (torture tests): from now on, count the allocation calls above
+ * and make call number n (1-based) fail; 0 turns the hook off, ULONG_MAX
+ * counts without failing. ex_alloc_count() is the number of calls counted
+ * since the last ex_alloc_fail_at(). Safe across threads. */
+void ex_alloc_fail_at(unsigned long n);
+unsigned long ex_alloc_count(void);
+
+/* Allocations minus ex_free() calls since the last ex_alloc_fail_at(), while
+ * the hook is on: a torture test that allocates and frees everything under
+ * the hook sees 0 when nothing leaked, even without LeakSanitizer. */
+long ex_alloc_live(void);
+
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "rules/rules_int.h"
+#include "platform/platform.h"
 
 #define EX_RULES_DIRS_MAX 64
 
@@ -20,8 +21,8 @@ void ex_rules_dirs_release(ex_rules_dirs_t *dirs) {
   size_t i;
 
   for (i = 0; i < dirs->count; i++)
-    free(dirs->items[i].path);
-  free(dirs->items);
+    ex_free(dirs->items[i].path);
+  ex_free(dirs->items);
   memset(dirs, 0, sizeof(*dirs));
 }
 
@@ -33,12 +34,12 @@ int ex_rules_dirs_add(ex_rules_dirs_t *dirs, const char *path, int flags) {
     return 0;
   if (dirs->count >= EX_RULES_DIRS_MAX)
     return -E2BIG;
-  copy = strdup(path);
+  copy = ex_strdup(path);
   if (copy == NULL)
     return -ENOMEM;
-  p = realloc(dirs->items, (dirs->count + 1) * sizeof(*p));
+  p = ex_realloc(dirs->items, (dirs->count + 1) * sizeof(*p));
   if (p == NULL) {
-    free(copy);
+    ex_free(copy);
     return -ENOMEM;
   }
   dirs->items = p;
@@ -113,7 +114,7 @@ int ex_rules_load_file(ex_ruleset_t *set, const char *path, int flags,
   }
   /* Sized from fstat, but read to the end: the file may be growing. */
   cap = (size_t)st.st_size + 1;
-  buf = malloc(cap);
+  buf = ex_malloc(cap);
   if (buf == NULL) {
     rc = -ENOMEM;
     goto cleanup;
@@ -123,7 +124,7 @@ int ex_rules_load_file(ex_ruleset_t *set, const char *path, int flags,
     if (len == cap) {
       char *p;
       cap = cap * 2 < EX_RULES_FILE_MAX + 1 ? cap * 2 : EX_RULES_FILE_MAX + 1;
-      p = realloc(buf, cap);
+      p = ex_realloc(buf, cap);
       if (p == NULL) {
         rc = -ENOMEM;
         goto cleanup;
@@ -154,7 +155,7 @@ int ex_rules_load_file(ex_ruleset_t *set, const char *path, int flags,
 cleanup:
   if (fd >= 0)
     close(fd);
-  free(buf);
+  ex_free(buf);
   return rc;
 }
 
@@ -185,7 +186,7 @@ int ex_rules_load_dir(ex_ruleset_t *set, const char *dir, int flags,
                    strerror(-rc));
     goto cleanup;
   }
-  names = calloc(EX_RULES_FILES_MAX, sizeof(*names));
+  names = ex_calloc(EX_RULES_FILES_MAX, sizeof(*names));
   if (names == NULL) {
     rc = -ENOMEM;
     goto cleanup;
@@ -205,7 +206,7 @@ int ex_rules_load_dir(ex_ruleset_t *set, const char *dir, int flags,
       rc = -EINVAL;
       break;
     }
-    names[count] = strdup(e->d_name);
+    names[count] = ex_strdup(e->d_name);
     if (names[count] == NULL) {
       rc = -ENOMEM;
       goto cleanup;
@@ -235,8 +236,8 @@ cleanup:
   if (d != NULL)
     closedir(d);
   for (i = 0; names != NULL && i < count; i++)
-    free(names[i]);
-  free(names);
+    ex_free(names[i]);
+  ex_free(names);
   return rc;
 }
 

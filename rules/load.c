@@ -15,6 +15,9 @@
 
 #include "matcher/matcher.h"
 #include "rules/rules_int.h"
+#include "platform/platform.h"
+
+#include <pthread.h>
 
 #define MAX_PATTERN_NAMES 64
 #define MAX_LITERALS 16
@@ -41,7 +44,7 @@ static void pos_add(pos_index_t *ix, const cJSON *node, size_t key_off,
     return;
   if (ix->n == ix->cap) {
     size_t cap = ix->cap ? ix->cap * 2 : 256;
-    pos_ent_t *p = realloc(ix->ents, cap * sizeof(*p));
+    pos_ent_t *p = ex_realloc(ix->ents, cap * sizeof(*p));
     if (p == NULL) {
       ix->err = -ENOMEM;
       return;
@@ -92,7 +95,9 @@ static size_t scan_value(pos_index_t *ix, const char *t, size_t len, size_t p,
         p = skip_ws(t, len, p) + 1; /* ':' */
       }
       p = scan_value(ix, t, len, p, child, close == '}' ? koff : p);
-      child = child != NULL ? child->next : NULL;
+      if (child == NULL)
+        return len; /* out of step with cJSON: stop rather than loop */
+      child = child->next;
       p = skip_ws(t, len, p);
       if (p < len && t[p] == ',')
         p = skip_ws(t, len, p + 1);
@@ -239,7 +244,7 @@ static char *dup_str(lctx_t *c, const char *s) {
 
   if (s == NULL)
     return NULL;
-  d = strdup(s);
+  d = ex_strdup(s);
   if (d == NULL)
     c->nomem = 1;
   return d;
@@ -381,7 +386,7 @@ static void names_release(names_t *s) {
   size_t i;
 
   for (i = 0; i < s->n; i++)
-    free(s->name[i]);
+    ex_free(s->name[i]);
   s->n = 0;
 }
 
@@ -610,8 +615,8 @@ static void parse_patterns(lctx_t *c, const cJSON *arr, ex_rule_t *r,
   size_t n = 0;
   size_t count = (size_t)cJSON_GetArraySize(arr);
 
-  r->patterns = calloc(count, sizeof(*r->patterns));
-  rn->per = calloc(count, sizeof(*rn->per));
+  r->patterns = ex_calloc(count, sizeof(*r->patterns));
+  rn->per = ex_calloc(count, sizeof(*rn->per));
   if (r->patterns == NULL || rn->per == NULL) {
     c->nomem = 1;
     return;
@@ -662,7 +667,7 @@ static void *alloc_items(lctx_t *c, const cJSON *arr, const char *key,
     report(c, arr, 0, "\"%s\" must be an array, not %s", key, type_name(arr));
     return NULL;
   }
-  items = calloc((size_t)cJSON_GetArraySize(arr) + 1, size);
+  items = ex_calloc((size_t)cJSON_GetArraySize(arr) + 1, size);
   if (items == NULL)
     c->nomem = 1;
   return items;
@@ -763,7 +768,7 @@ static void parse_tags(lctx_t *c, const cJSON *arr, ex_rule_t *r) {
     report(c, arr, 0, "\"tags\" must be a non-empty array of strings");
     return;
   }
-  r->tags = calloc((size_t)cJSON_GetArraySize(arr), sizeof(*r->tags));
+  r->tags = ex_calloc((size_t)cJSON_GetArraySize(arr), sizeof(*r->tags));
   if (r->tags == NULL) {
     c->nomem = 1;
     return;
@@ -803,7 +808,7 @@ static ex_rule_t *parse_rule(lctx_t *c, const cJSON *obj) {
   memset(&rn, 0, sizeof(rn));
   if (check_keys(c, obj, "rule", keys, req) < 0 && !cJSON_IsObject(obj))
     return NULL;
-  r = calloc(1, sizeof(*r));
+  r = ex_calloc(1, sizeof(*r));
   if (r == NULL) {
     c->nomem = 1;
     return NULL;
@@ -895,12 +900,38 @@ static ex_rule_t *parse_rule(lctx_t *c, const cJSON *obj) {
   names_release(&rn.after);
   for (i = 0; rn.per != NULL && i < r->npatterns; i++)
     names_release(&rn.per[i]);
-  free(rn.per);
+  ex_free(rn.per);
   if (c->errors != before || c->nomem) {
     ex__rule_free(r);
     return NULL;
   }
   return r;
+}
+
+/* ---------------------------------------------------------------------- */
+/* cJSON's allocator                                                       */
+
+/* cJSON allocates through explain's allocator (its hooks are global: the
+ * JSON renderer's cJSON uses them too, which is harmless since ex_malloc()
+ * is malloc()). cJSON returns NULL both for a syntax error and for an
+ * allocation failure; the flag tells the two apart for this thread. */
+static _Thread_local int cjson_nomem;
+static pthread_once_t cjson_once = PTHREAD_ONCE_INIT;
+
+static void *cjson_malloc(size_t size) {
+  void *p = ex_malloc(size);
+
+  if (p == NULL)
+    cjson_nomem = 1;
+  return p;
+}
+
+static void cjson_hooks_init(void) {
+  cJSON_Hooks hooks;
+
+  hooks.malloc_fn = cjson_malloc;
+  hooks.free_fn = ex_free;
+  cJSON_InitHooks(&hooks);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -924,10 +955,39 @@ int ex_rules_load_buffer(ex_ruleset_t *set, const char *name, const char *buf,
   c.len = len;
   c.builtin = (flags & EX_RULES_BUILTIN) != 0;
   c.diags = diags;
+  /* issue 7 (found by fuzz_rules): cJSON takes any byte up to 0x20 for
+   * white space and raw control bytes inside strings, which JSON forbids;
+   * the position scanner then lost its way and never ended. Refused here,
+   * with their position. */
+  for (i = 0; i < len; i++) {
+    unsigned char ch = (unsigned char)buf[i];
+    if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') {
+      report_off(&c, i,
+                 "JSON syntax error: control character 0x%02x (inside a "
+                 "string write it as \\u%04x)",
+                 ch, ch);
+      rc = -EINVAL;
+      goto cleanup;
+    }
+  }
+  (void)pthread_once(&cjson_once, cjson_hooks_init);
+  cjson_nomem = 0;
   root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+  if (root == NULL && cjson_nomem) {
+    rc = -ENOMEM;
+    goto cleanup;
+  }
   if (root == NULL) {
     size_t off = end != NULL && end >= buf ? (size_t)(end - buf) : 0;
     report_off(&c, off, "JSON syntax error");
+    rc = -EINVAL;
+    goto cleanup;
+  }
+  /* cJSON stops after the first value: anything but white space after it
+   * is an error (it used to be ignored). */
+  if (end != NULL && end >= buf && skip_ws(buf, len, (size_t)(end - buf)) < len) {
+    report_off(&c, skip_ws(buf, len, (size_t)(end - buf)),
+               "JSON syntax error: text after the end of the top-level value");
     rc = -EINVAL;
     goto cleanup;
   }
@@ -950,7 +1010,7 @@ int ex_rules_load_buffer(ex_ruleset_t *set, const char *name, const char *buf,
   if (v != NULL && !cJSON_IsArray(v))
     report(&c, v, 0, "\"rules\" must be an array, not %s", type_name(v));
   if (cJSON_IsArray(v)) {
-    rules = calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*rules));
+    rules = ex_calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(*rules));
     if (rules == NULL) {
       rc = -ENOMEM;
       goto cleanup;
@@ -997,8 +1057,8 @@ cleanup:
     rc = -EINVAL;
   for (i = 0; rules != NULL && i < nrules; i++)
     ex__rule_free(rules[i]);
-  free(rules);
-  free(c.ix.ents);
+  ex_free(rules);
+  ex_free(c.ix.ents);
   cJSON_Delete(root);
   return rc;
 }

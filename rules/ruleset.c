@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rules/rules_int.h"
+#include "platform/platform.h"
 
 struct ex_ruleset_s {
   ex_rule_t **rules;
@@ -14,11 +15,11 @@ struct ex_ruleset_s {
 };
 
 static void event_release(ex_rule_event_t *e) {
-  free(e->errno_tpl);
-  free(e->condition);
-  free(e->operation);
-  free(e->subject_kind);
-  free(e->subject_value);
+  ex_free(e->errno_tpl);
+  ex_free(e->condition);
+  ex_free(e->operation);
+  ex_free(e->subject_kind);
+  ex_free(e->subject_value);
 }
 
 void ex__rule_free(ex_rule_t *r) {
@@ -26,41 +27,41 @@ void ex__rule_free(ex_rule_t *r) {
 
   if (r == NULL)
     return;
-  free(r->id);
-  free(r->title);
+  ex_free(r->id);
+  ex_free(r->title);
   for (i = 0; i < r->ntags; i++)
-    free(r->tags[i]);
-  free(r->tags);
+    ex_free(r->tags[i]);
+  ex_free(r->tags);
   for (i = 0; i < r->npatterns; i++) {
-    free(r->patterns[i].regex);
+    ex_free(r->patterns[i].regex);
     event_release(&r->patterns[i].event);
   }
-  free(r->patterns);
-  free(r->before.pattern);
-  free(r->after.pattern);
+  ex_free(r->patterns);
+  ex_free(r->before.pattern);
+  ex_free(r->after.pattern);
   event_release(&r->event);
-  free(r->location_file);
-  free(r->location_line);
-  free(r->meaning);
+  ex_free(r->location_file);
+  ex_free(r->location_line);
+  ex_free(r->meaning);
   for (i = 0; i < r->ncauses; i++) {
-    free(r->causes[i].id);
-    free(r->causes[i].text);
+    ex_free(r->causes[i].id);
+    ex_free(r->causes[i].text);
   }
-  free(r->causes);
+  ex_free(r->causes);
   for (i = 0; i < r->nfixes; i++) {
-    free(r->fixes[i].text);
-    free(r->fixes[i].command);
+    ex_free(r->fixes[i].text);
+    ex_free(r->fixes[i].command);
   }
-  free(r->fixes);
+  ex_free(r->fixes);
   for (i = 0; i < r->nsuppress; i++)
-    free(r->suppress[i].pattern);
-  free(r->suppress);
-  free(r->file);
-  free(r);
+    ex_free(r->suppress[i].pattern);
+  ex_free(r->suppress);
+  ex_free(r->file);
+  ex_free(r);
 }
 
 int ex_ruleset_new(ex_ruleset_t **out) {
-  *out = calloc(1, sizeof(**out));
+  *out = ex_calloc(1, sizeof(**out));
   return *out == NULL ? -ENOMEM : 0;
 }
 
@@ -71,8 +72,8 @@ void ex_ruleset_free(ex_ruleset_t *set) {
     return;
   for (i = 0; i < set->count; i++)
     ex__rule_free(set->rules[i]);
-  free(set->rules);
-  free(set);
+  ex_free(set->rules);
+  ex_free(set);
 }
 
 size_t ex_ruleset_count(const ex_ruleset_t *set) {
@@ -108,7 +109,7 @@ int ex__ruleset_add(ex_ruleset_t *set, ex_rule_t *rule) {
   }
   if (set->count == set->cap) {
     size_t cap = set->cap ? set->cap * 2 : 64;
-    ex_rule_t **p = realloc(set->rules, cap * sizeof(*p));
+    ex_rule_t **p = ex_realloc(set->rules, cap * sizeof(*p));
     if (p == NULL) {
       ex__rule_free(rule);
       return -ENOMEM;
@@ -128,10 +129,10 @@ void ex_diags_release(ex_diags_t *d) {
   size_t i;
 
   for (i = 0; i < d->count; i++) {
-    free(d->items[i].file);
-    free(d->items[i].message);
+    ex_free(d->items[i].file);
+    ex_free(d->items[i].message);
   }
-  free(d->items);
+  ex_free(d->items);
   memset(d, 0, sizeof(*d));
 }
 
@@ -149,7 +150,7 @@ void ex__diag_add(ex_diags_t *d, const char *file, int line, int column,
   }
   if (d->count == d->cap) {
     size_t cap = d->cap ? d->cap * 2 : 16;
-    ex_diag_t *p = realloc(d->items, cap * sizeof(*p));
+    ex_diag_t *p = ex_realloc(d->items, cap * sizeof(*p));
     if (p == NULL) {
       d->dropped++;
       return;
@@ -161,11 +162,11 @@ void ex__diag_add(ex_diags_t *d, const char *file, int line, int column,
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
   item = &d->items[d->count];
-  item->file = strdup(file);
-  item->message = strdup(msg);
+  item->file = ex_strdup(file);
+  item->message = ex_strdup(msg);
   if (item->file == NULL || item->message == NULL) {
-    free(item->file);
-    free(item->message);
+    ex_free(item->file);
+    ex_free(item->message);
     d->dropped++;
     return;
   }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rules/rules.h"
+#include "platform/platform.h"
 
 typedef struct ex_buf_s {
   char *data;
@@ -24,7 +25,7 @@ static void buf_put(ex_buf_t *b, const char *s, size_t n) {
     char *p;
     while (cap < b->len + n + 1)
       cap *= 2;
-    p = realloc(b->data, cap);
+    p = ex_realloc(b->data, cap);
     if (p == NULL) {
       b->err = -ENOMEM;
       return;
@@ -161,7 +162,7 @@ int ex_template_expand(const char *tpl, ex_template_lookup_fn lookup, void *ud,
       buf_put(&b, v, vlen);
   }
   if (b.err != 0) {
-    free(b.data);
+    ex_free(b.data);
     return b.err;
   }
   *out = b.data;
