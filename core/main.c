@@ -2,6 +2,7 @@
 #include "config.h"
 #include "core/modes.h"
 #include "core/options.h"
+#include "core/selfcrash.h"
 #include "core/session.h"
 #include "wrap/wrap.h"
 
@@ -88,7 +89,20 @@ static int report_exec_failure(const char *name, const ex_wrap_result_t *r) {
 }
 
 static void on_started(void *ctx, pid_t pid) {
-  ((ex_session_t *)ctx)->pid = pid;
+  ex_session_t *s;
+  const char *why;
+
+  s = ctx;
+  s->pid = pid;
+  ex_selfcrash_set_child(pid); /* issue 7 */
+  /* --trace (issue 8): refused tracing costs one line, never the run. */
+  why = ex_trace_refused(s->trace);
+  if (why != NULL) {
+    fputs("explain: --trace: ", stderr);
+    put_str(stderr, why);
+    fputs("; running the command untraced\n", stderr);
+    fflush(stderr);
+  }
 }
 
 /* The command has run a few milliseconds: read the memory cgroup counters
@@ -111,13 +125,17 @@ static void on_output(void *ctx, int stream, const char *buf, size_t len) {
   ex_session_t *s;
 
   s = ctx;
+  ex_selfcrash_test_point("output"); /* issue 7 */
   if (s->crash != NULL && stream == 0)
     ex_crash_feed(s->crash, buf, len);
-  if (!s->proc.valid)
-    ex_session_capture(s);
+  ex_trace_note_output(s->trace, stream, buf, len); /* issue 8 */
+  /* The scanning thread snapshots the command and compiles the rules;
+   * without it, both happen here. */
   if (!s->load_started && (!s->opts->quiet || s->opts->report != NULL) &&
-      ex_session_load_async(s) != 0)
+      ex_session_load_async(s) != 0) {
+    ex_session_capture(s);
     (void)ex_session_load(s);
+  }
   ex_session_feed(s, stream == 1 ? EX_STREAM_STDOUT : EX_STREAM_STDERR, buf,
                   len);
 }
@@ -143,8 +161,22 @@ static int run_command(ex_session_t *session) {
   if (ex_crash_new(&session->crash) == 0 &&
       ex_crash_prepare(session->crash, opts->command) == 0)
     cfg.extra_env = ex_crash_env(session->crash);
+  /* --trace (issue 8): the tracer is forked now, before any thread or
+   * event loop; the spawn child attaches it. Failing costs the trace. */
+  if (opts->trace && ex_trace_start(&session->trace) == 0) {
+    cfg.child_hook = ex_trace_child_hook;
+    cfg.child_hook_arg = session->trace;
+  } else if (opts->trace) {
+    fputs("explain: --trace: the tracer could not be started; running the "
+          "command untraced\n",
+          stderr);
+  }
 
+  ex_selfcrash_test_point("start"); /* issue 7 */
   rc = ex_wrap_run(&cfg, &session->run);
+  if (session->trace != NULL)
+    (void)ex_trace_finish(session->trace, EX_TRACE_FINISH_MS,
+                          &session->tracelog);
   if (rc < 0) {
     fprintf(stderr, "explain: cannot run the command: %s\n", strerror(-rc));
     return EX_EXIT_INTERNAL;
@@ -156,6 +188,8 @@ static int run_command(ex_session_t *session) {
     fflush(stderr);
     return code;
   }
+  ex_selfcrash_set_status(session->run.wstatus); /* issue 7 */
+  ex_selfcrash_test_point("end");
   if (session->crash != NULL)
     (void)ex_crash_collect(session->crash, session->run.pid,
                            session->run.wstatus, &session->proc);
@@ -171,6 +205,9 @@ int main(int argc, char **argv) {
   char err[256];
   int code;
 
+  /* issue 7: first, so that a crash of explain's own is reported and does
+   * not lose the command's status (core/selfcrash.h). */
+  (void)ex_selfcrash_install();
   if (ex_options_parse(argc, argv, &opts, err, sizeof(err)) != 0) {
     fprintf(stderr, "explain: %s\n", err);
     return EX_EXIT_INTERNAL;

@@ -20,6 +20,9 @@ const char ex_options_help[] =
     "                   explain always does)\n"
     "  --no-probe       do not look at the system: report what the rules\n"
     "                   say, every cause unchecked\n"
+    "  --trace          record the system calls that failed in COMMAND and\n"
+    "                   its descendants (ptrace + seccomp) and use them as\n"
+    "                   evidence; also EXPLAIN_TRACE=1\n"
     "  -q, --quiet      print no diagnosis, only pass the output through\n"
     "\n"
     "Output that was captured elsewhere:\n"
@@ -81,6 +84,7 @@ static const ex_option_spec_t specs[] = {
     {"color", 0, COLOR, offsetof(ex_options_t, color)},
     {"always", 0, FLAG, offsetof(ex_options_t, always)},
     {"no-probe", 0, FLAG, offsetof(ex_options_t, no_probe)},
+    {"trace", 0, FLAG, offsetof(ex_options_t, trace)}, /* issue 8 */
     {"list-rules", 0, FLAG, offsetof(ex_options_t, list_rules)},
     {"history", 0, FLAG, offsetof(ex_options_t, history)}, /* issue 5 */
     {"log", 0, STRING, offsetof(ex_options_t, log)},
@@ -278,6 +282,9 @@ int ex_options_parse(int argc, char **argv, ex_options_t *opts, char *err,
   }
   opts->command = i < argc ? argv + i : NULL;
   opts->probe = !opts->no_probe;
+  if (getenv("EXPLAIN_TRACE") != NULL &&
+      strcmp(getenv("EXPLAIN_TRACE"), "1") == 0) /* issue 8 */
+    opts->trace = 1;
   if (!opts->format_given && getenv("GITHUB_ACTIONS") != NULL &&
       strcmp(getenv("GITHUB_ACTIONS"), "true") == 0)
     opts->format = EX_FORMAT_GITHUB;

@@ -48,6 +48,8 @@ typedef struct ex_options {
   int format_given;   /* --format was given */
   ex_color_t color;   /* --color */
   int verbose;        /* -v, --verbose: every fact */
+  int trace;          /* --trace, or EXPLAIN_TRACE=1: record the failed
+                         system calls (issue 8) */
   ex_scan_t scan;     /* --scan */
   const char *rules[EX_OPTIONS_RULES_MAX]; /* --rules DIR, in order */
   size_t nrules;

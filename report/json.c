@@ -1,6 +1,7 @@
 /* The JSON renderer: schema explain-report/1 (docs/report.md). */
 #include "report/report.h"
 #include "report/utf8.h"
+#include "trace/trace.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -292,6 +293,80 @@ static cJSON *recurrence_json(const ex_report_recurrence_t *rec) {
   return o;
 }
 
+/* ---- trace (issue 8) ---- */
+/* The failed system call behind a diagnosis; a finding without subject
+ * takes the call's. */
+static void add_syscall(cJSON *d, const ex_report_diag_t *g) {
+  const ex_trace_call_t *c;
+  cJSON *o;
+  cJSON *subj;
+
+  c = g->syscall;
+  if (c == NULL)
+    return;
+  if (g->finding != NULL && g->syscall_subject) {
+    subj = cJSON_CreateObject();
+    add_cstr(subj, "kind", g->subject_kind);
+    add_cstr(subj, "value", g->subject_value);
+    cJSON_ReplaceItemInObject(d, "subject", subj);
+    if (g->finding->event.operation == NULL)
+      cJSON_ReplaceItemInObject(d, "operation",
+                                cJSON_CreateString(c->operation));
+  }
+  if (g->finding == NULL)
+    cJSON_ReplaceItemInObject(
+        d, "confidence",
+        cJSON_CreateString(c->relevance >= EX_TRACE_HIGH ? "medium" : "low"));
+  o = cJSON_AddObjectToObject(d, "syscall");
+  cJSON_AddNumberToObject(o, "pid", (double)c->pid);
+  add_cstr(o, "comm", c->comm);
+  add_cstr(o, "name", c->name);
+  add_cstr(o, "call", c->call);
+  add_cstr(o, "errno", c->errno_name);
+  add_cstr(o, "path", strcmp(c->subject_kind, "path") == 0 ? c->subject
+                                                             : NULL);
+  add_cstr(o, "address", strcmp(c->subject_kind, "address") == 0 ? c->subject
+                                                                  : NULL);
+  cJSON_AddNumberToObject(o, "time_ms", (double)c->time_ms);
+}
+/* The whole log of --trace: counters and the failed calls kept. */
+static cJSON *trace_json(const ex_trace_log_t *log) {
+  const ex_trace_call_t *c;
+  cJSON *o;
+  cJSON *arr;
+  cJSON *x;
+  size_t i;
+
+  o = cJSON_CreateObject();
+  cJSON_AddBoolToObject(o, "complete", log->complete);
+  cJSON_AddNumberToObject(o, "failed", (double)log->failed);
+  cJSON_AddNumberToObject(o, "dropped", (double)log->dropped);
+  cJSON_AddNumberToObject(o, "stops", (double)log->stops);
+  arr = cJSON_AddArrayToObject(o, "calls");
+  for (i = 0; i < log->count; i++) {
+    c = &log->calls[i];
+    x = cJSON_CreateObject();
+    cJSON_AddNumberToObject(x, "pid", (double)c->pid);
+    add_cstr(x, "comm", c->comm);
+    add_cstr(x, "name", c->name);
+    add_cstr(x, "call", c->call);
+    add_cstr(x, "errno", c->errno_name);
+    add_cstr(x, "path", strcmp(c->subject_kind, "path") == 0 ? c->subject
+                                                             : NULL);
+    add_cstr(x, "address", strcmp(c->subject_kind, "address") == 0
+                               ? c->subject
+                               : NULL);
+    cJSON_AddNumberToObject(x, "time_ms", (double)c->time_ms);
+    cJSON_AddStringToObject(x, "relevance",
+                            c->relevance >= EX_TRACE_HIGH     ? "high"
+                            : c->relevance == EX_TRACE_MEDIUM ? "medium"
+                                                              : "low");
+    cJSON_AddItemToArray(arr, x);
+  }
+  return o;
+}
+/* ---- end trace ---- */
+
 static cJSON *diag_json(const ex_report_diag_t *g) {
   const ex_explanation_t *e;
   cJSON *d;
@@ -300,6 +375,7 @@ static cJSON *diag_json(const ex_report_diag_t *g) {
 
   e = g->expl;
   d = g->finding != NULL ? finding_json(g->finding) : launcher_json(g);
+  add_syscall(d, g); /* trace (issue 8) */
   add_cstr(d, "explainer", e != NULL ? e->explainer : NULL);
   add_cstr(d, "summary", e != NULL ? e->summary : NULL);
   cJSON_AddBoolToObject(d, "stale", e != NULL && e->stale);
@@ -390,6 +466,8 @@ int ex_report_json(const ex_report_t *r, char **out, size_t *len) {
   arr = cJSON_AddArrayToObject(root, "diagnoses");
   for (i = 0; i < r->ndiags; i++)
     cJSON_AddItemToArray(arr, diag_json(&r->diags[i]));
+  if (r->trace != NULL) /* trace (issue 8) */
+    cJSON_AddItemToObject(root, "trace", trace_json(r->trace));
 
   s = cJSON_PrintUnformatted(root);
   cJSON_Delete(root);

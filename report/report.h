@@ -42,6 +42,12 @@ typedef struct ex_report_diag {
    * ex_history_record() (core/history.h); NULL when not recorded or seen
    * for the first time. */
   const struct ex_report_recurrence *recurrence;
+  /* trace (issue 8, trace/trace.h): the failed system call that is
+   * evidence for this diagnosis, or NULL. With syscall_subject, the
+   * finding named no subject and takes subject_kind and subject_value
+   * (and operation, when it had none) from the call. */
+  const struct ex_trace_call *syscall;
+  int syscall_subject;
   const ex_finding_t **folded; /* launcher diagnosis: findings that tell the
                                   same event (a shell's "Segmentation
                                   fault"), folded under it */
@@ -63,6 +69,8 @@ typedef struct ex_report {
   size_t ndiags;
   const ex_facts_t *context;  /* container, CI, WSL, user namespace facts;
                                  may be NULL */
+  const struct ex_trace_log *trace; /* --trace (issue 8): the failed
+                                       system calls; NULL without */
   int ascii;                  /* text: no UTF-8 symbols (the locale is not
                                  UTF-8) */
   int color;                  /* text: ANSI colours */

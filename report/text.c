@@ -3,6 +3,7 @@
  * width; commands are never wrapped, so they can be copied as they are. */
 #include "report/report.h"
 #include "report/utf8.h"
+#include "trace/trace.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -318,7 +319,12 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
       style(t, C_RESET);
     }
   }
-  if (f != NULL)
+  if (f != NULL && g->syscall_subject) /* trace (issue 8) */
+    put_event(t, f->event.errno_name, f->event.condition,
+              f->event.operation != NULL ? f->event.operation
+                                         : g->syscall->operation,
+              g->subject_kind, g->subject_value);
+  else if (f != NULL)
     put_event(t, f->event.errno_name, f->event.condition, f->event.operation,
               f->event.subject_kind, f->event.subject_value);
   else
@@ -342,6 +348,16 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
   }
   if (f != NULL && f->nevidence > 0)
     put_evidence(t, &f->evidence[0]);
+  if (g->syscall != NULL) { /* trace (issue 8) */
+    style(t, C_DIM);
+    ex_buf_puts(&t->b, "  call: ");
+    put_display(t, g->syscall->call);
+    ex_buf_printf(&t->b, " in pid %d (", (int)g->syscall->pid);
+    put_display(t, g->syscall->comm);
+    ex_buf_printf(&t->b, "), at %lld ms", g->syscall->time_ms);
+    style(t, C_RESET);
+    ex_buf_puts(&t->b, "\n");
+  }
   if (e != NULL && e->stale)
     put_line(t, "note: ", "what explain sees now no longer produces this "
                           "error; it may have been fixed since.");

@@ -393,6 +393,13 @@ static int setup_signals(void) {
       continue; /* glibc's internal real-time signals */
     if (sa.sa_handler == SIG_IGN)
       continue; /* ignored by the caller: stays ignored, for both of us */
+    /* issue 7 (core/selfcrash.h): a fault whose signal is blocked kills
+     * with the default action and skips any handler, so the fault signals
+     * stay unblocked when a crash handler is installed; it forwards the
+     * ones sent from outside. */
+    if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) &&
+        ((sa.sa_flags & SA_SIGINFO) || sa.sa_handler != SIG_DFL))
+      continue;
     sigaddset(&g.blocked, sig);
   }
   if (sigprocmask(SIG_BLOCK, &g.blocked, &g.caller_mask) == -1)
@@ -578,6 +585,8 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   plan.close_fds[1] = closed[1];
   plan.close_fds[2] = 0;
   plan.mask = &g.caller_mask;
+  plan.hook = cfg->child_hook; /* trace/ (issue 8) */
+  plan.hook_arg = cfg->child_hook_arg;
   if (cfg->extra_env != NULL) {
     envp = merge_env(cfg->extra_env);
     if (envp == NULL) {

@@ -161,6 +161,8 @@ static int child_main(void *arg) {
     if (plan->close_fds[fd] && !(fd == 1 && plan->stdout_fd >= 0))
       (void)close(fd);
   }
+  if (plan->hook != NULL) /* trace/ (issue 8): attach the tracer */
+    (void)plan->hook(plan->hook_arg);
   if (sigprocmask(SIG_SETMASK, plan->mask, NULL) == -1)
     child_fail(a, errno);
 

@@ -27,6 +27,9 @@ typedef struct ex_spawn_plan {
                                when explain started) */
   const sigset_t *mask;     /* signal mask the child starts with */
   char *const *envp;        /* environment to exec with; NULL: environ */
+  int (*hook)(void *arg);   /* trace/ (issue 8): called before exec, system
+                               calls only; may be NULL */
+  void *hook_arg;
 } ex_spawn_plan_t;
 
 /* Starts plan->path in a child that shares explain's memory until its exec

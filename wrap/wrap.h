@@ -58,6 +58,12 @@ typedef struct ex_wrap_config {
    * same name in place or is appended, the rest of environ keeps its
    * order. NULL: the command gets environ unchanged. Borrowed. */
   char *const *extra_env;
+  /* trace/ (issue 8): called in the command's process after its stdio and
+   * process group are set and before exec (with every signal blocked). It
+   * shares explain's memory (vfork), so it must make system calls only;
+   * its return value is ignored. NULL: none. */
+  int (*child_hook)(void *arg);
+  void *child_hook_arg;
 } ex_wrap_config_t;
 
 /* How the command's output reached explain. */

@@ -5,7 +5,7 @@
 # --list-rules`); after the first word that is not an option (or after
 # --), the command and its arguments as bash would complete them.
 
-_explain_options="--always --scan --subreaper --no-probe -q --quiet --log
+_explain_options="--always --scan --subreaper --no-probe --trace -q --quiet --log
   --format --report --color -v --verbose --history --rules --list-rules
   --rule --check-rules -h --help --version --"
 

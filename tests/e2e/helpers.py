@@ -23,6 +23,19 @@ SOURCE_DIR = os.environ.get("EXPLAIN_SOURCE_DIR") or os.path.abspath(
 PYTHON = sys.executable
 
 
+def _sanitized(path):
+    try:
+        with open(path, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
+# The binary under test is an AddressSanitizer build (tests/sanitize.sh):
+# it cannot run under `ulimit -v`, and it is slower.
+EXPLAIN_SANITIZED = _sanitized(EXPLAIN)
+
+
 class TempDirTest(unittest.TestCase):
     """A test case with a fresh temporary directory in self.tmp."""
 

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import unittest
 
-from helpers import EXPLAIN, TempDirTest, run
+from helpers import EXPLAIN, EXPLAIN_SANITIZED, TempDirTest, run
 
 NODE_GROW = "let a = []; while (true) a.push(new Array(100000).fill(1));"
 JAVA_GROW = ("import java.util.*;\n"
@@ -71,6 +71,8 @@ class RuntimeOom(TempDirTest):
         self.assertEqual(d["fixes"][0]["command"],
                          "export JAVA_TOOL_OPTIONS=-Xmx64m")
 
+    @unittest.skipIf(EXPLAIN_SANITIZED, "AddressSanitizer cannot run under "
+                     "ulimit -v (it reserves terabytes of address space)")
     def test_python_memory_error_under_ulimit(self):
         r = subprocess.run(
             ["sh", "-c", 'ulimit -v 300000; exec "$0" --format json "$1" -c '
