@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "matcher/matcher_int.h"
 #include "platform/platform.h"
@@ -763,13 +766,33 @@ static int has_dirt(const char *s, size_t len) {
   return memchr(s, 0x1b, len) != NULL || memchr(s, '\r', len) != NULL;
 }
 
-/* Newlines in s[0..len), eight bytes at a time. */
+/* Newlines in s[0..len): sixteen bytes at a time where SSE2 is there (the
+ * x86-64 baseline), eight bytes at a time otherwise. */
 static unsigned long count_nl(const char *s, size_t len) {
   const uint64_t ones = 0x0101010101010101u;
   const uint64_t low7 = 0x7F7F7F7F7F7F7F7Fu;
   unsigned long n = 0;
   size_t i = 0;
 
+#ifdef __SSE2__
+  const __m128i nl = _mm_set1_epi8('\n');
+  const __m128i zero = _mm_setzero_si128();
+
+  while (i + 16 <= len) {
+    /* Each byte lane counts down by one per newline, at most 255 times
+     * before the lanes are summed. */
+    __m128i acc = zero;
+    size_t stop = len - i >= 255 * 16 ? i + 255 * 16 : i + (len - i) / 16 * 16;
+    __m128i sum;
+    for (; i < stop; i += 16) {
+      __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+      acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(x, nl));
+    }
+    sum = _mm_sad_epu8(acc, zero);
+    n += (unsigned long)_mm_cvtsi128_si32(sum) +
+         (unsigned long)_mm_cvtsi128_si32(_mm_unpackhi_epi64(sum, sum));
+  }
+#endif
   for (; i + 8 <= len; i += 8) {
     uint64_t x;
     uint64_t t;
