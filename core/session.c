@@ -33,21 +33,12 @@ void ex_session_release(ex_session_t *s) {
  * binary, else the source tree's rules/ (a build that is not installed). */
 static const char *builtin_dir(char *buf, size_t size) {
   char exe[PATH_MAX];
-  ssize_t n;
-  char *slash;
   struct stat st;
 
-  n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    slash = strrchr(exe, '/');
-    if (slash != NULL) {
-      *slash = '\0';
-      snprintf(buf, size, "%s/../share/explain/rules", exe);
-      if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-        return buf;
-    }
-  }
+  if (ex_exe_dir(exe, sizeof(exe)) == 0 &&
+      (size_t)snprintf(buf, size, "%s/../share/explain/rules", exe) < size &&
+      stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+    return buf;
   if (stat(EX_RULES_INSTALL_DIR, &st) == 0 && S_ISDIR(st.st_mode))
     return EX_RULES_INSTALL_DIR;
   return EX_RULES_SOURCE_DIR;

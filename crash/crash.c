@@ -357,24 +357,16 @@ static const char *preloadable(const char *path, int depth) {
  * directory. */
 static int find_library(char *out, size_t size) {
   char exe[PATH_MAX];
-  ssize_t n;
-  char *slash;
   struct stat st;
 
-  n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    slash = strrchr(exe, '/');
-    if (slash != NULL) {
-      *slash = '\0';
-      if ((size_t)snprintf(out, size, "%s/libexplain-crash.so", exe) < size &&
-          stat(out, &st) == 0)
-        return 0;
-      if ((size_t)snprintf(out, size, "%s/../%s/explain/libexplain-crash.so",
-                           exe, EX_CRASH_LIBDIR_REL) < size &&
-          stat(out, &st) == 0)
-        return 0;
-    }
+  if (ex_exe_dir(exe, sizeof(exe)) == 0) {
+    if ((size_t)snprintf(out, size, "%s/libexplain-crash.so", exe) < size &&
+        stat(out, &st) == 0)
+      return 0;
+    if ((size_t)snprintf(out, size, "%s/../%s/explain/libexplain-crash.so",
+                         exe, EX_CRASH_LIBDIR_REL) < size &&
+        stat(out, &st) == 0)
+      return 0;
   }
   ex_strlcpy(out, EX_CRASH_INSTALL_PATH, size);
   return stat(out, &st) == 0 ? 0 : -ENOENT;

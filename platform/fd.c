@@ -19,6 +19,25 @@ size_t ex_strlcpy(char *dst, const char *src, size_t size) {
   return n;
 }
 
+int ex_exe_dir(char *buf, size_t size) {
+  ssize_t n;
+  char *slash;
+
+  if (size < 2)
+    return -ENAMETOOLONG;
+  n = readlink("/proc/self/exe", buf, size - 1);
+  if (n <= 0)
+    return n == 0 ? -ENOENT : -errno;
+  if ((size_t)n >= size - 1)
+    return -ENAMETOOLONG; /* perhaps cut: do not guess */
+  buf[n] = '\0';
+  slash = strrchr(buf, '/');
+  if (slash == NULL)
+    return -ENOENT;
+  *slash = '\0';
+  return 0;
+}
+
 int ex_fd_is_open(int fd) {
   int r;
 

@@ -14,6 +14,11 @@
  * when size > 0. Returns the length of src. */
 size_t ex_strlcpy(char *dst, const char *src, size_t size);
 
+/* The directory of the running binary (/proc/self/exe without its last
+ * component), for files installed or built next to it. Returns 0, or a
+ * negative errno when it cannot be read or does not fit in size bytes. */
+int ex_exe_dir(char *buf, size_t size);
+
 /* Returns 1 when fd is an open descriptor, 0 when it is not. */
 int ex_fd_is_open(int fd);
 

@@ -1,6 +1,7 @@
 /* History lines: rendering and reading the JSON lines of the history
  * (schema explain-history/1, docs/history.md). The file itself (where it
  * is, locking, rotation) belongs to core/history.c. */
+#include "report/json_int.h"
 #include "report/report.h"
 #include "report/utf8.h"
 
@@ -199,9 +200,6 @@ int ex_report_history_line(const ex_report_t *r, size_t i, long long now,
   cJSON *arr;
   cJSON *subj;
   char when[32];
-  char *s;
-  char *nl;
-  size_t n;
   size_t k;
 
   g = &r->diags[i];
@@ -231,27 +229,7 @@ int ex_report_history_line(const ex_report_t *r, size_t i, long long now,
   add_verdicts(cJSON_AddObjectToObject(root, "verdicts"), g);
   add_fixes(cJSON_AddArrayToObject(root, "fixes"), g);
 
-  /* Unformatted: cJSON escapes newlines in strings, so this is one line. */
-  s = cJSON_PrintUnformatted(root);
-  cJSON_Delete(root);
-  if (s == NULL)
-    return -ENOMEM;
-  n = strlen(s);
-  if (n + 1 > EX_HISTORY_LINE_MAX) {
-    free(s);
-    return -E2BIG;
-  }
-  nl = realloc(s, n + 2);
-  if (nl == NULL) {
-    free(s);
-    return -ENOMEM;
-  }
-  nl[n] = '\n';
-  nl[n + 1] = '\0';
-  *out = nl;
-  if (len != NULL)
-    *len = n + 1;
-  return 0;
+  return ex__json_line(root, EX_HISTORY_LINE_MAX - 1, out, len);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -1,4 +1,5 @@
 /* The JSON renderer: schema explain-report/1 (docs/report.md). */
+#include "report/json_int.h"
 #include "report/report.h"
 #include "report/utf8.h"
 #include "trace/trace.h"
@@ -440,9 +441,6 @@ int ex_report_json(const ex_report_t *r, char **out, size_t *len) {
   cJSON *root;
   cJSON *arr;
   size_t i;
-  char *s;
-  char *nl;
-  size_t n;
 
   root = cJSON_CreateObject();
   if (root == NULL)
@@ -469,11 +467,24 @@ int ex_report_json(const ex_report_t *r, char **out, size_t *len) {
   if (r->trace != NULL) /* trace (issue 8) */
     cJSON_AddItemToObject(root, "trace", trace_json(r->trace));
 
+  return ex__json_line(root, 0, out, len);
+}
+
+int ex__json_line(cJSON *root, size_t max, char **out, size_t *len) {
+  char *s;
+  char *nl;
+  size_t n;
+
+  /* Unformatted: cJSON escapes newlines in strings, so this is one line. */
   s = cJSON_PrintUnformatted(root);
   cJSON_Delete(root);
   if (s == NULL)
     return -ENOMEM;
   n = strlen(s);
+  if (max > 0 && n > max) {
+    free(s);
+    return -E2BIG;
+  }
   nl = realloc(s, n + 2);
   if (nl == NULL) {
     free(s);
