@@ -96,6 +96,11 @@ typedef struct lres_s {
   lset_t best; /* best required set */
   int exact;   /* the whole thing is the fixed string `whole` */
   ex_literal_t whole;
+  /* The fixed string every match starts with (one branch only): it joins
+   * the literal before a group, "ERROR " + (?<s>4\d\d) is "ERROR 4". */
+  int prefix_open; /* still reading it */
+  int has_prefix;
+  ex_literal_t prefix;
 } lres_t;
 
 typedef struct lparse_s {
@@ -486,6 +491,11 @@ static void lp_alternation(lparse_t *p, lres_t *out);
 /* Ends the current run: it competes for best, and the sequence is no
  * longer one fixed string. */
 static void seq_break(lres_t *r, ex_literal_t *run, int *exact) {
+  if (r->prefix_open) {
+    r->prefix = *run;
+    r->has_prefix = run->len > 0;
+    r->prefix_open = 0;
+  }
   lit_consider(&r->best, run);
   run->len = 0;
   run->caseless = 0;
@@ -622,6 +632,15 @@ static void seq_group(lparse_t *p, lres_t *r, ex_literal_t *run, int *exact) {
     seq_break(r, run, exact);
     return;
   }
+  if (q < 0 && inner.has_prefix) {
+    /* A group every match goes through once: its leading fixed string
+     * continues the run before it. */
+    size_t i;
+    for (i = 0; i < inner.prefix.len; i++)
+      lit_append(run, inner.prefix.bytes[i], 0);
+    if (inner.prefix.caseless)
+      run->caseless = 1;
+  }
   seq_break(r, run, exact);
   lset_consider(&r->best, &inner.best);
 }
@@ -633,6 +652,7 @@ static void lp_sequence(lparse_t *p, lres_t *r) {
 
   memset(r, 0, sizeof(*r));
   memset(&run, 0, sizeof(run));
+  r->prefix_open = 1;
   for (;;) {
     unsigned c;
     unsigned byte = 0;
@@ -704,6 +724,11 @@ static void lp_sequence(lparse_t *p, lres_t *r) {
   if (exact && !p->failed) {
     r->exact = 1;
     r->whole = run;
+  }
+  if (r->prefix_open) {
+    r->prefix = run;
+    r->has_prefix = run.len > 0;
+    r->prefix_open = 0;
   }
   lit_consider(&r->best, &run);
 }

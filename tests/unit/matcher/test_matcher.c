@@ -52,6 +52,12 @@ static const lit_case_t lit_cases[] = {
     {"[]x]abc", 1, "abc"},
     {"a{2}bcd", 1, "bcd"},
     {"a{,2}bcd", 1, "a{,2}bcd"},
+    /* A group every match goes through once lends its leading fixed
+     * string to the run before it. */
+    {"^(?:\\d+ )?ERROR (?<status>4\\d\\d): ", 1, "ERROR 4"},
+    {"x(?<g>abc\\d+)", 1, "xabc"},
+    {"xy(?:ab|cd)efgh", 1, "efgh"},
+    {"xyz(?:ab)?c", 1, "xyz"},
 };
 
 static void test_literals(void **state) {
