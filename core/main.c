@@ -140,6 +140,20 @@ static void on_output(void *ctx, int stream, const char *buf, size_t len) {
                   len);
 }
 
+/* The command's file is resolved: the crash reporter's preload and its
+ * private directory are decided now, before it starts. Failing costs only
+ * the backtrace. */
+static char *const *prepare_env(void *ctx, const char *path) {
+  ex_session_t *s;
+
+  s = ctx;
+  if (ex_crash_new(&s->crash) != 0)
+    return NULL;
+  if (ex_crash_prepare_path(s->crash, path) != 0)
+    return NULL;
+  return ex_crash_env(s->crash);
+}
+
 static int run_command(ex_session_t *session) {
   const ex_options_t *opts;
   ex_wrap_config_t cfg;
@@ -156,11 +170,7 @@ static int run_command(ex_session_t *session) {
   cfg.on_settled = on_settled;
   cfg.settle_ms = 10;
   cfg.ctx = session;
-  /* Crash reports (crash/crash.h): a private directory and the preload,
-   * decided before the command starts. Failing costs only the report. */
-  if (ex_crash_new(&session->crash) == 0 &&
-      ex_crash_prepare(session->crash, opts->command) == 0)
-    cfg.extra_env = ex_crash_env(session->crash);
+  cfg.prepare_env = prepare_env;
   /* --trace (issue 8): the tracer is forked now, before any thread or
    * event loop; the spawn child attaches it. Failing costs the trace. */
   if (opts->trace && ex_trace_start(&session->trace) == 0) {

@@ -417,21 +417,25 @@ void ex_crash_started(ex_crash_t *c) {
 }
 
 int ex_crash_prepare(ex_crash_t *c, char *const *argv) {
+  char path[PATH_MAX];
+
+  if (argv == NULL || argv[0] == NULL ||
+      resolve(argv[0], path, sizeof(path)) != 0)
+    return 0;
+  return ex_crash_prepare_path(c, path);
+}
+
+int ex_crash_prepare_path(ex_crash_t *c, const char *path) {
   char lib[PATH_MAX];
-  char cgline[600];
+  char real[PATH_MAX];
   const char *tmp;
   const char *orig;
   size_t i;
 
-  (void)cgline;
-  if (argv == NULL || argv[0] == NULL ||
-      resolve(argv[0], c->exe, sizeof(c->exe)) != 0)
+  if (path == NULL)
     return 0;
-  {
-    char real[PATH_MAX];
-    if (realpath(c->exe, real) != NULL)
-      ex_strlcpy(c->exe, real, sizeof(c->exe));
-  }
+  ex_strlcpy(c->exe, realpath(path, real) != NULL ? real : path,
+             sizeof(c->exe));
   c->no_backtrace = preloadable(c->exe, 0);
   if (c->no_backtrace != NULL)
     return 0;

@@ -175,6 +175,10 @@ void ex_crash_started(ex_crash_t *c);
  * preloaded; a negative errno only when memory ran out. */
 int ex_crash_prepare(ex_crash_t *c, char *const *argv);
 
+/* The same for a command whose file the launcher already resolved (path,
+ * borrowed): no second PATH search. */
+int ex_crash_prepare_path(ex_crash_t *c, const char *path);
+
 /* The extra environment for the command: "NAME=value" strings, NULL-
  * terminated, borrowed from c; NULL when nothing is to be added. Entries
  * replace a variable of the same name or are appended. */

@@ -495,22 +495,21 @@ static int load_unwinder(void) {
   return 0;
 }
 
+/* The alternate stack lives in .bss: its pages cost nothing until a
+ * handler runs on them, and no mmap at every start. */
+static char altstack[EX_ALTSTACK_SIZE] __attribute__((aligned(16)));
+
 static void install_altstack(void) {
   stack_t ss;
   stack_t old;
-  void *mem;
 
-  if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE))
-    return; /* the program (or a runtime) already has one */
-  mem = mmap(NULL, EX_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-  if (mem == MAP_FAILED)
-    return;
-  ss.ss_sp = mem;
-  ss.ss_size = EX_ALTSTACK_SIZE;
+  ss.ss_sp = altstack;
+  ss.ss_size = sizeof(altstack);
   ss.ss_flags = 0;
-  if (sigaltstack(&ss, NULL) == -1)
-    (void)munmap(mem, EX_ALTSTACK_SIZE);
+  /* One call sets ours and returns what was there: a stack the program (or
+   * another preload) already had is put back. */
+  if (sigaltstack(&ss, &old) == 0 && !(old.ss_flags & SS_DISABLE))
+    (void)sigaltstack(&old, NULL);
 }
 
 static void install_handlers(void) {
@@ -518,16 +517,18 @@ static void install_handlers(void) {
   struct sigaction old;
   size_t i;
 
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_sigaction = on_crash;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  /* One call per signal sets ours and returns the old disposition: where
+   * one was already ignored or handled, it is put back (left alone). */
   for (i = 0; i < EX_NSIGNALS; i++) {
-    if (sigaction(crash_signals[i], NULL, &old) == -1)
+    if (sigaction(crash_signals[i], &sa, &old) == -1)
       continue;
     if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
-      continue; /* ignored or handled already: left alone */
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_crash;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(crash_signals[i], &sa, NULL) == 0)
+      (void)sigaction(crash_signals[i], &old, NULL);
+    else
       st.installed[i] = 1;
   }
 }

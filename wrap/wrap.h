@@ -58,6 +58,10 @@ typedef struct ex_wrap_config {
    * same name in place or is appended, the rest of environ keeps its
    * order. NULL: the command gets environ unchanged. Borrowed. */
   char *const *extra_env;
+  /* Called once the command's file is resolved (path borrowed for the
+   * call), before it starts: returns more variables for its environment,
+   * like extra_env (which it replaces when not NULL). May be NULL. */
+  char *const *(*prepare_env)(void *ctx, const char *path);
   /* trace/ (issue 8): called in the command's process after its stdio and
    * process group are set and before exec (with every signal blocked). It
    * shares explain's memory (vfork), so it must make system calls only;
