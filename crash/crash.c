@@ -81,36 +81,12 @@ void ex_crash_free(ex_crash_t *c) {
 
 /* ---- small readers ------------------------------------------------------ */
 
-/* Reads up to size-1 bytes of a small file, NUL-terminated. Returns the
- * length or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t size) {
-  ssize_t n;
-  size_t got;
-  int fd;
-
-  fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd == -1)
-    return -1;
-  got = 0;
-  while (got + 1 < size) {
-    n = read(fd, buf + got, size - 1 - got);
-    if (n == -1 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    got += (size_t)n;
-  }
-  close(fd);
-  buf[got] = '\0';
-  return (ssize_t)got;
-}
-
 static long long read_number(const char *dir, const char *name) {
   char path[700];
   char buf[64];
 
   snprintf(path, sizeof(path), "%s/%s", dir, name);
-  if (read_small(path, buf, sizeof(buf)) <= 0)
+  if (ex_read_small(path, buf, sizeof(buf)) <= 0)
     return -1;
   if (strncmp(buf, "max", 3) == 0)
     return -1;
@@ -126,7 +102,7 @@ static long long read_keyed(const char *dir, const char *name,
   size_t klen;
 
   snprintf(path, sizeof(path), "%s/%s", dir, name);
-  if (read_small(path, buf, sizeof(buf)) <= 0)
+  if (ex_read_small(path, buf, sizeof(buf)) <= 0)
     return -1;
   klen = strlen(key);
   for (p = buf; p != NULL && *p != '\0'; p = strchr(p, '\n')) {
@@ -180,7 +156,7 @@ static int self_cgroup_line(char *out, size_t size) {
   int found;
 
   found = 0;
-  if (read_small("/proc/self/cgroup", buf, sizeof(buf)) <= 0)
+  if (ex_read_small("/proc/self/cgroup", buf, sizeof(buf)) <= 0)
     return -ENOENT;
   for (line = strtok_r(buf, "\n", &save); line != NULL;
        line = strtok_r(NULL, "\n", &save)) {
@@ -976,7 +952,7 @@ static void locate_core(ex_crash_t *c, const ex_proc_t *proc) {
   struct rlimit rl;
   size_t i;
 
-  if (read_small("/proc/sys/kernel/core_pattern", c->core_pattern,
+  if (ex_read_small("/proc/sys/kernel/core_pattern", c->core_pattern,
                  sizeof(c->core_pattern)) < 0)
     c->core_pattern[0] = '\0';
   c->core_pattern[strcspn(c->core_pattern, "\n")] = '\0';

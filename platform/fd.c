@@ -38,6 +38,41 @@ int ex_exe_dir(char *buf, size_t size) {
   return 0;
 }
 
+ssize_t ex_read_small(const char *path, char *buf, size_t size) {
+  ssize_t n;
+  size_t len;
+  int fd;
+  int err;
+
+  if (size == 0)
+    return -EINVAL;
+  buf[0] = '\0';
+  /* O_NONBLOCK: a FIFO planted where a config file should be must not
+   * block the diagnosis. */
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd == -1)
+    return -errno;
+  len = 0;
+  err = 0;
+  while (len + 1 < size) {
+    n = read(fd, buf + len, size - 1 - len);
+    if (n == -1 && errno == EINTR)
+      continue;
+    if (n == -1) {
+      err = -errno;
+      break;
+    }
+    if (n == 0)
+      break;
+    len += (size_t)n;
+  }
+  close(fd);
+  buf[len] = '\0';
+  if (err != 0 && len == 0)
+    return err;
+  return (ssize_t)len;
+}
+
 int ex_fd_is_open(int fd) {
   int r;
 

@@ -19,6 +19,12 @@ size_t ex_strlcpy(char *dst, const char *src, size_t size);
  * negative errno when it cannot be read or does not fit in size bytes. */
 int ex_exe_dir(char *buf, size_t size);
 
+/* Reads up to size-1 bytes of a small file (a /proc entry, a config file)
+ * into buf, NUL-terminated. The file is opened non-blocking, so a FIFO
+ * planted where a file should be cannot block. Returns the length, or a
+ * negative errno when nothing could be read (buf is then ""). */
+ssize_t ex_read_small(const char *path, char *buf, size_t size);
+
 /* Returns 1 when fd is an open descriptor, 0 when it is not. */
 int ex_fd_is_open(int fd);
 

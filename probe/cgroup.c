@@ -58,7 +58,7 @@ int ex_probe_cgroup_dir(const char *cgline, char *out, size_t size) {
     return -EINVAL;
   cgpath++;
   v1 = strncmp(cgline, "0::", 3) != 0;
-  if (ex__tool_read("/proc/self/mountinfo", buf, sizeof(buf)) <= 0)
+  if (ex_read_small("/proc/self/mountinfo", buf, sizeof(buf)) <= 0)
     return -ENOENT;
   for (line = strtok_r(buf, "\n", &save); line != NULL;
        line = strtok_r(NULL, "\n", &save)) {
@@ -90,7 +90,7 @@ static long long read_number(const char *dir, const char *name) {
 
   if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
           sizeof(path) ||
-      ex__tool_read(path, buf, sizeof(buf)) <= 0 ||
+      ex_read_small(path, buf, sizeof(buf)) <= 0 ||
       strncmp(buf, "max", 3) == 0)
     return -1;
   return strtoll(buf, NULL, 10);

@@ -48,7 +48,7 @@ static int wsl_detect(char *version, size_t size) {
   char *p;
 
   version[0] = '\0';
-  if (ex__tool_read("/proc/version", text, sizeof(text)) > 0) {
+  if (ex_read_small("/proc/version", text, sizeof(text)) > 0) {
     for (p = text; *p != '\0'; p++) {
       if (*p >= 'A' && *p <= 'Z')
         *p = (char)(*p - 'A' + 'a');

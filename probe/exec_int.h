@@ -144,9 +144,6 @@ const char *ex__home(const ex_proc_t *proc, char *buf, size_t size);
 int ex__same_program(const ex_probe_event_t *ev, const ex_proc_t *proc,
                      const ex_pinfo_t *h);
 
-/* Reads a small file (at most size-1 bytes) and NUL-terminates it. Returns
- * the length or a negative errno. */
-ssize_t ex__read_small(const char *path, char *buf, size_t size);
 
 /* Null-safe fact helpers: causes may be NULL after an allocation
  * failure. */

@@ -15,36 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-ssize_t ex__read_small(const char *path, char *buf, size_t size) {
-  ssize_t n;
-  size_t done;
-  int fd;
-
-  if (size == 0)
-    return -EINVAL;
-  buf[0] = '\0';
-  fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0)
-    return -errno;
-  done = 0;
-  while (done < size - 1) {
-    n = read(fd, buf + done, size - 1 - done);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      n = -errno;
-      close(fd);
-      return n;
-    }
-    if (n == 0)
-      break;
-    done += (size_t)n;
-  }
-  buf[done] = '\0';
-  close(fd);
-  return (ssize_t)done;
-}
-
 int ex__pinfo(pid_t pid, ex_pinfo_t *pi) {
   char path[64];
   char raw[512];
@@ -60,10 +30,10 @@ int ex__pinfo(pid_t pid, ex_pinfo_t *pi) {
   pi->uid = st.st_uid;
   pi->uid_known = 1;
   snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-  if (ex__read_small(path, pi->comm, sizeof(pi->comm)) > 0)
+  if (ex_read_small(path, pi->comm, sizeof(pi->comm)) > 0)
     pi->comm[strcspn(pi->comm, "\n")] = '\0';
   snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-  n = ex__read_small(path, raw, sizeof(raw));
+  n = ex_read_small(path, raw, sizeof(raw));
   if (n > 0) {
     /* Arguments are NUL-separated; join them with spaces, and keep
      * control characters out of what the report prints. */

@@ -1561,7 +1561,7 @@ static int glibc_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   have = gnu_get_libc_version();
   ex_facts_str(&out->facts, "required", need);
   ex_facts_str(&out->facts, "installed", have);
-  if (ex__read_small("/etc/os-release", osname, sizeof(osname)) > 0 &&
+  if (ex_read_small("/etc/os-release", osname, sizeof(osname)) > 0 &&
       (p = strstr(osname, "PRETTY_NAME=")) != NULL) {
     char pretty[128];
     p += 12;

@@ -180,17 +180,9 @@ static int acl_check(const ex_proc_t *p, const struct stat *st,
 /* The overflow uid the kernel shows for ids not mapped in a namespace. */
 static uid_t overflow_uid(void) {
   char buf[32];
-  ssize_t n;
-  int fd;
 
-  fd = open("/proc/sys/kernel/overflowuid", O_RDONLY | O_CLOEXEC);
-  if (fd == -1)
+  if (ex_read_small("/proc/sys/kernel/overflowuid", buf, sizeof(buf)) <= 0)
     return 65534;
-  n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (n <= 0)
-    return 65534;
-  buf[n] = '\0';
   return (uid_t)strtoul(buf, NULL, 10);
 }
 

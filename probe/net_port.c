@@ -506,7 +506,7 @@ int ex__net_run_bind_eacces(const ex_probe_event_t *ev, const ex_proc_t *proc,
   port = event_port(ev);
   euid = ex__proc_euid(proc);
   start = 1024;
-  if (ex__read_small("/proc/sys/net/ipv4/ip_unprivileged_port_start", buf,
+  if (ex_read_small("/proc/sys/net/ipv4/ip_unprivileged_port_start", buf,
                      sizeof(buf)) > 0)
     start = strtol(buf, NULL, 10);
   has_cap = proc != NULL && proc->valid

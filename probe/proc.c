@@ -11,30 +11,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-/* Reads a whole small file into buf (NUL-terminated). Returns the length,
- * or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t size) {
-  ssize_t n;
-  size_t len;
-  int fd;
-
-  fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd == -1)
-    return -1;
-  len = 0;
-  while (len + 1 < size) {
-    n = read(fd, buf + len, size - 1 - len);
-    if (n == -1 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    len += (size_t)n;
-  }
-  close(fd);
-  buf[len] = '\0';
-  return (ssize_t)len;
-}
-
 static void read_link(const char *path, char *buf, size_t size) {
   ssize_t n;
 
@@ -205,7 +181,7 @@ int ex_proc_capture(pid_t pid, ex_proc_t *p) {
   p->pid = pid;
   p->nfds = -1;
   snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-  if (read_small(path, text, sizeof(text)) <= 0)
+  if (ex_read_small(path, text, sizeof(text)) <= 0)
     return -ESRCH;
   /* A zombie keeps its status but no longer has a cwd or descriptors: it
    * is gone for the probes. */
@@ -217,13 +193,13 @@ int ex_proc_capture(pid_t pid, ex_proc_t *p) {
   snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
   read_link(path, p->exe, sizeof(p->exe));
   snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
-  if (read_small(path, text, sizeof(text)) > 0)
+  if (ex_read_small(path, text, sizeof(text)) > 0)
     parse_limits(p, text);
   snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-  if (read_small(path, text, sizeof(text)) > 0)
+  if (ex_read_small(path, text, sizeof(text)) > 0)
     parse_cgroup(p, text);
   snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-  if (read_small(path, text, sizeof(text)) > 0) {
+  if (ex_read_small(path, text, sizeof(text)) > 0) {
     nl = strchr(text, '\n');
     if (nl != NULL)
       *nl = '\0';
@@ -235,7 +211,7 @@ int ex_proc_capture(pid_t pid, ex_proc_t *p) {
     }
   }
   snprintf(path, sizeof(path), "/proc/%d/attr/current", (int)pid);
-  if (read_small(path, text, sizeof(text)) > 0) {
+  if (ex_read_small(path, text, sizeof(text)) > 0) {
     nl = strchr(text, '\n');
     if (nl != NULL)
       *nl = '\0';

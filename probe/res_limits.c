@@ -61,7 +61,7 @@ int ex__res_run_fd_limit(const ex_probe_event_t *ev, const ex_proc_t *proc,
   int nfds;
 
   if (streq(ev->errno_name, "ENFILE")) {
-    if (ex__read_small("/proc/sys/fs/file-nr", buf, sizeof(buf)) <= 0 ||
+    if (ex_read_small("/proc/sys/fs/file-nr", buf, sizeof(buf)) <= 0 ||
         sscanf(buf, "%llu %llu %llu", &alloc, &unused, &max) != 3) {
       ex_cause_add(out, "system-table-full", EX_VERDICT_UNKNOWN,
                    "/proc/sys/fs/file-nr could not be read");
@@ -204,7 +204,7 @@ static int fd_writes(pid_t pid, const char *fd) {
   unsigned long flags;
 
   snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, fd);
-  if (ex__read_small(path, buf, sizeof(buf)) <= 0)
+  if (ex_read_small(path, buf, sizeof(buf)) <= 0)
     return 0;
   p = strstr(buf, "flags:");
   if (p == NULL)

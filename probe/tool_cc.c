@@ -859,7 +859,7 @@ static int find_definition(const char *dir, const char *name, char *out,
     files++;
     if (ex__tool_join(path, sizeof(path), dir, e->d_name) == NULL)
       continue;
-    len = ex__tool_read(path, buf, SOURCE_BYTES);
+    len = ex_read_small(path, buf, SOURCE_BYTES);
     if (len > 0 && defines(buf, name)) {
       ex_strlcpy(out, path, size);
       found = 1;

@@ -29,7 +29,7 @@ static void meminfo(long long *total, long long *avail) {
   const char *p;
 
   *total = *avail = -1;
-  if (ex__tool_read("/proc/meminfo", buf, sizeof(buf)) <= 0)
+  if (ex_read_small("/proc/meminfo", buf, sizeof(buf)) <= 0)
     return;
   p = strstr(buf, "MemTotal:");
   if (p != NULL)
@@ -362,7 +362,7 @@ static void java_threads(const ex_proc_t *proc, ex_explanation_t *out) {
                    "raise the limit of processes and threads (up to the "
                    "hard limit)");
   }
-  if (ex__tool_read("/proc/sys/kernel/threads-max", buf, sizeof(buf)) > 0)
+  if (ex_read_small("/proc/sys/kernel/threads-max", buf, sizeof(buf)) > 0)
     ex_facts_int(&out->facts, "threads_max", atoll(buf));
   ex_cause_add(out, "stack-memory", EX_VERDICT_UNKNOWN,
                "each thread reserves its stack (-Xss): memory, not the heap, "

@@ -986,7 +986,7 @@ static void os_release(char *out, size_t size) {
   char *end;
 
   out[0] = '\0';
-  if (ex__tool_read("/etc/os-release", text, sizeof(text)) <= 0)
+  if (ex_read_small("/etc/os-release", text, sizeof(text)) <= 0)
     return;
   p = strstr(text, "PRETTY_NAME=");
   if (p == NULL)

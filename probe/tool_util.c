@@ -24,40 +24,6 @@ long long ex__tool_now_ms(void) {
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-ssize_t ex__tool_read(const char *path, char *buf, size_t size) {
-  ssize_t n;
-  size_t len;
-  int fd;
-  int err;
-
-  if (size == 0)
-    return -EINVAL;
-  /* O_NONBLOCK: a FIFO planted where a config file should be must not
-   * block the diagnosis. */
-  fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd == -1)
-    return -errno;
-  len = 0;
-  err = 0;
-  while (len + 1 < size) {
-    n = read(fd, buf + len, size - 1 - len);
-    if (n == -1 && errno == EINTR)
-      continue;
-    if (n == -1) {
-      err = -errno;
-      break;
-    }
-    if (n == 0)
-      break;
-    len += (size_t)n;
-  }
-  close(fd);
-  buf[len] = '\0';
-  if (err != 0 && len == 0)
-    return err;
-  return (ssize_t)len;
-}
-
 char *ex__tool_slurp(const char *path) {
   struct stat st;
   size_t size;
@@ -76,7 +42,7 @@ char *ex__tool_slurp(const char *path) {
   buf = malloc(size);
   if (buf == NULL)
     return NULL;
-  n = ex__tool_read(path, buf, size);
+  n = ex_read_small(path, buf, size);
   if (n < 0) {
     free(buf);
     errno = (int)-n;
@@ -211,7 +177,7 @@ int ex__tool_shebang(const ex_proc_t *proc, const char *path, char *out,
   char *arg;
   ssize_t n;
 
-  n = ex__tool_read(path, line, sizeof(line));
+  n = ex_read_small(path, line, sizeof(line));
   if (n < 0)
     return (int)n;
   if (n < 2 || line[0] != '#' || line[1] != '!')
@@ -298,7 +264,7 @@ int ex__tool_each_process(int (*fn)(void *ud, pid_t pid, const char *comm,
       continue;
     seen++;
     snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
-    if (ex__tool_read(path, comm, sizeof(comm)) <= 0)
+    if (ex_read_small(path, comm, sizeof(comm)) <= 0)
       continue;
     nl = strchr(comm, '\n');
     if (nl != NULL)

@@ -17,9 +17,6 @@
  * pyvenv.cfg, a shebang line): bigger files are read up to this size. */
 #define EX_TOOL_FILE_MAX (256 * 1024)
 
-/* Reads up to size-1 bytes of path into buf, NUL-terminated. Returns the
- * length, or a negative errno. */
-ssize_t ex__tool_read(const char *path, char *buf, size_t size);
 
 /* Reads up to EX_TOOL_FILE_MAX bytes of path into a new buffer the caller
  * frees. Returns NULL (errno set) when it cannot be read. */

@@ -1,5 +1,6 @@
 /* The traced system calls and how a failed one is shown, the way strace
  * shows it, with its path resolved. */
+#include "platform/platform.h"
 #include "trace/trace_int.h"
 
 #include <arpa/inet.h>
@@ -19,17 +20,8 @@
 #define O_TMPFILE (020000000 | O_DIRECTORY)
 #endif
 
-static void cpy(char *dst, size_t size, const char *src) {
-  size_t n;
-
-  n = strlen(src);
-  if (n >= size)
-    n = size - 1;
-  memcpy(dst, src, n);
-  dst[n] = '\0';
-}
-
-#define SYS(n, args, op, lookup) {__NR_##n, #n, args, op, lookup}
+#define SYS(n, args, op, lookup)                                               \
+  { __NR_##n, #n, args, op, lookup }
 
 const ex__trace_sys_t ex__trace_sys[] = {
 #ifdef __NR_open
@@ -103,14 +95,10 @@ const ex__trace_sys_t ex__trace_sys[] = {
 #ifdef __NR_lchown
     SYS(lchown, "Puu", "chown", 0),
 #endif
-    SYS(fchownat, "dPuuF", "chown", 0),
-    SYS(truncate, "Pi", "write", 0),
-    SYS(chdir, "P", "search", 0),
-    SYS(socket, "DTi", "socket", 0),
-    SYS(bind, "iSi", "bind", 0),
-    SYS(connect, "iSi", "connect", 0),
-    SYS(mount, "spsxx", "mount", 0),
-    SYS(umount2, "Px", "mount", 0),
+    SYS(fchownat, "dPuuF", "chown", 0),   SYS(truncate, "Pi", "write", 0),
+    SYS(chdir, "P", "search", 0),         SYS(socket, "DTi", "socket", 0),
+    SYS(bind, "iSi", "bind", 0),          SYS(connect, "iSi", "connect", 0),
+    SYS(mount, "spsxx", "mount", 0),      SYS(umount2, "Px", "mount", 0),
 };
 
 const size_t ex__trace_nsys = sizeof(ex__trace_sys) / sizeof(ex__trace_sys[0]);
@@ -173,26 +161,27 @@ long ex__trace_read_str(pid_t tid, uint64_t addr, char *buf, size_t size,
 
 /* ---- errno ------------------------------------------------------------ */
 
-#define E(x) {x, #x}
+#define E(x)                                                                   \
+  { x, #x }
 static const struct {
   int e;
   const char *name;
 } errnos[] = {
-    E(EPERM),        E(ENOENT),       E(ESRCH),        E(EINTR),
-    E(EIO),          E(ENXIO),        E(E2BIG),        E(ENOEXEC),
-    E(EBADF),        E(ECHILD),       E(EAGAIN),       E(ENOMEM),
-    E(EACCES),       E(EFAULT),       E(EBUSY),        E(EEXIST),
-    E(EXDEV),        E(ENODEV),       E(ENOTDIR),      E(EISDIR),
-    E(EINVAL),       E(ENFILE),       E(EMFILE),       E(ENOTTY),
-    E(ETXTBSY),      E(EFBIG),        E(ENOSPC),       E(ESPIPE),
-    E(EROFS),        E(EMLINK),       E(EPIPE),        E(ENAMETOOLONG),
-    E(ENOSYS),       E(ENOTEMPTY),    E(ELOOP),        E(EDQUOT),
-    E(EOPNOTSUPP),   E(EAFNOSUPPORT), E(EPROTONOSUPPORT), E(EADDRINUSE),
-    E(EADDRNOTAVAIL), E(ENETDOWN),    E(ENETUNREACH),  E(ECONNRESET),
-    E(ECONNREFUSED), E(EHOSTUNREACH), E(ETIMEDOUT),    E(EINPROGRESS),
-    E(EALREADY),     E(EISCONN),      E(ENOTSOCK),     E(EPROTOTYPE),
-    E(ESTALE),       E(EOVERFLOW),    E(ENOMEDIUM),    E(EKEYREJECTED),
-    E(ENOTCONN),     E(EDESTADDRREQ), E(ENOTBLK),      E(ENOLINK),
+    E(EPERM),         E(ENOENT),       E(ESRCH),           E(EINTR),
+    E(EIO),           E(ENXIO),        E(E2BIG),           E(ENOEXEC),
+    E(EBADF),         E(ECHILD),       E(EAGAIN),          E(ENOMEM),
+    E(EACCES),        E(EFAULT),       E(EBUSY),           E(EEXIST),
+    E(EXDEV),         E(ENODEV),       E(ENOTDIR),         E(EISDIR),
+    E(EINVAL),        E(ENFILE),       E(EMFILE),          E(ENOTTY),
+    E(ETXTBSY),       E(EFBIG),        E(ENOSPC),          E(ESPIPE),
+    E(EROFS),         E(EMLINK),       E(EPIPE),           E(ENAMETOOLONG),
+    E(ENOSYS),        E(ENOTEMPTY),    E(ELOOP),           E(EDQUOT),
+    E(EOPNOTSUPP),    E(EAFNOSUPPORT), E(EPROTONOSUPPORT), E(EADDRINUSE),
+    E(EADDRNOTAVAIL), E(ENETDOWN),     E(ENETUNREACH),     E(ECONNRESET),
+    E(ECONNREFUSED),  E(EHOSTUNREACH), E(ETIMEDOUT),       E(EINPROGRESS),
+    E(EALREADY),      E(EISCONN),      E(ENOTSOCK),        E(EPROTOTYPE),
+    E(ESTALE),        E(EOVERFLOW),    E(ENOMEDIUM),       E(EKEYREJECTED),
+    E(ENOTCONN),      E(EDESTADDRREQ), E(ENOTBLK),         E(ENOLINK),
 };
 
 const char *ex_trace_errno_name(int e) {
@@ -263,12 +252,15 @@ int ex_trace_relevance(const char *name, int e, long open_flags) {
 }
 
 int ex_trace_is_noise_path(const char *path) {
-  static const char *const exact[] = {
-      "/etc/ld.so.preload", "/run/nscd/socket", "/var/run/nscd/socket",
-      "/etc/suid-debug", NULL};
-  static const char *const prefix[] = {
-      "/usr/lib/locale/", "/usr/share/locale/", "/usr/share/locale-langpack/",
-      "/proc/", "/sys/", NULL};
+  static const char *const exact[] = {"/etc/ld.so.preload", "/run/nscd/socket",
+                                      "/var/run/nscd/socket", "/etc/suid-debug",
+                                      NULL};
+  static const char *const prefix[] = {"/usr/lib/locale/",
+                                       "/usr/share/locale/",
+                                       "/usr/share/locale-langpack/",
+                                       "/proc/",
+                                       "/sys/",
+                                       NULL};
   static const char *const base[] = {"pyvenv.cfg", "pybuilddir.txt",
                                      "gconv-modules", "gconv-modules.cache",
                                      NULL};
@@ -310,7 +302,9 @@ static void put(out_t *o, const char *s, size_t n) {
   o->buf[o->len] = '\0';
 }
 
-static void puts_(out_t *o, const char *s) { put(o, s, strlen(s)); }
+static void puts_(out_t *o, const char *s) {
+  put(o, s, strlen(s));
+}
 
 static void putf(out_t *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -387,8 +381,9 @@ static void put_open_flags(out_t *o, long v) {
   int acc;
 
   acc = (int)(v & O_ACCMODE);
-  puts_(o, acc == O_WRONLY ? "O_WRONLY" : acc == O_RDWR ? "O_RDWR"
-                                                          : "O_RDONLY");
+  puts_(o, acc == O_WRONLY ? "O_WRONLY"
+           : acc == O_RDWR ? "O_RDWR"
+                           : "O_RDONLY");
   v &= ~(long)O_ACCMODE;
 #ifdef O_LARGEFILE
   v &= ~(long)O_LARGEFILE;
@@ -497,12 +492,12 @@ static void put_sockaddr(out_t *o, pid_t tid, uint64_t addr, uint64_t len,
       memcpy(c->subject + 1, u.un.sun_path + 1,
              plen - 1 < sizeof(c->subject) - 2 ? plen - 1
                                                : sizeof(c->subject) - 2);
-      c->subject[plen < sizeof(c->subject) - 1 ? plen : sizeof(c->subject) - 1] =
-          '\0';
+      c->subject[plen < sizeof(c->subject) - 1 ? plen
+                                               : sizeof(c->subject) - 1] = '\0';
       memcpy(c->subject_kind, "address", sizeof("address"));
     } else {
       u.un.sun_path[sizeof(u.un.sun_path) - 1] = '\0';
-      cpy(c->subject, sizeof(c->subject), u.un.sun_path);
+      (void)ex_strlcpy(c->subject, u.un.sun_path, sizeof(c->subject));
       memcpy(c->subject_kind, "path", sizeof("path"));
     }
     puts_(o, "{AF_UNIX, ");
@@ -525,7 +520,7 @@ static void resolve(pid_t tid, int dirfd, const char *path, char *out,
   ssize_t n;
 
   if (path[0] == '/') {
-    cpy(out, size, path);
+    (void)ex_strlcpy(out, path, size);
     return;
   }
   if (dirfd == AT_FDCWD)
@@ -534,19 +529,19 @@ static void resolve(pid_t tid, int dirfd, const char *path, char *out,
     snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, dirfd);
   n = readlink(link, base, sizeof(base) - 1);
   if (n <= 0) {
-    cpy(out, size, path);
+    (void)ex_strlcpy(out, path, size);
     return;
   }
   base[n] = '\0';
   while (path[0] == '.' && path[1] == '/')
     path += 2;
-  cpy(out, size, base);
+  (void)ex_strlcpy(out, base, size);
   if (path[0] == '\0' || strcmp(path, ".") == 0)
     return;
   n = (ssize_t)strlen(out);
   if (strcmp(base, "/") != 0 && (size_t)n + 1 < size)
     out[n++] = '/';
-  cpy(out + n, size - (size_t)n, path);
+  (void)ex_strlcpy(out + n, path, size - (size_t)n);
 }
 
 static void set_base(const char *path, char *base, size_t basesize) {
@@ -612,8 +607,7 @@ static void put_argv(out_t *o, pid_t tid, uint64_t addr) {
 
 void ex__trace_decode(const ex__trace_sys_t *sys, pid_t tid,
                       const uint64_t args[6], int err, ex_trace_call_t *c,
-                      char *base, size_t basesize, char *raw,
-                      size_t rawsize) {
+                      char *base, size_t basesize, char *raw, size_t rawsize) {
   char path[EX_TRACE_PATH_MAX];
   const char *a;
   const char *en;
@@ -623,11 +617,11 @@ void ex__trace_decode(const ex__trace_sys_t *sys, pid_t tid,
   int cut;
   size_t i;
 
-  cpy(c->name, sizeof(c->name), sys->name);
+  (void)ex_strlcpy(c->name, sys->name, sizeof(c->name));
   c->err = err;
   en = ex_trace_errno_name(err);
   if (en != NULL)
-    cpy(c->errno_name, sizeof(c->errno_name), en);
+    (void)ex_strlcpy(c->errno_name, en, sizeof(c->errno_name));
   else
     snprintf(c->errno_name, sizeof(c->errno_name), "E%d", err);
   c->subject[0] = '\0';
@@ -668,7 +662,7 @@ void ex__trace_decode(const ex__trace_sys_t *sys, pid_t tid,
         resolve(tid, dirfd, path, c->subject, sizeof(c->subject));
         memcpy(c->subject_kind, "path", sizeof("path"));
         set_base(path, base, basesize);
-        cpy(raw, rawsize, path);
+        (void)ex_strlcpy(raw, path, rawsize);
       }
       break;
     case 'f':
@@ -724,17 +718,23 @@ void ex__trace_decode(const ex__trace_sys_t *sys, pid_t tid,
   putf(&o, ") = -1 %s", c->errno_name);
 
   if (strcmp(sys->op, "open") == 0)
-    cpy(c->operation, sizeof(c->operation), (flags & O_ACCMODE) == O_RDONLY && !(flags & O_CREAT) ? "read"
-                                                                   : "write");
+    (void)ex_strlcpy(c->operation,
+                     (flags & O_ACCMODE) == O_RDONLY && !(flags & O_CREAT)
+                         ? "read"
+                         : "write",
+                     sizeof(c->operation));
   else if (strcmp(sys->op, "access") == 0)
-    cpy(c->operation, sizeof(c->operation), (args[strchr(sys->args, 'a') - sys->args] & W_OK) ? "write"
-             : (args[strchr(sys->args, 'a') - sys->args] & R_OK) ? "read"
-                                                                 : "search");
-  else if (strcmp(sys->name, "unlinkat") == 0 || strcmp(sys->name, "rmdir") == 0 ||
-           strcmp(sys->name, "unlink") == 0)
-    cpy(c->operation, sizeof(c->operation), "delete");
+    (void)ex_strlcpy(c->operation,
+                     (args[strchr(sys->args, 'a') - sys->args] & W_OK) ? "write"
+                     : (args[strchr(sys->args, 'a') - sys->args] & R_OK)
+                         ? "read"
+                         : "search",
+                     sizeof(c->operation));
+  else if (strcmp(sys->name, "unlinkat") == 0 ||
+           strcmp(sys->name, "rmdir") == 0 || strcmp(sys->name, "unlink") == 0)
+    (void)ex_strlcpy(c->operation, "delete", sizeof(c->operation));
   else
-    cpy(c->operation, sizeof(c->operation), sys->op);
+    (void)ex_strlcpy(c->operation, sys->op, sizeof(c->operation));
   c->relevance = ex_trace_relevance(sys->name, err, flags);
 }
 
@@ -747,8 +747,8 @@ void ex__trace_basename(const ex__trace_sys_t *sys, pid_t tid,
   base[0] = '\0';
   raw[0] = '\0';
   p = strchr(sys->args, 'P');
-  if (p == NULL || ex__trace_read_str(tid, args[p - sys->args], raw, rawsize,
-                                      &cut) < 0)
+  if (p == NULL ||
+      ex__trace_read_str(tid, args[p - sys->args], raw, rawsize, &cut) < 0)
     return;
   set_base(raw, base, basesize);
 }

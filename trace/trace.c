@@ -1,5 +1,6 @@
 /* explain's side of --trace: starting the tracer, the spawn child's hook,
  * collecting the log, and pairing its calls with the findings. */
+#include "platform/platform.h"
 #include "trace/trace_int.h"
 
 #include <errno.h>
@@ -233,18 +234,10 @@ int ex_trace_child_hook(void *arg) {
 /* The TracerPid of explain itself, 0 when not traced. */
 static long own_tracer(void) {
   char buf[2048];
-  ssize_t n;
   char *p;
-  int fd;
 
-  fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-  if (fd == -1)
+  if (ex_read_small("/proc/self/status", buf, sizeof(buf)) <= 0)
     return 0;
-  n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (n <= 0)
-    return 0;
-  buf[n] = '\0';
   p = strstr(buf, "TracerPid:");
   return p != NULL ? strtol(p + 10, NULL, 10) : 0;
 }

@@ -5,6 +5,7 @@
  * command has exited. It then keeps tracing whatever descendants remain
  * until the last one is gone: a tracee whose tracer vanished would see its
  * filtered calls fail with ENOSYS. */
+#include "platform/platform.h"
 #include "trace/trace_int.h"
 
 #include <errno.h>
@@ -23,36 +24,36 @@
 
 /* A thread being traced. */
 typedef struct task {
-  pid_t tid;             /* 0: free slot */
-  pid_t tgid;            /* 0 until read */
-  int in_call;           /* between the seccomp stop and the exit stop */
-  int sys;               /* index in ex__trace_sys */
+  pid_t tid;   /* 0: free slot */
+  pid_t tgid;  /* 0 until read */
+  int in_call; /* between the seccomp stop and the exit stop */
+  int sys;     /* index in ex__trace_sys */
   uint64_t args[6];
   char comm[16];
-  int comm_ok;           /* comm and tgid are current */
-  unsigned pending;      /* ring entries of this thread that a later
-                            success may prove to be noise */
+  int comm_ok;                 /* comm and tgid are current */
+  unsigned pending;            /* ring entries of this thread that a later
+                                  success may prove to be noise */
   char exec_base[EX_BASE_MAX]; /* file name of the execve in progress */
 } task_t;
 
 /* A slot of the ring. */
 typedef struct slot {
-  int used;              /* 0: a hole left by a call found to be noise */
-  int candidate;         /* a failed lookup that may yet be noise */
-  int probe;             /* a low-relevance probe (stat, access): a later
-                            success in the same directory makes it noise */
-  uint64_t dir;          /* hash of the directory part of the path */
+  int used;      /* 0: a hole left by a call found to be noise */
+  int candidate; /* a failed lookup that may yet be noise */
+  int probe;     /* a low-relevance probe (stat, access): a later
+                    success in the same directory makes it noise */
+  uint64_t dir;  /* hash of the directory part of the path */
   char base[EX_BASE_MAX];
   ex_trace_call_t call;
 } slot_t;
 
 static struct {
   task_t *tasks;
-  size_t ntasks;         /* capacity, a power of two */
+  size_t ntasks; /* capacity, a power of two */
   size_t live;
   slot_t ring[EX_TRACE_RING];
-  size_t start;          /* oldest slot */
-  size_t len;            /* slots in use, holes included */
+  size_t start; /* oldest slot */
+  size_t len;   /* slots in use, holes included */
   unsigned long seq;
   unsigned long failed;
   unsigned long dropped;
@@ -61,16 +62,6 @@ static struct {
   pid_t main_pid;
   int out;
 } T;
-
-static void cpy(char *dst, size_t size, const char *src) {
-  size_t n;
-
-  n = strlen(src);
-  if (n >= size)
-    n = size - 1;
-  memcpy(dst, src, n);
-  dst[n] = '\0';
-}
 
 static long long now_ns(void) {
   struct timespec ts;
@@ -187,7 +178,7 @@ static void task_identify(task_t *t) {
     p = strchr(buf + 6, '\n');
     if (p != NULL)
       *p = '\0';
-    cpy(t->comm, sizeof(t->comm), buf + 6);
+    (void)ex_strlcpy(t->comm, buf + 6, sizeof(t->comm));
     if (p != NULL)
       *p = '\n';
   }
@@ -276,8 +267,8 @@ static void on_failure(task_t *t, int err) {
     return;
   sys = &ex__trace_sys[t->sys];
   memset(&c, 0, sizeof(c));
-  ex__trace_decode(sys, t->tid, t->args, err, &c, base, sizeof(base),
-                   raw, sizeof(raw));
+  ex__trace_decode(sys, t->tid, t->args, err, &c, base, sizeof(base), raw,
+                   sizeof(raw));
   if ((err == ENOENT || err == ENOTDIR) && c.subject_kind[0] == 'p' &&
       ex_trace_is_noise_path(c.subject))
     return;
@@ -395,7 +386,8 @@ static void on_seccomp_stop(task_t *t) {
     if (ex__trace_read_str(t->tid, t->args[p - sys->args], path, sizeof(path),
                            &cut) > 0) {
       b = strrchr(path, '/');
-      cpy(t->exec_base, sizeof(t->exec_base), b != NULL ? b + 1 : path);
+      (void)ex_strlcpy(t->exec_base, b != NULL ? b + 1 : path,
+                       sizeof(t->exec_base));
     }
   }
   (void)ptrace(PTRACE_SYSCALL, t->tid, 0, 0);

@@ -387,17 +387,9 @@ static void on_winsize_poll(uv_timer_t *t) {
 static int signal_masks(unsigned long long *ign, unsigned long long *cgt) {
   char buf[4096];
   const char *p;
-  ssize_t n;
-  int fd;
 
-  fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-  if (fd == -1)
+  if (ex_read_small("/proc/self/status", buf, sizeof(buf)) <= 0)
     return -1;
-  n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (n <= 0)
-    return -1;
-  buf[n] = '\0';
   p = strstr(buf, "\nSigIgn:");
   if (p == NULL)
     return -1;
