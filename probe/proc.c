@@ -11,11 +11,14 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-static void read_link(const char *path, char *buf, size_t size) {
+/* Returns 0, or -errno: ENOENT for a live pid means the process is on its
+ * way out (its memory or its cwd already released). */
+static int read_link(const char *path, char *buf, size_t size) {
   ssize_t n;
 
   n = readlink(path, buf, size - 1);
   buf[n > 0 ? n : 0] = '\0';
+  return n >= 0 ? 0 : -errno;
 }
 
 static void parse_ids(const char *v, unsigned long out[4]) {
@@ -188,10 +191,16 @@ int ex_proc_capture(pid_t pid, ex_proc_t *p) {
   if (strstr(text, "\nState:\tZ") != NULL)
     return -ESRCH;
   parse_status(p, text);
+  /* An exiting process has released its memory (no exe) and then its cwd
+   * before it becomes a zombie: half a snapshot would make the probes
+   * reason about "no working directory". It is gone too. Other errors
+   * (EACCES for another user's process) leave the field empty. */
   snprintf(path, sizeof(path), "/proc/%d/cwd", (int)pid);
-  read_link(path, p->cwd, sizeof(p->cwd));
+  if (read_link(path, p->cwd, sizeof(p->cwd)) == -ENOENT)
+    return -ESRCH;
   snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-  read_link(path, p->exe, sizeof(p->exe));
+  if (read_link(path, p->exe, sizeof(p->exe)) == -ENOENT)
+    return -ESRCH;
   snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
   if (ex_read_small(path, text, sizeof(text)) > 0)
     parse_limits(p, text);

@@ -78,7 +78,8 @@ class PythonModules(TempDirTest):
         self.assertIn(b"No module named 'zzexplain_e2e'", r.stderr)
         d = diagnosis(r.stdout, "python-module-not-found")
         v = verdicts(d)
-        self.assertEqual(v["venv-inactive"], "confirmed")
+        self.assertEqual(v["venv-inactive"], "confirmed",
+                         json.dumps(d, indent=1)[:3000])
         self.assertEqual(v["other-interpreter"], "ruled-out")
         self.assertFalse(d["stale"])
         self.assertEqual(d["facts"]["python_version"], ver)

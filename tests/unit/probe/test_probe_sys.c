@@ -6,11 +6,16 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "probe/probe.h"
 #include "probe/sys.h"
 
 static void test_mode_string(void **state) {
@@ -104,6 +109,61 @@ static void test_mount_find(void **state) {
   free(m);
 }
 
+/* A process on its way out (its memory being torn down, its cwd already
+ * released) is gone for the probes: a snapshot of it is either whole or
+ * refused, never one with an empty cwd or exe that a probe would take for
+ * "no working directory". */
+static void test_capture_of_exiting_process(void **state) {
+  enum { SIZE = 512 << 20 };
+  ex_proc_t *p;
+  pid_t pid;
+  int ready[2];
+  char c;
+  int whole;
+  int refused;
+  int status;
+
+  (void)state;
+  p = malloc(sizeof(*p));
+  assert_non_null(p);
+  assert_int_equal(pipe(ready), 0);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    char *m;
+
+    m = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+             -1, 0);
+    if (m == MAP_FAILED)
+      _exit(1);
+    memset(m, 1, SIZE); /* slow to tear down at exit */
+    (void)write(ready[1], "r", 1);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  assert_int_equal(read(ready[0], &c, 1), 1);
+  close(ready[0]);
+  assert_int_equal(ex_proc_capture(pid, p), 0);
+  assert_true(p->cwd[0] == '/' && p->exe[0] == '/');
+  kill(pid, SIGKILL);
+  whole = refused = 0;
+  while (refused == 0) {
+    if (ex_proc_capture(pid, p) == 0) {
+      assert_true(p->valid);
+      assert_true(p->cwd[0] == '/');
+      assert_true(p->exe[0] == '/');
+      whole++;
+    } else {
+      refused++;
+    }
+  }
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFSIGNALED(status));
+  assert_int_equal(ex_proc_capture(pid, p), -ESRCH);
+  free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mode_string),
@@ -111,6 +171,7 @@ int main(void) {
       cmocka_unit_test(test_names),
       cmocka_unit_test(test_groups_of_user),
       cmocka_unit_test(test_mount_find),
+      cmocka_unit_test(test_capture_of_exiting_process),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
