@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,33 +263,62 @@ static int resolve(const char *argv0, char *out, size_t size) {
 
 /* What kind of program path is. Returns NULL when the reporter can be
  * preloaded into it, else why not. depth bounds #! chains. */
+/* explain's own ELF identity: the preload library is built with it, so a
+ * program of another class or machine cannot load it. */
+#if defined(__x86_64__)
+#define EX_SELF_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define EX_SELF_MACHINE EM_AARCH64
+#elif defined(__riscv)
+#define EX_SELF_MACHINE EM_RISCV
+#elif defined(__powerpc64__)
+#define EX_SELF_MACHINE EM_PPC64
+#elif defined(__s390x__)
+#define EX_SELF_MACHINE EM_S390
+#endif
+#if UINTPTR_MAX > 0xffffffffu
+#define EX_SELF_CLASS ELFCLASS64
+#else
+#define EX_SELF_CLASS ELFCLASS32
+#endif
+
 static const char *preloadable(const char *path, int depth) {
   static const char *const static_bin = "static binary";
   unsigned char hdr[4096];
-  unsigned char self[64];
   char interp[256];
   const Elf64_Ehdr *eh;
   const Elf64_Phdr *ph;
-  const Elf64_Ehdr *me;
   struct stat st;
   ssize_t n;
   char *p;
   size_t i;
   int fd;
   int has_interp;
+  int caps;
 
-  if (stat(path, &st) != 0)
-    return NULL; /* exec will fail: nothing to report */
+  /* One open: the mode, the capabilities and the header from the same
+   * file (start-up counts every system call). */
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd == -1) {
+    /* Execute-only (a setuid program often is), or exec will fail. */
+    if (stat(path, &st) != 0)
+      return NULL;
+    caps = getxattr(path, "security.capability", NULL, 0) > 0;
+    n = -1;
+  } else {
+    if (fstat(fd, &st) != 0) {
+      close(fd);
+      return NULL;
+    }
+    caps = fgetxattr(fd, "security.capability", NULL, 0) > 0;
+    n = read(fd, hdr, sizeof(hdr));
+    close(fd);
+  }
   if (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) ||
       ((st.st_mode & S_ISGID) && st.st_gid != getegid()))
     return "setuid or setgid program (the loader ignores LD_PRELOAD)";
-  if (getxattr(path, "security.capability", NULL, 0) > 0)
+  if (caps)
     return "file-capable program (the loader ignores LD_PRELOAD)";
-  fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd == -1)
-    return NULL;
-  n = read(fd, hdr, sizeof(hdr));
-  close(fd);
   if (n >= 2 && hdr[0] == '#' && hdr[1] == '!') {
     if (depth > 0)
       return "nested interpreter";
@@ -303,17 +333,11 @@ static const char *preloadable(const char *path, int depth) {
   }
   if (n < (ssize_t)sizeof(Elf64_Ehdr) || memcmp(hdr, ELFMAG, SELFMAG) != 0)
     return NULL; /* run by /bin/sh */
-  fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (fd == -1 || read(fd, self, sizeof(self)) != (ssize_t)sizeof(self)) {
-    if (fd != -1)
-      close(fd);
-    return "explain's own ELF class is unknown";
-  }
-  close(fd);
-  me = (const Elf64_Ehdr *)self;
   eh = (const Elf64_Ehdr *)hdr;
-  if (hdr[EI_CLASS] != self[EI_CLASS] || eh->e_machine != me->e_machine)
+#ifdef EX_SELF_MACHINE
+  if (hdr[EI_CLASS] != EX_SELF_CLASS || eh->e_machine != EX_SELF_MACHINE)
     return "program for another architecture or ELF class";
+#endif
   if (hdr[EI_CLASS] != ELFCLASS64)
     return "32-bit program";
   has_interp = 0;
@@ -403,15 +427,14 @@ int ex_crash_prepare(ex_crash_t *c, char *const *argv) {
 
 int ex_crash_prepare_path(ex_crash_t *c, const char *path) {
   char lib[PATH_MAX];
-  char real[PATH_MAX];
   const char *tmp;
   const char *orig;
   size_t i;
 
   if (path == NULL)
     return 0;
-  ex_strlcpy(c->exe, realpath(path, real) != NULL ? real : path,
-             sizeof(c->exe));
+  /* As given: made real only when a crash needs it (ex_crash_collect). */
+  ex_strlcpy(c->exe, path, sizeof(c->exe));
   c->no_backtrace = preloadable(c->exe, 0);
   if (c->no_backtrace != NULL)
     return 0;
@@ -1065,6 +1088,7 @@ static ex_crash_class_t classify(const ex_crash_t *c) {
 
 int ex_crash_collect(ex_crash_t *c, pid_t pid, int wstatus,
                      const ex_proc_t *proc) {
+  char real[PATH_MAX];
   char cgline[600];
   size_t i;
   size_t j;
@@ -1077,6 +1101,9 @@ int ex_crash_collect(ex_crash_t *c, pid_t pid, int wstatus,
   c->sender = -1;
   if (proc != NULL && proc->valid && !proc->from_self && proc->exe[0])
     ex_strlcpy(c->exe, proc->exe, sizeof(c->exe));
+  else if (WIFSIGNALED(wstatus) && c->exe[0] != '\0' &&
+           realpath(c->exe, real) != NULL)
+    ex_strlcpy(c->exe, real, sizeof(c->exe)); /* as the maps name it */
   if (c->signo != 0 && c->dir[0] != '\0')
     (void)read_report(c);
   c->signo = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;

@@ -299,6 +299,9 @@ static void reap(void) {
       continue;
     }
     on_command_exit(st, &ru);
+    /* Only explain's own child: nothing else to reap (no more wait4). */
+    if (!g.cfg->subreaper && getpid() != 1)
+      return;
   }
 }
 
@@ -380,50 +383,24 @@ static void on_winsize_poll(uv_timer_t *t) {
 }
 
 /* Blocks every signal that can be caught and that the caller did not ignore,
- * and opens a signalfd for them. */
-/* Which signals are ignored and which have a handler: the kernel's
- * SigIgn and SigCgt masks, one read instead of a sigaction per signal
- * (start-up counts system calls). Returns 0, or -1 without /proc. */
-static int signal_masks(unsigned long long *ign, unsigned long long *cgt) {
-  char buf[4096];
-  const char *p;
-
-  if (ex_read_small("/proc/self/status", buf, sizeof(buf)) <= 0)
-    return -1;
-  p = strstr(buf, "\nSigIgn:");
-  if (p == NULL)
-    return -1;
-  *ign = strtoull(p + 8, NULL, 16);
-  p = strstr(buf, "\nSigCgt:");
-  if (p == NULL)
-    return -1;
-  *cgt = strtoull(p + 8, NULL, 16);
-  return 0;
-}
-
+ * and opens a signalfd for them. One sigaction query per signal: at this
+ * point only SIG_IGN (inherited through exec) and explain's own crash
+ * handlers can be set. Cheaper than parsing SigIgn from /proc/self/status,
+ * which the kernel formats in tens of microseconds. */
 static int setup_signals(void) {
   struct sigaction sa;
-  unsigned long long ign;
-  unsigned long long cgt;
-  int from_proc;
   int ignored;
   int handled;
   int sig;
 
-  from_proc = signal_masks(&ign, &cgt) == 0;
   sigemptyset(&g.blocked);
   for (sig = 1; sig < NSIG; sig++) {
     if (sig == SIGKILL || sig == SIGSTOP)
       continue;
-    if (from_proc && sig <= 64) {
-      ignored = (ign >> (sig - 1)) & 1;
-      handled = (cgt >> (sig - 1)) & 1;
-    } else {
-      if (sigaction(sig, NULL, &sa) == -1)
-        continue;
-      ignored = sa.sa_handler == SIG_IGN;
-      handled = (sa.sa_flags & SA_SIGINFO) || sa.sa_handler != SIG_DFL;
-    }
+    if (sigaction(sig, NULL, &sa) == -1)
+      continue; /* glibc's internal real-time signals */
+    ignored = sa.sa_handler == SIG_IGN;
+    handled = (sa.sa_flags & SA_SIGINFO) || sa.sa_handler != SIG_DFL;
     if (ignored)
       continue; /* ignored by the caller: stays ignored, for both of us */
     /* issue 7 (core/selfcrash.h): a fault whose signal is blocked kills
