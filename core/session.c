@@ -292,7 +292,9 @@ void ex_session_print_diags(const ex_session_t *s) {
     else
       fprintf(stderr, "explain: rules: %s (file skipped)\n", line);
   }
-  if (s->load_error != 0 && s->load_error != -EINVAL)
+  /* -ENOSYS: no JSON library, already said in one line. */
+  if (s->load_error != 0 && s->load_error != -EINVAL &&
+      s->load_error != -ENOSYS)
     fprintf(stderr, "explain: rules could not be loaded: %s\n",
             strerror(-s->load_error));
 }

@@ -1,0 +1,10 @@
+/* libcjson is opened on first use (platform/cjson.c). */
+#ifndef EX_PLATFORM_CJSON_H
+#define EX_PLATFORM_CJSON_H
+
+/* 1 when the library is loaded (loading it now if needed), 0 when it
+ * cannot be: one line on stderr has said why, and every cJSON function
+ * fails (NULL or false). */
+int ex_cjson_available(void);
+
+#endif
