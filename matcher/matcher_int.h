@@ -94,6 +94,9 @@ int ex__prefilter_build(ex_prefilter_t *pf, uint32_t npatterns);
  * none. Used to skip the lines that no pattern can match. */
 size_t ex__prefilter_find(const ex_prefilter_t *pf, const unsigned char *s,
                           size_t len);
+/* find() uses AVX2 where the CPU has it (the default); 0 forces the
+ * portable loop (tests compare the two). */
+void ex__prefilter_set_simd(ex_prefilter_t *pf, int on);
 /* Finds the candidate patterns of a line: their ids go to out (sorted,
  * unique; out must hold npatterns entries). Returns their number. */
 size_t ex__prefilter_scan(ex_prefilter_t *pf, const unsigned char *s,

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "matcher/matcher.h"
+#include "matcher/matcher_int.h"
 
 /* ---------------------------------------------------------------------- */
 /* Literal extraction                                                      */
@@ -630,6 +631,104 @@ static void test_catastrophic(void **state) {
   free(line);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Prefilter: the vector loop and the portable one agree with a naive
+ * search, on random text full of near-misses. */
+
+static unsigned prng_state = 12345u;
+static unsigned prng(void) {
+  prng_state = prng_state * 1103515245u + 12345u;
+  return prng_state >> 8;
+}
+
+static int lit_occurs_at(const ex_literal_t *l, const unsigned char *s,
+                         size_t len, size_t p) {
+  size_t k;
+
+  if (p + l->len > len)
+    return 0;
+  for (k = 0; k < l->len; k++) {
+    unsigned a = s[p + k];
+    unsigned b = l->bytes[k];
+    if (l->caseless) {
+      a = (a >= 'A' && a <= 'Z') ? a + 32 : a;
+      b = (b >= 'A' && b <= 'Z') ? b + 32 : b;
+    }
+    if (a != b)
+      return 0;
+  }
+  return 1;
+}
+
+static void test_prefilter_find(void **state) {
+  static const char *const words[] = {
+      "EIO",       "ERROR 4",  "denied",   "No such file", ".json",
+      "abcab",     "bca",      "cabbage",  "xyzzy",        "ERR",
+      "Timeout",   "aab",      "bbbbbbbb", "cc\tdd",      "Zz9",
+  };
+  enum { NW = sizeof(words) / sizeof(words[0]) };
+  ex_literal_t lits[NW];
+  ex_prefilter_t *pf;
+  unsigned char text[3000];
+  size_t i;
+  int round;
+  int found_any = 0;
+
+  (void)state;
+  assert_int_equal(ex__prefilter_new(&pf), 0);
+  for (i = 0; i < NW; i++) {
+    memset(&lits[i], 0, sizeof(lits[i]));
+    lits[i].len = strlen(words[i]);
+    memcpy(lits[i].bytes, words[i], lits[i].len);
+    lits[i].caseless = (i % 3) == 1;
+    assert_int_equal(ex__prefilter_add(pf, &lits[i], (uint32_t)i), 0);
+  }
+  assert_int_equal(ex__prefilter_build(pf, NW), 0);
+
+  for (round = 0; round < 4000; round++) {
+    static const char alpha[] = "abcERORxyzjson. \n4deiN";
+    size_t len = 1 + prng() % sizeof(text);
+    size_t naive = len;
+    size_t got_simd;
+    size_t got_plain;
+    size_t p;
+    size_t w;
+
+    for (i = 0; i < len; i++)
+      text[i] = (unsigned char)alpha[prng() % (sizeof(alpha) - 1)];
+    /* Most rounds plant a literal, sometimes case-flipped, sometimes
+     * cut off by the end of the text. */
+    if (round % 4 != 0) {
+      w = prng() % NW;
+      p = prng() % len;
+      for (i = 0; i < lits[w].len && p + i < len; i++) {
+        unsigned c = lits[w].bytes[i];
+        if (lits[w].caseless && (prng() & 1) && ((c | 32) >= 'a' &&
+                                                 (c | 32) <= 'z'))
+          c ^= 32;
+        text[p + i] = (unsigned char)c;
+      }
+    }
+    for (p = 0; p < len && naive == len; p++)
+      for (w = 0; w < NW; w++)
+        if (lit_occurs_at(&lits[w], text, len, p))
+          naive = p;
+    ex__prefilter_set_simd(pf, 0);
+    got_plain = ex__prefilter_find(pf, text, len);
+    ex__prefilter_set_simd(pf, 1);
+    got_simd = ex__prefilter_find(pf, text, len);
+    assert_int_equal(got_simd, got_plain);
+    assert_int_equal(got_plain < len, naive < len);
+    if (naive < len) {
+      /* The first occurrence holds the position found (its key). */
+      assert_true(got_plain >= naive);
+      found_any++;
+    }
+  }
+  assert_true(found_any > 1000);
+  ex__prefilter_free(pf);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_literals),
@@ -644,6 +743,7 @@ int main(void) {
       cmocka_unit_test(test_findings_cap),
       cmocka_unit_test(test_streams_and_expand),
       cmocka_unit_test(test_catastrophic),
+      cmocka_unit_test(test_prefilter_find),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);
