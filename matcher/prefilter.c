@@ -16,11 +16,12 @@
  * AVX2 step (one shuffle, one multiply, one gather) where the CPU has it,
  * else six positions per 8-byte load and one branch for the six;
  * ex__prefilter_scan() lists the candidate patterns of one line, the few
- * lines find() stopped at. Before the hash table, a map hit must also
- * have, after its trigram, a byte that follows that key in some literal
- * (a second 64 KiB table of 8-bit sets): in log text most key hits are
- * common words that go on differently (".js" of ".json" for ". This
- * version of Node.js requires"), and this drops 85% of them for one load.
+ * lines find() stopped at. Each map entry is the set of the bytes (& 7)
+ * that follow the keys hashing there, and a hit counts only when the byte
+ * after its trigram is in the set: in log text most key hits are common
+ * words that go on differently (".js" of ".json" for ". This version of
+ * Node.js requires"); this drops 85% of them before the hash table, and
+ * the vector loop tests it without a branch.
  *
  * Measured on 1 GiB of log text with 230 rules (bench/log.sh, -O2): a plain
  * bigram bitmap gave 59 MB/s (the bigrams of messages are too common), a
@@ -29,7 +30,7 @@
  * A 128 KiB map was slower than 64 KiB (cache misses), and so was a 32 KiB
  * bit map that fits in L1 (the bit arithmetic costs more than it saves).
  * bench/match_bench on 64 MiB of bench/launcher.sh's log text, best of 12:
- * 646 MB/s before the vector loop and the next-byte sets, 840 MB/s after;
+ * 646 MB/s before the vector loop and the next-byte sets, 955 MB/s after;
  * keying each literal by two adjacent trigrams to look at every other
  * position only was slower (446 vs 294 MB/s: twice the keys, commoner
  * ones). */
@@ -56,12 +57,13 @@ typedef struct pf_lit_s {
 } pf_lit_t;
 
 struct ex_prefilter_s {
-  uint8_t map[1u << PF_BITS]; /* nonzero: some key hashes here */
+  /* Per hashed trigram, the bytes that follow the keys hashing there, as a
+   * set of (byte & 7); nonzero: some key hashes here. A hit whose next
+   * byte is not in the set is no literal's key. 0xFF when some literal
+   * ends with its key. fold[] follows: the vector loop reads 4 bytes at
+   * each entry. */
+  uint8_t map[1u << PF_BITS];
   unsigned char fold[256];
-  /* Per map entry, the byte that follows the key in its literals, as a
-   * set of (byte & 7): a map hit whose next byte is not in it is no
-   * literal's key. 0xFF when some literal ends with its key. */
-  uint8_t next[1u << PF_BITS];
   pf_lit_t *lits;
   size_t nlits;
   size_t cap;
@@ -239,8 +241,7 @@ int ex__prefilter_build(ex_prefilter_t *pf, uint32_t npatterns) {
       pf->start[pf->nkeys] = (uint32_t)i;
       pf->nkeys++;
     }
-    pf->map[pf_h1(tri)] = 1;
-    pf->next[pf_h1(tri)] |= next_bits(&pf->lits[pf->order[i]]);
+    pf->map[pf_h1(tri)] |= next_bits(&pf->lits[pf->order[i]]);
   }
   pf->start[pf->nkeys] = (uint32_t)nsorted;
   ex_free(sorted);
@@ -341,7 +342,7 @@ static inline uint64_t load_le64(const unsigned char *p) {
  * it (or there is no such byte). */
 static inline int pf_next_ok(const ex_prefilter_t *pf, const unsigned char *s,
                              size_t len, size_t at, uint32_t tri) {
-  return at + 3 >= len || ((pf->next[pf_h1(tri)] >> (s[at + 3] & 7)) & 1);
+  return at + 3 >= len || ((pf->map[pf_h1(tri)] >> (s[at + 3] & 7)) & 1);
 }
 
 /* Whether one of the literals of trigram `tri`, which ends at s[i],
@@ -386,27 +387,36 @@ find_avx2(const ex_prefilter_t *pf, const unsigned char *s, size_t len,
   const __m256i spread = _mm256_setr_epi8(
       0, 1, 2, -128, 1, 2, 3, -128, 2, 3, 4, -128, 3, 4, 5, -128, /* 0-3 */
       4, 5, 6, -128, 5, 6, 7, -128, 6, 7, 8, -128, 7, 8, 9, -128); /* 4-7 */
+  const __m256i after = _mm256_setr_epi8(
+      3, -128, -128, -128, 4, -128, -128, -128, 5, -128, -128, -128, 6, -128,
+      -128, -128, 7, -128, -128, -128, 8, -128, -128, -128, 9, -128, -128,
+      -128, 10, -128, -128, -128);
   const __m256i golden = _mm256_set1_epi32((int)0x9E3779B1u);
   const __m256i low = _mm256_set1_epi32(0xFF);
+  const __m256i seven = _mm256_set1_epi32(7);
+  const __m256i one = _mm256_set1_epi32(1);
   const __m256i zero = _mm256_setzero_si256();
   const int *map = (const int *)(const void *)pf->map;
   size_t i;
 
   for (i = 0; i + 16 <= len; i += 8) {
     __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-    __m256i t = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(b), spread);
+    __m256i bb = _mm256_broadcastsi128_si256(b);
+    __m256i t = _mm256_shuffle_epi8(bb, spread);
+    __m256i n = _mm256_and_si256(_mm256_shuffle_epi8(bb, after), seven);
     __m256i h = _mm256_srli_epi32(_mm256_mullo_epi32(t, golden),
                                   32 - PF_BITS);
     __m256i e = _mm256_and_si256(_mm256_i32gather_epi32(map, h, 1), low);
+    /* The entry's bit for the byte after the trigram (bytes 3-10 of the
+     * 16 loaded: always there). */
+    __m256i bit = _mm256_and_si256(_mm256_srlv_epi32(e, n), one);
     unsigned hits = ~(unsigned)_mm256_movemask_ps(
-                        _mm256_castsi256_ps(_mm256_cmpeq_epi32(e, zero))) &
+                        _mm256_castsi256_ps(_mm256_cmpeq_epi32(bit, zero))) &
                     0xFFu;
     while (hits != 0) {
       size_t k = (size_t)__builtin_ctz(hits);
       hits &= hits - 1;
-      uint32_t tri = tri_at(s, i + k);
-      if (pf_next_ok(pf, s, len, i + k, tri) &&
-          pf_verify(pf, s, len, i + k + 2, tri))
+      if (pf_verify(pf, s, len, i + k + 2, tri_at(s, i + k)))
         return i + k;
     }
   }
@@ -434,12 +444,18 @@ size_t ex__prefilter_find(const ex_prefilter_t *pf, const unsigned char *s,
    * per six positions while the map says no. */
   for (; i + 8 <= len; i += 6) {
     uint64_t v = load_le64(s + i);
-    unsigned hits = (unsigned)map[pf_h1((uint32_t)v & 0xFFFFFFu)] |
-                    (unsigned)map[pf_h1((uint32_t)(v >> 8) & 0xFFFFFFu)] << 1 |
-                    (unsigned)map[pf_h1((uint32_t)(v >> 16) & 0xFFFFFFu)] << 2 |
-                    (unsigned)map[pf_h1((uint32_t)(v >> 24) & 0xFFFFFFu)] << 3 |
-                    (unsigned)map[pf_h1((uint32_t)(v >> 32) & 0xFFFFFFu)] << 4 |
-                    (unsigned)map[pf_h1((uint32_t)(v >> 40) & 0xFFFFFFu)] << 5;
+    /* Entries are byte sets: only whether they are empty counts here. */
+    unsigned hits = (unsigned)(map[pf_h1((uint32_t)v & 0xFFFFFFu)] != 0) |
+                    (unsigned)(map[pf_h1((uint32_t)(v >> 8) & 0xFFFFFFu)] != 0)
+                        << 1 |
+                    (unsigned)(map[pf_h1((uint32_t)(v >> 16) & 0xFFFFFFu)] != 0)
+                        << 2 |
+                    (unsigned)(map[pf_h1((uint32_t)(v >> 24) & 0xFFFFFFu)] != 0)
+                        << 3 |
+                    (unsigned)(map[pf_h1((uint32_t)(v >> 32) & 0xFFFFFFu)] != 0)
+                        << 4 |
+                    (unsigned)(map[pf_h1((uint32_t)(v >> 40) & 0xFFFFFFu)] != 0)
+                        << 5;
     while (hits != 0) {
       k = (size_t)__builtin_ctz(hits);
       hits &= hits - 1;
