@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ static struct {
   int handoff;        /* job control: the command's group takes the terminal
                          whenever explain's group has it */
   int exited;
+  int ignore_sigchld; /* the caller ignored SIGCHLD (see setup_signals) */
   struct timespec t_start;
   sigset_t caller_mask;
   sigset_t blocked;
@@ -382,41 +384,38 @@ static void on_winsize_poll(uv_timer_t *t) {
     forward(SIGWINCH);
 }
 
-/* Blocks every signal that can be caught and that the caller did not ignore,
- * and opens a signalfd for them. One sigaction query per signal: at this
- * point only SIG_IGN (inherited through exec) and explain's own crash
- * handlers can be set. Cheaper than parsing SigIgn from /proc/self/status,
- * which the kernel formats in tens of microseconds. */
+/* Blocks every signal that can be caught (read from a signalfd once the
+ * command runs). No per-signal query: a signal the caller ignored is
+ * discarded by the kernel even when blocked, and the command gets the
+ * caller's mask and dispositions back. Two exceptions. SIGCHLD ignored by
+ * the caller would reap the command behind explain's back and leave it
+ * waiting forever: explain takes it back, the command gets SIG_IGN again.
+ * And issue 7 (core/selfcrash.h): a fault whose signal is blocked kills
+ * with the default action and skips any handler, so the fault signals
+ * with explain's crash handler stay unblocked (the handler forwards the
+ * ones sent from outside). */
 static int setup_signals(void) {
+  static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
   struct sigaction sa;
-  int ignored;
-  int handled;
-  int sig;
+  size_t i;
 
-  sigemptyset(&g.blocked);
-  for (sig = 1; sig < NSIG; sig++) {
-    if (sig == SIGKILL || sig == SIGSTOP)
-      continue;
-    if (sigaction(sig, NULL, &sa) == -1)
-      continue; /* glibc's internal real-time signals */
-    ignored = sa.sa_handler == SIG_IGN;
-    handled = (sa.sa_flags & SA_SIGINFO) || sa.sa_handler != SIG_DFL;
-    if (ignored)
-      continue; /* ignored by the caller: stays ignored, for both of us */
-    /* issue 7 (core/selfcrash.h): a fault whose signal is blocked kills
-     * with the default action and skips any handler, so the fault signals
-     * stay unblocked when a crash handler is installed; it forwards the
-     * ones sent from outside. */
-    if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) &&
-        handled)
-      continue;
-    /* glibc's internal real-time signals cannot be added: skipped. */
-    (void)sigaddset(&g.blocked, sig);
+  if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
+    g.ignore_sigchld = 1;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    if (sigaction(SIGCHLD, &sa, NULL) == -1)
+      return -errno;
+  }
+  sigfillset(&g.blocked); /* glibc leaves out its internal signals */
+  (void)sigdelset(&g.blocked, SIGKILL);
+  (void)sigdelset(&g.blocked, SIGSTOP);
+  for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+    if (sigaction(faults[i], NULL, &sa) == 0 &&
+        ((sa.sa_flags & SA_SIGINFO) ||
+         (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)))
+      (void)sigdelset(&g.blocked, faults[i]);
   }
   if (sigprocmask(SIG_BLOCK, &g.blocked, &g.caller_mask) == -1)
-    return -errno;
-  g.sig_fd = signalfd(-1, &g.blocked, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (g.sig_fd == -1)
     return -errno;
   return 0;
 }
@@ -523,6 +522,104 @@ static void close_all_channels(void) {
   }
 }
 
+/* Descriptors the event loop needs: libuv aborts when it cannot make its
+ * signal lock pipe, so room for them is checked first (an epoll, two
+ * pipes, an eventfd). */
+#define EX_LOOP_FDS 6
+
+static int room_for_loop(void) {
+  int fds[EX_LOOP_FDS];
+  int n;
+  int ok;
+
+  for (n = 0; n < EX_LOOP_FDS; n++) {
+    fds[n] = fcntl(g.sig_fd, F_DUPFD_CLOEXEC, 0);
+    if (fds[n] == -1)
+      break;
+  }
+  ok = n == EX_LOOP_FDS;
+  while (n-- > 0)
+    close(fds[n]);
+  return ok ? 0 : -EMFILE;
+}
+
+/* The command has started: the signalfd and the event loop. Made after the
+ * spawn, so that the command's exec runs on the other CPU meanwhile
+ * (signals that came in between wait, blocked, for the signalfd). */
+static int start_loop(void) {
+  size_t i;
+  int rc;
+
+  g.sig_fd = signalfd(-1, &g.blocked, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (g.sig_fd == -1)
+    return -errno;
+  rc = room_for_loop();
+  if (rc == 0)
+    rc = uv_loop_init(&g.loop);
+  if (rc != 0)
+    return rc;
+  uv_poll_init(&g.loop, &g.sig_poll, g.sig_fd);
+  uv_poll_start(&g.sig_poll, UV_READABLE, on_signal_ready);
+  for (i = 0; i < g.nchan; i++) {
+    uv_poll_init(&g.loop, &g.chan[i].poll, g.chan[i].fd);
+    g.chan[i].poll.data = &g.chan[i];
+    uv_poll_start(&g.chan[i].poll, UV_READABLE | UV_DISCONNECT, on_channel);
+  }
+  uv_timer_init(&g.loop, &g.linger_timer);
+  uv_timer_init(&g.loop, &g.winsize_timer);
+  uv_timer_init(&g.loop, &g.settle_timer);
+  if (g.cfg->on_settled != NULL)
+    uv_timer_start(&g.settle_timer, on_settle, (uint64_t)g.cfg->settle_ms, 0);
+  if (g.handoff)
+    uv_timer_start(&g.winsize_timer, on_winsize_poll, EX_WINSIZE_POLL_MS,
+                   EX_WINSIZE_POLL_MS);
+  return 0;
+}
+
+/* No event loop after the command started (no descriptor or memory left
+ * for it): its output is still relayed and its status kept, without
+ * signal forwarding or job control. */
+static void run_without_loop(int err) {
+  struct pollfd fds[EX_CHANNELS];
+  struct rusage ru;
+  size_t i;
+  int st;
+
+  fprintf(stderr,
+          "explain: no event loop (%s): relaying without forwarding "
+          "signals\n",
+          strerror(-err));
+  while (channels_open()) {
+    for (i = 0; i < g.nchan; i++) {
+      fds[i].fd = g.chan[i].fd;
+      fds[i].events = POLLIN;
+      fds[i].revents = 0;
+    }
+    if (poll(fds, (nfds_t)g.nchan, -1) == -1) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    for (i = 0; i < g.nchan; i++) {
+      if (fds[i].revents != 0 && g.chan[i].fd >= 0 &&
+          relay_available(&g.chan[i], (size_t)-1, EX_RELAY_ROUNDS)) {
+        close(g.chan[i].fd);
+        g.chan[i].fd = -1;
+      }
+    }
+  }
+  close_all_channels();
+  st = 0;
+  memset(&ru, 0, sizeof(ru));
+  while (wait4(g.child, &st, 0, &ru) == -1 && errno == EINTR)
+    ;
+  take_terminal_back();
+  g.exited = 1;
+  g.res->wstatus = st;
+  g.res->rusage = ru;
+  g.res->duration_ms = elapsed_ms(&g.t_start);
+}
+
 int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   ex_spawn_plan_t plan;
   int closed[3];
@@ -563,9 +660,6 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   rc = setup_signals();
   if (rc != 0)
     goto fail;
-  rc = uv_loop_init(&g.loop);
-  if (rc != 0)
-    goto fail;
 
   /* The same file behind fd 1 and fd 2 that is not a terminal: the
    * command's stdout joins the stderr channel so the two stay in order. */
@@ -597,6 +691,7 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   plan.close_fds[1] = closed[1];
   plan.close_fds[2] = 0;
   plan.mask = &g.caller_mask;
+  plan.ignore_sigchld = g.ignore_sigchld;
   plan.hook = cfg->child_hook; /* trace/ (issue 8) */
   plan.hook_arg = cfg->child_hook_arg;
   extra = cfg->prepare_env != NULL ? cfg->prepare_env(cfg->ctx, res->path)
@@ -632,24 +727,14 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   g.child = pid;
   g.pgid = plan.own_pgrp ? pid : 0;
 
-  uv_poll_init(&g.loop, &g.sig_poll, g.sig_fd);
-  uv_poll_start(&g.sig_poll, UV_READABLE, on_signal_ready);
-  for (i = 0; i < g.nchan; i++) {
-    uv_poll_init(&g.loop, &g.chan[i].poll, g.chan[i].fd);
-    g.chan[i].poll.data = &g.chan[i];
-    uv_poll_start(&g.chan[i].poll, UV_READABLE | UV_DISCONNECT, on_channel);
-  }
-  uv_timer_init(&g.loop, &g.linger_timer);
-  uv_timer_init(&g.loop, &g.winsize_timer);
-  uv_timer_init(&g.loop, &g.settle_timer);
-  if (cfg->on_settled != NULL)
-    uv_timer_start(&g.settle_timer, on_settle, (uint64_t)cfg->settle_ms, 0);
-  if (g.handoff)
-    uv_timer_start(&g.winsize_timer, on_winsize_poll, EX_WINSIZE_POLL_MS,
-                   EX_WINSIZE_POLL_MS);
-
+  rc = start_loop();
   if (cfg->on_started != NULL)
     cfg->on_started(cfg->ctx, pid);
+  if (rc != 0) {
+    run_without_loop(rc);
+    return 0;
+  }
+
 
   /* A signal or exit that came before the loop is waiting in the signalfd.
    * The loop stops once the command has exited and the channels are

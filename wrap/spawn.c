@@ -163,6 +163,13 @@ static int child_main(void *arg) {
   }
   if (plan->hook != NULL) /* trace/ (issue 8): attach the tracer */
     (void)plan->hook(plan->hook_arg);
+  if (plan->ignore_sigchld) {
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_IGN;
+    (void)sigaction(SIGCHLD, &sa, NULL); /* our own table: not CLONE_SIGHAND */
+  }
   if (sigprocmask(SIG_SETMASK, plan->mask, NULL) == -1)
     child_fail(a, errno);
 

@@ -26,6 +26,8 @@ typedef struct ex_spawn_plan {
   int close_fds[3];         /* 1: close fd i in the child (it was closed
                                when explain started) */
   const sigset_t *mask;     /* signal mask the child starts with */
+  int ignore_sigchld;       /* SIGCHLD back to SIG_IGN before exec (the
+                               caller ignored it; explain cannot) */
   char *const *envp;        /* environment to exec with; NULL: environ */
   int (*hook)(void *arg);   /* trace/ (issue 8): called before exec, system
                                calls only; may be NULL */

@@ -242,6 +242,29 @@ class HostileEnvironment(TempDirTest):
         self.assertIn(b"libcjson.so.1", msg[0])
         self.assertNotIn(b"explain crashed", r.stderr)
 
+    def test_tiny_descriptor_limit(self):
+        # ulimit -n 8: no room for the event loop once the command runs
+        # (libuv would abort without its signal pipe). The command still
+        # runs, its stderr is relayed and its status kept, in one line of
+        # explanation; with room, no such line.
+        import resource
+
+        def limit(n):
+            return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+
+        missing = self.path("no-such-dir")
+        for n, degraded in ((8, True), (64, False)):
+            r = subprocess.run([EXPLAIN, "ls", missing],
+                               stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=limit(n), timeout=60)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(b"ls: cannot access '%s'" % missing.encode(),
+                          r.stderr)
+            self.assertEqual(b"no event loop" in r.stderr, degraded,
+                             r.stderr)
+            self.assertNotIn(b"explain crashed", r.stderr)
+
     def test_sigpipe_ignored_or_default_for_the_command(self):
         # explain between a producer and `head`: the command sees the
         # broken pipe, explain keeps its status.

@@ -94,6 +94,22 @@ class Forwarding(TempDirTest):
         self.assertEqual(p.wait(10), 3)
 
 
+    def test_sigchld_ignored_by_the_caller(self):
+        # A parent that ignores SIGCHLD makes the kernel reap children by
+        # itself: explain must still see its command end (it used to wait
+        # forever), and the command must still find SIGCHLD ignored.
+        def ignore_chld():
+            signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+        cmd = ["grep", "^SigIgn", "/proc/self/status"]
+        bare = subprocess.run(cmd, stdout=subprocess.PIPE,
+                              preexec_fn=ignore_chld, timeout=30)
+        r = run(cmd, preexec_fn=ignore_chld, timeout=30)
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(r.stdout, bare.stdout)
+        self.assertTrue(int(r.stdout.split()[1], 16)
+                        >> (signal.SIGCHLD - 1) & 1)
+
+
 class Terminal(TempDirTest):
     def test_ctrl_c_reaches_the_command_once(self):
         # explain is a session leader on a terminal (as in `docker run -it`
