@@ -152,12 +152,20 @@ static void maybe_finish(void) {
     uv_stop(&g.loop);
 }
 
+static void reap(void);
+
 static void on_channel(uv_poll_t *h, int status, int events) {
   ex_channel_t *c;
 
   c = h->data;
   if (relay_available(c, (size_t)-1, EX_RELAY_ROUNDS)) {
     close_channel(c);
+    /* The last writer is gone: the command is usually exiting, and its
+     * status is there by now (the kernel closes its files just before it
+     * signals its parent). Reaping now saves a second wake-up for the
+     * SIGCHLD; if it is not there, the SIGCHLD still comes. */
+    if (!g.exited && !channels_open())
+      reap();
     maybe_finish();
   }
 }
