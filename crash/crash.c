@@ -355,16 +355,33 @@ static const char *preloadable(const char *path, int depth) {
 /* The preload library: next to the binary (a build tree), under
  * ../<libdir>/explain (an installed binary), or the configured install
  * directory. */
+/* out = a + b + c when it fits; returns 0, or -ENAMETOOLONG. (Not
+ * snprintf: this runs at every start-up, and printf's code is pages the
+ * launcher would fault in for nothing.) */
+static int join3(char *out, size_t size, const char *a, const char *b,
+                 const char *c) {
+  size_t la = strlen(a);
+  size_t lb = strlen(b);
+  size_t lc = strlen(c);
+
+  if (la + lb + lc >= size)
+    return -ENAMETOOLONG;
+  memcpy(out, a, la);
+  memcpy(out + la, b, lb);
+  memcpy(out + la + lb, c, lc + 1);
+  return 0;
+}
+
 static int find_library(char *out, size_t size) {
   char exe[PATH_MAX];
   struct stat st;
 
   if (ex_exe_dir(exe, sizeof(exe)) == 0) {
-    if ((size_t)snprintf(out, size, "%s/libexplain-crash.so", exe) < size &&
+    if (join3(out, size, exe, "/", "libexplain-crash.so") == 0 &&
         stat(out, &st) == 0)
       return 0;
-    if ((size_t)snprintf(out, size, "%s/../%s/explain/libexplain-crash.so",
-                         exe, EX_CRASH_LIBDIR_REL) < size &&
+    if (join3(out, size, exe, "/../" EX_CRASH_LIBDIR_REL,
+              "/explain/libexplain-crash.so") == 0 &&
         stat(out, &st) == 0)
       return 0;
   }
@@ -404,9 +421,7 @@ static int random_name(char *out, size_t size, const char *tmp) {
   for (i = 0; i < sizeof(rnd); i++)
     tail[i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
   tail[sizeof(rnd)] = '\0';
-  if ((size_t)snprintf(out, size, "%s/explain-crash-%s", tmp, tail) >= size)
-    return -ENAMETOOLONG;
-  return 0;
+  return join3(out, size, tmp, "/explain-crash-", tail);
 }
 
 void ex_crash_started(ex_crash_t *c) {
