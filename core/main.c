@@ -103,6 +103,9 @@ static void on_started(void *ctx, pid_t pid) {
     fputs("; running the command untraced\n", stderr);
     fflush(stderr);
   }
+  /* Nothing is buffered yet: this only pages in stdio's flush code while
+   * the command loads, instead of between its exit and explain's. */
+  (void)fflush(stdout);
 }
 
 /* The command has run a few milliseconds: read the memory cgroup counters

@@ -103,17 +103,19 @@ typedef struct ex_crash_memcg {
 } ex_crash_memcg_t;
 
 typedef struct ex_crash {
+  /* The fields every run writes come first, in one page: prepare() fills
+   * it before the command starts, and collect() after a normal exit then
+   * touches no new page (a page fault costs about 10 us in a VM, on the
+   * path between the command's exit and explain's). The large arrays that
+   * only a crash, a kill or output fills follow. */
   /* ---- ex_crash_prepare() ---- */
   char dir[256];           /* the private directory, or "" */
   char *env[4];            /* extra "NAME=value" strings, NULL-terminated;
                               env[0] == NULL when nothing is preloaded */
   const char *no_backtrace;/* why nothing is preloaded (static text), or
                               NULL */
-  ex_crash_memcg_t before[EX_CRASH_CG_DEPTH]; /* explain's own memory
-                              cgroup (where the command starts) and its
-                              ancestors, innermost first */
+  char exe[1024];          /* the command's executable */
   size_t nbefore;
-  char tail[EX_CRASH_TAIL];/* the last bytes of the command's stderr */
   size_t tail_len;
 
   /* ---- ex_crash_collect() ---- */
@@ -121,38 +123,43 @@ typedef struct ex_crash {
   pid_t pid;
   int wstatus;
   int signo;               /* the signal it died of, or 0 */
+  int core_dumped;         /* WCOREDUMP */
+  long long sender;        /* si_pid of a sent signal, or -1 */
+  ex_crash_class_t cls;
   int have_report;         /* 1 when the preloaded handler reported */
   int code;                /* si_code */
   uintptr_t addr;          /* si_addr */
   uintptr_t pc, sp, err;
   int have_regs;
-  long long sender;        /* si_pid of a sent signal, or -1 */
   pid_t tid;
   int main_thread;         /* 1 when tid == pid */
   unsigned char insn[16];
   int have_insn;
-  ex_crash_frame_t frames[EX_CRASH_FRAMES_MAX];
   size_t nframes;
   long long depth;         /* total frames when more than shown, else 0 */
-  char addr_map[640];      /* the maps line holding addr, or "" */
-  char addr_perms[8];
-  char stack_map[640];     /* the maps line holding sp, or "" */
-  ex_crash_class_t cls;
-  ex_crash_memcg_t after[EX_CRASH_CG_DEPTH];
   size_t nafter;
   int oom_confirmed;       /* an oom_kill counter rose, or the kernel log
                               names the pid */
   size_t oom_level;        /* index in after[] whose counter rose */
-  char kmsg[EX_CRASH_KMSG_LINES][512]; /* kernel log lines about the pid */
   size_t nkmsg;
   int kmsg_readable;       /* 1 when /dev/kmsg could be read */
-  char core_pattern[256];
   long long core_limit;    /* RLIMIT_CORE soft limit of the command; -1
                               unlimited; -2 unknown */
-  int core_dumped;         /* WCOREDUMP */
+
+  /* ---- filled by output, a crash or a kill ---- */
+  ex_crash_memcg_t before[EX_CRASH_CG_DEPTH]; /* explain's own memory
+                              cgroup (where the command starts) and its
+                              ancestors, innermost first (started()) */
+  char tail[EX_CRASH_TAIL];/* the last bytes of the command's stderr */
+  ex_crash_frame_t frames[EX_CRASH_FRAMES_MAX];
+  char addr_map[640];      /* the maps line holding addr, or "" */
+  char addr_perms[8];
+  char stack_map[640];     /* the maps line holding sp, or "" */
+  ex_crash_memcg_t after[EX_CRASH_CG_DEPTH];
+  char kmsg[EX_CRASH_KMSG_LINES][512]; /* kernel log lines about the pid */
+  char core_pattern[256];
   char core_file[1024];    /* where the core is, when found, or "" */
   char core_handler[256];  /* the program core_pattern pipes to, or "" */
-  char exe[1024];          /* the command's executable */
 } ex_crash_t;
 
 /* Allocates an empty ex_crash_t into *out. Returns 0 or -ENOMEM. */
