@@ -392,20 +392,25 @@ static void on_winsize_poll(uv_timer_t *t) {
     forward(SIGWINCH);
 }
 
-/* Blocks every signal that can be caught (read from a signalfd once the
- * command runs). No per-signal query: a signal the caller ignored is
- * discarded by the kernel even when blocked, and the command gets the
- * caller's mask and dispositions back. Two exceptions. SIGCHLD ignored by
- * the caller would reap the command behind explain's back and leave it
- * waiting forever: explain takes it back, the command gets SIG_IGN again.
- * And issue 7 (core/selfcrash.h): a fault whose signal is blocked kills
- * with the default action and skips any handler, so the fault signals
- * with explain's crash handler stay unblocked (the handler forwards the
- * ones sent from outside). */
+/* Blocks every signal that can be caught and that the caller did not
+ * ignore (read from a signalfd once the command runs). One sigaction query
+ * per signal: at this point only SIG_IGN (inherited through exec) and
+ * explain's own crash handlers can be set, and it is cheaper than parsing
+ * /proc/self/status. An ignored signal must stay unblocked: the kernel
+ * keeps a blocked one pending even when it is ignored, and explain would
+ * then forward it to the command's group (whose members may have reset
+ * it) or stop itself on a TSTP the caller ignored.
+ * SIGCHLD ignored by the caller would reap the command behind explain's
+ * back and leave it waiting forever: explain takes it back, the command
+ * gets SIG_IGN again (plan.ignore_sigchld).
+ * issue 7 (core/selfcrash.h): a fault whose signal is blocked kills with
+ * the default action and skips any handler, so the fault signals with
+ * explain's crash handler stay unblocked (the handler forwards the ones
+ * sent from outside). */
 static int setup_signals(void) {
-  static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
   struct sigaction sa;
-  size_t i;
+  int handled;
+  int sig;
 
   if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
     g.ignore_sigchld = 1;
@@ -414,14 +419,19 @@ static int setup_signals(void) {
     if (sigaction(SIGCHLD, &sa, NULL) == -1)
       return -errno;
   }
-  sigfillset(&g.blocked); /* glibc leaves out its internal signals */
-  (void)sigdelset(&g.blocked, SIGKILL);
-  (void)sigdelset(&g.blocked, SIGSTOP);
-  for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
-    if (sigaction(faults[i], NULL, &sa) == 0 &&
-        ((sa.sa_flags & SA_SIGINFO) ||
-         (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN)))
-      (void)sigdelset(&g.blocked, faults[i]);
+  sigemptyset(&g.blocked);
+  for (sig = 1; sig < NSIG; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP)
+      continue;
+    if (sigaction(sig, NULL, &sa) == -1)
+      continue; /* glibc's internal real-time signals */
+    if (sa.sa_handler == SIG_IGN)
+      continue; /* ignored by the caller: stays ignored, for both of us */
+    handled = (sa.sa_flags & SA_SIGINFO) || sa.sa_handler != SIG_DFL;
+    if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) &&
+        handled)
+      continue;
+    (void)sigaddset(&g.blocked, sig);
   }
   if (sigprocmask(SIG_BLOCK, &g.blocked, &g.caller_mask) == -1)
     return -errno;

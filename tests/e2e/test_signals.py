@@ -94,6 +94,26 @@ class Forwarding(TempDirTest):
         self.assertEqual(p.wait(10), 3)
 
 
+    def test_signal_the_caller_ignored_is_not_forwarded(self):
+        # nohup: the caller ignores SIGHUP. A SIGHUP sent to explain is
+        # ignored there too, as it would be by the command; it must not
+        # reach the command's group, where a process may have its own
+        # handler (here the command itself sets one).
+        code = ("import signal, sys, time\n"
+                "signal.signal(signal.SIGHUP, lambda *a: print('got-hup', flush=True))\n"
+                "print('ready', flush=True)\n"
+                "time.sleep(1.0)\n"
+                "sys.exit(3)\n")
+        p = subprocess.Popen([EXPLAIN] + py(code), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE,
+                             preexec_fn=lambda: signal.signal(signal.SIGHUP,
+                                                              signal.SIG_IGN))
+        self.assertEqual(p.stdout.readline(), b"ready\n")
+        os.kill(p.pid, signal.SIGHUP)
+        out, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 3, err)
+        self.assertNotIn(b"got-hup", out)
+
     def test_sigchld_ignored_by_the_caller(self):
         # A parent that ignores SIGCHLD makes the kernel reap children by
         # itself: explain must still see its command end (it used to wait
