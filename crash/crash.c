@@ -261,8 +261,6 @@ static int resolve(const char *argv0, char *out, size_t size) {
   return -ENOENT;
 }
 
-/* What kind of program path is. Returns NULL when the reporter can be
- * preloaded into it, else why not. depth bounds #! chains. */
 /* explain's own ELF identity: the preload library is built with it, so a
  * program of another class or machine cannot load it. */
 #if defined(__x86_64__)
@@ -282,6 +280,8 @@ static int resolve(const char *argv0, char *out, size_t size) {
 #define EX_SELF_CLASS ELFCLASS32
 #endif
 
+/* What kind of program path is. Returns NULL when the reporter can be
+ * preloaded into it, else why not. depth bounds #! chains. */
 static const char *preloadable(const char *path, int depth) {
   static const char *const static_bin = "static binary";
   unsigned char hdr[4096];
@@ -352,9 +352,6 @@ static const char *preloadable(const char *path, int depth) {
   return has_interp ? NULL : static_bin;
 }
 
-/* The preload library: next to the binary (a build tree), under
- * ../<libdir>/explain (an installed binary), or the configured install
- * directory. */
 /* out = a + b + c when it fits; returns 0, or -ENAMETOOLONG. (Not
  * snprintf: this runs at every start-up, and printf's code is pages the
  * launcher would fault in for nothing.) */
@@ -372,6 +369,9 @@ static int join3(char *out, size_t size, const char *a, const char *b,
   return 0;
 }
 
+/* The preload library: next to the binary (a build tree), under
+ * ../<libdir>/explain (an installed binary), or the configured install
+ * directory. */
 static int find_library(char *out, size_t size) {
   char exe[PATH_MAX];
   struct stat st;

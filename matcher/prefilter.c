@@ -32,7 +32,7 @@
  * bench/match_bench on 64 MiB of bench/launcher.sh's log text, best of 12:
  * 646 MB/s before the vector loop and the next-byte sets, 955 MB/s after;
  * keying each literal by two adjacent trigrams to look at every other
- * position only was slower (446 vs 294 MB/s: twice the keys, commoner
+ * position only was slower (294 vs 446 MB/s: twice the keys, commoner
  * ones). */
 #include <errno.h>
 #include <stdlib.h>
@@ -104,9 +104,7 @@ int ex__prefilter_new(ex_prefilter_t **out) {
     return -ENOMEM;
   for (c = 0; c < 256; c++)
     pf->fold[c] = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-#ifdef PF_AVX2
-  pf->simd = CPU_FEATURE_ACTIVE(AVX2);
-#endif
+  ex__prefilter_set_simd(pf, 1);
   *out = pf;
   return 0;
 }
