@@ -459,25 +459,152 @@ static void on_crash(int sig, siginfo_t *si, void *ctx) {
 
 /* ---- set-up ----------------------------------------------------------- */
 
+/* The constructor runs in every command explain starts, so it costs what
+ * the kernel calls cost and nothing more: no libc function is called
+ * before main (each first call through the PLT is a symbol lookup by the
+ * loader), the environment is edited in place, and on x86-64 the seven
+ * system calls are made directly. The crash-time code above uses libc as
+ * usual; its symbols are bound at the crash. */
+
 extern char **environ;
 
-/* Restores the caller's environment before anything of the program reads
- * it. */
-static void restore_environment(void) {
-  const char *v;
+#if defined(__x86_64__)
+/* The kernel's struct sigaction (not glibc's: no 128-byte sigset_t). */
+typedef struct {
+  void (*handler)(int, siginfo_t *, void *);
+  unsigned long flags;
+  void (*restorer)(void);
+  unsigned long mask;
+} ex_ksigaction_t;
 
-  v = getenv("EXPLAIN_CRASH_DIR");
-  if (v != NULL && strlen(v) < sizeof(st.dir))
-    memcpy(st.dir, v, strlen(v) + 1);
-  (void)unsetenv("EXPLAIN_CRASH_DIR");
-  v = getenv("EXPLAIN_CRASH_LD_PRELOAD");
-  if (v != NULL) {
-    /* setenv replaces the value in place: the order of environ stays. */
-    (void)setenv("LD_PRELOAD", v, 1);
-    (void)unsetenv("EXPLAIN_CRASH_LD_PRELOAD");
-  } else {
-    (void)unsetenv("LD_PRELOAD");
+#define EX_SA_RESTORER 0x04000000UL
+
+/* The return path of a handler: rt_sigreturn, in the very bytes glibc's
+ * __restore_rt has, which debuggers and unwinders recognise as a signal
+ * frame. */
+void ex_crash_restore_rt(void) __attribute__((visibility("hidden")));
+__asm__(".text\n"
+        ".align 16\n"
+        ".type ex_crash_restore_rt,@function\n"
+        "ex_crash_restore_rt:\n"
+        "\tmovq $15, %rax\n"
+        "\tsyscall\n"
+        ".size ex_crash_restore_rt,.-ex_crash_restore_rt\n");
+
+static long raw_syscall4(long nr, long a, long b, long c, long d) {
+  long ret;
+  register long r10 __asm__("r10") = d;
+
+  __asm__ volatile("syscall"
+                   : "=a"(ret)
+                   : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10)
+                   : "rcx", "r11", "memory");
+  return ret;
+}
+
+static int set_altstack(const stack_t *ss, stack_t *old) {
+  return raw_syscall4(SYS_sigaltstack, (long)ss, (long)old, 0, 0) == 0 ? 0
+                                                                        : -1;
+}
+
+/* Installs on_crash for sig; returns 1 when it was installed, 0 when the
+ * signal already had a disposition of its own (put back as it was). */
+static int take_signal(int sig) {
+  ex_ksigaction_t sa;
+  ex_ksigaction_t old;
+
+  sa.handler = on_crash;
+  sa.flags = SA_SIGINFO | SA_ONSTACK | EX_SA_RESTORER;
+  sa.restorer = ex_crash_restore_rt;
+  sa.mask = 0;
+  if (raw_syscall4(SYS_rt_sigaction, sig, (long)&sa, (long)&old,
+                   sizeof(sa.mask)) != 0)
+    return 0;
+  if ((old.flags & SA_SIGINFO) || old.handler != NULL) {
+    (void)raw_syscall4(SYS_rt_sigaction, sig, (long)&old, 0,
+                       sizeof(old.mask));
+    return 0;
   }
+  return 1;
+}
+#else
+static int set_altstack(const stack_t *ss, stack_t *old) {
+  return sigaltstack(ss, old);
+}
+
+static int take_signal(int sig) {
+  struct sigaction sa;
+  struct sigaction old;
+
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_sigaction = on_crash;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(sig, &sa, &old) == -1)
+    return 0;
+  if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL) {
+    (void)sigaction(sig, &old, NULL);
+    return 0;
+  }
+  return 1;
+}
+#endif
+
+/* The value of entry e when it is "name=value", else NULL. */
+static const char *env_value(const char *e, const char *name) {
+  while (*name != '\0' && *e == *name) {
+    e++;
+    name++;
+  }
+  return *name == '\0' && *e == '=' ? e + 1 : NULL;
+}
+
+/* Restores the caller's environment before anything of the program reads
+ * it, in place, as unsetenv does (the order of the others stays): the
+ * report directory is copied out of EXPLAIN_CRASH_DIR and the entry
+ * removed; LD_PRELOAD gets the caller's value back, which is the tail of
+ * "EXPLAIN_CRASH_LD_PRELOAD=..." (present only when the caller had one),
+ * or is removed. Returns 0, or -1 when explain did not start us. */
+static int restore_environment(void) {
+  char **env;
+  const char *v;
+  const char *dir;
+  char *orig;
+  size_t i;
+  size_t w;
+  size_t n;
+
+  env = environ;
+  if (env == NULL)
+    return -1;
+  dir = NULL;
+  orig = NULL;
+  for (i = 0; env[i] != NULL; i++) {
+    if (env[i][0] != 'E')
+      continue;
+    if ((v = env_value(env[i], "EXPLAIN_CRASH_DIR")) != NULL)
+      dir = v;
+    else if (env_value(env[i], "EXPLAIN_CRASH_LD_PRELOAD") != NULL)
+      orig = env[i] + sizeof("EXPLAIN_CRASH_") - 1;
+  }
+  if (dir == NULL)
+    return -1;
+  for (n = 0; dir[n] != '\0' && n < sizeof(st.dir) - 1; n++)
+    st.dir[n] = dir[n];
+  st.dir[dir[n] == '\0' ? n : 0] = '\0'; /* too long: no reports */
+  for (i = w = 0; env[i] != NULL; i++) {
+    if (env_value(env[i], "EXPLAIN_CRASH_DIR") != NULL ||
+        env_value(env[i], "EXPLAIN_CRASH_LD_PRELOAD") != NULL)
+      continue;
+    if (env_value(env[i], "LD_PRELOAD") != NULL) {
+      if (orig == NULL)
+        continue;
+      env[i] = orig;
+    }
+    env[w++] = env[i];
+  }
+  env[w] = NULL;
+  return 0;
 }
 
 static int load_unwinder(void) {
@@ -508,41 +635,22 @@ static void install_altstack(void) {
   ss.ss_flags = 0;
   /* One call sets ours and returns what was there: a stack the program (or
    * another preload) already had is put back. */
-  if (sigaltstack(&ss, &old) == 0 && !(old.ss_flags & SS_DISABLE))
-    (void)sigaltstack(&old, NULL);
+  if (set_altstack(&ss, &old) == 0 && !(old.ss_flags & SS_DISABLE))
+    (void)set_altstack(&old, NULL);
 }
 
+/* One call per signal sets ours and returns the old disposition: where one
+ * was already ignored or handled, it is put back (left alone). */
 static void install_handlers(void) {
-  struct sigaction sa;
-  struct sigaction old;
   size_t i;
 
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_sigaction = on_crash;
-  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-  sigemptyset(&sa.sa_mask);
-  /* One call per signal sets ours and returns the old disposition: where
-   * one was already ignored or handled, it is put back (left alone). */
-  for (i = 0; i < EX_NSIGNALS; i++) {
-    if (sigaction(crash_signals[i], &sa, &old) == -1)
-      continue;
-    if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
-      (void)sigaction(crash_signals[i], &old, NULL);
-    else
-      st.installed[i] = 1;
-  }
+  for (i = 0; i < EX_NSIGNALS; i++)
+    st.installed[i] = take_signal(crash_signals[i]);
 }
 
 __attribute__((constructor)) static void ex_crash_init(void) {
-  int saved;
-
-  saved = errno;
-  restore_environment();
-  if (st.dir[0] != '/') {
-    errno = saved;
+  if (restore_environment() != 0 || st.dir[0] != '/')
     return; /* not started by explain: do nothing */
-  }
   install_altstack();
   install_handlers();
-  errno = saved;
 }
