@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 size_t ex_strlcpy(char *dst, const char *src, size_t size) {
@@ -73,11 +74,12 @@ ssize_t ex_read_small(const char *path, char *buf, size_t size) {
   return (ssize_t)len;
 }
 
-int ex_fd_is_open(int fd) {
-  int r;
+int ex_fd_kind(int fd) {
+  struct termios t;
 
-  r = fcntl(fd, F_GETFD);
-  return r != -1 || errno != EBADF;
+  if (tcgetattr(fd, &t) == 0)
+    return EX_FD_TTY;
+  return errno == EBADF ? EX_FD_CLOSED : EX_FD_OTHER;
 }
 
 int ex_write_all(int fd, const void *buf, size_t len) {

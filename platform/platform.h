@@ -25,8 +25,10 @@ int ex_exe_dir(char *buf, size_t size);
  * negative errno when nothing could be read (buf is then ""). */
 ssize_t ex_read_small(const char *path, char *buf, size_t size);
 
-/* Returns 1 when fd is an open descriptor, 0 when it is not. */
-int ex_fd_is_open(int fd);
+/* What fd is, from one system call: EX_FD_CLOSED, EX_FD_TTY (a terminal,
+ * as isatty() says) or EX_FD_OTHER (any other open descriptor). */
+enum { EX_FD_CLOSED, EX_FD_OTHER, EX_FD_TTY };
+int ex_fd_kind(int fd);
 
 /* Writes all len bytes of buf to fd, retrying after EINTR and waiting for
  * POLLOUT after EAGAIN (fd may be non-blocking because another process shares

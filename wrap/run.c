@@ -71,9 +71,11 @@ static struct {
   int sig_fd;
   ex_channel_t chan[EX_CHANNELS];
   size_t nchan;
+  pid_t self;         /* explain's pid (glibc no longer caches it) */
   pid_t child;
   pid_t pgid;         /* the command's own group, or 0 when shared */
   int tty_fd;         /* controlling terminal among fds 0-2, or -1 */
+  int std_tty[3];     /* fds 0-2 are terminals (fill_std_fds) */
   int handoff;        /* job control: the command's group takes the terminal
                          whenever explain's group has it */
   int exited;
@@ -179,7 +181,7 @@ static void hand_off_channel(ex_channel_t *c) {
   pid_t pid2;
   ssize_t n;
 
-  if (getpid() == 1)
+  if (g.self == 1)
     return;
   pid = fork();
   if (pid == 0) {
@@ -251,12 +253,12 @@ static void stop_self(int sig) {
   struct sigaction sa;
   sigset_t one;
 
-  if (getpid() == 1)
+  if (g.self == 1)
     return;
   if (sigaction(sig, NULL, &sa) == -1 || sa.sa_handler != SIG_DFL)
     sig = SIGSTOP;
   take_terminal_back();
-  (void)kill(getpid(), sig);
+  (void)kill(g.self, sig);
   if (sig != SIGSTOP) {
     sigemptyset(&one);
     sigaddset(&one, sig);
@@ -302,7 +304,7 @@ static void reap(void) {
     if (pid != g.child || g.exited)
       continue;
     if (WIFSTOPPED(st)) {
-      if (g.handoff && getpid() == 1 && WSTOPSIG(st) == SIGTSTP)
+      if (g.handoff && g.self == 1 && WSTOPSIG(st) == SIGTSTP)
         forward(SIGCONT); /* the kernel ignores Ctrl-Z for a bare PID 1 */
       else if (g.handoff)
         stop_self(WSTOPSIG(st));
@@ -310,7 +312,7 @@ static void reap(void) {
     }
     on_command_exit(st, &ru);
     /* Only explain's own child: nothing else to reap (no more wait4). */
-    if (!g.cfg->subreaper && getpid() != 1)
+    if (!g.cfg->subreaper && g.self != 1)
       return;
   }
 }
@@ -328,6 +330,18 @@ static int is_stop_signal(int sig) {
   return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
+/* A signal the caller ignored (nohup's SIGHUP) stays ignored for explain
+ * and is not forwarded: the kernel keeps it pending while blocked, even
+ * though ignored, and the command's group may have reset it. explain
+ * changes no disposition but SIGCHLD's, so the one seen now is the
+ * caller's. */
+static int caller_ignores(int sig) {
+  struct sigaction sa;
+
+  return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN &&
+         !(sa.sa_flags & SA_SIGINFO);
+}
+
 static void on_signal(const struct signalfd_siginfo *si) {
   int sig;
   int from_tty;
@@ -338,7 +352,9 @@ static void on_signal(const struct signalfd_siginfo *si) {
     return;
   }
   /* A SIGPIPE (or anything else) explain raised against itself. */
-  if ((pid_t)si->ssi_pid == getpid() && si->ssi_code == SI_USER)
+  if ((pid_t)si->ssi_pid == g.self && si->ssi_code == SI_USER)
+    return;
+  if (caller_ignores(sig))
     return;
   if (sig == SIGWINCH)
     sync_winsizes();
@@ -392,14 +408,10 @@ static void on_winsize_poll(uv_timer_t *t) {
     forward(SIGWINCH);
 }
 
-/* Blocks every signal that can be caught and that the caller did not
- * ignore (read from a signalfd once the command runs). One sigaction query
- * per signal: at this point only SIG_IGN (inherited through exec) and
- * explain's own crash handlers can be set, and it is cheaper than parsing
- * /proc/self/status. An ignored signal must stay unblocked: the kernel
- * keeps a blocked one pending even when it is ignored, and explain would
- * then forward it to the command's group (whose members may have reset
- * it) or stop itself on a TSTP the caller ignored.
+/* Blocks every signal that can be caught (read from a signalfd once the
+ * command runs). Which ones the caller ignored is asked only when one
+ * arrives (caller_ignores): 64 sigaction queries at every start cost more
+ * than one per signal received.
  * SIGCHLD ignored by the caller would reap the command behind explain's
  * back and leave it waiting forever: explain takes it back, the command
  * gets SIG_IGN again (plan.ignore_sigchld).
@@ -408,9 +420,9 @@ static void on_winsize_poll(uv_timer_t *t) {
  * explain's crash handler stay unblocked (the handler forwards the ones
  * sent from outside). */
 static int setup_signals(void) {
+  static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
   struct sigaction sa;
-  int handled;
-  int sig;
+  size_t i;
 
   if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
     g.ignore_sigchld = 1;
@@ -419,19 +431,13 @@ static int setup_signals(void) {
     if (sigaction(SIGCHLD, &sa, NULL) == -1)
       return -errno;
   }
-  sigemptyset(&g.blocked);
-  for (sig = 1; sig < NSIG; sig++) {
-    if (sig == SIGKILL || sig == SIGSTOP)
-      continue;
-    if (sigaction(sig, NULL, &sa) == -1)
-      continue; /* glibc's internal real-time signals */
-    if (sa.sa_handler == SIG_IGN)
-      continue; /* ignored by the caller: stays ignored, for both of us */
-    handled = (sa.sa_flags & SA_SIGINFO) || sa.sa_handler != SIG_DFL;
-    if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) &&
-        handled)
-      continue;
-    (void)sigaddset(&g.blocked, sig);
+  sigfillset(&g.blocked);
+  (void)sigdelset(&g.blocked, SIGKILL);
+  (void)sigdelset(&g.blocked, SIGSTOP);
+  for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+    if (sigaction(faults[i], NULL, &sa) == 0 &&
+        ((sa.sa_flags & SA_SIGINFO) || sa.sa_handler != SIG_DFL))
+      (void)sigdelset(&g.blocked, faults[i]);
   }
   if (sigprocmask(SIG_BLOCK, &g.blocked, &g.caller_mask) == -1)
     return -errno;
@@ -441,13 +447,17 @@ static int setup_signals(void) {
 /* ---- set-up ----------------------------------------------------------- */
 
 /* Fills closed descriptors 0-2 with /dev/null so that none of explain's own
- * descriptors lands there; records which were closed. */
+ * descriptors lands there; records which were closed and which are
+ * terminals (g.std_tty), one system call each. */
 static void fill_std_fds(int closed[3]) {
   int fd;
   int nfd;
+  int kind;
 
   for (fd = 0; fd < 3; fd++) {
-    closed[fd] = !ex_fd_is_open(fd);
+    kind = ex_fd_kind(fd);
+    g.std_tty[fd] = kind == EX_FD_TTY;
+    closed[fd] = kind == EX_FD_CLOSED;
     if (!closed[fd])
       continue;
     nfd = open("/dev/null", O_RDWR);
@@ -463,7 +473,7 @@ static int find_tty(void) {
   int fd;
 
   for (fd = 0; fd < 3; fd++) {
-    if (isatty(fd) && tcgetpgrp(fd) != -1)
+    if (g.std_tty[fd] && tcgetpgrp(fd) != -1)
       return fd;
   }
   return -1;
@@ -478,7 +488,7 @@ static int open_channel(ex_channel_t *c, int out_fd, int stream,
   c->out_fd = out_fd;
   c->stream = stream;
   c->pty = 0;
-  if (isatty(out_fd) && ex_pty_open(&c->fd, child_end, out_fd) == 0) {
+  if (g.std_tty[out_fd] && ex_pty_open(&c->fd, child_end, out_fd) == 0) {
     c->pty = 1;
     return 0;
   }
@@ -488,7 +498,7 @@ static int open_channel(ex_channel_t *c, int out_fd, int stream,
   /* A larger pipe means fewer wake-ups for a chatty command. */
   (void)fcntl(fds[1], F_SETPIPE_SZ, 256 * 1024);
 #endif
-  (void)ex_fd_set_nonblock(fds[0], 1);
+  (void)fcntl(fds[0], F_SETFL, O_NONBLOCK); /* new: no other flag set */
   c->fd = fds[0];
   *child_end = fds[1];
   return 0;
@@ -655,6 +665,7 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   memset(&plan, 0, sizeof(plan));
   g.cfg = cfg;
   g.res = res;
+  g.self = getpid();
   g.nchan = 0;
   g.sig_fd = -1;
   g.tty_fd = -1;
@@ -680,7 +691,7 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
 
   /* The same file behind fd 1 and fd 2 that is not a terminal: the
    * command's stdout joins the stderr channel so the two stay in order. */
-  res->stdout_merged = !closed[1] && !closed[2] && !isatty(1) &&
+  res->stdout_merged = !closed[1] && !closed[2] && !g.std_tty[1] &&
                        ex_fd_same_file(1, 2);
   rc = open_channel(&g.chan[0], 2, 0, &err_end);
   if (rc != 0)
@@ -695,7 +706,7 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   }
 
   g.tty_fd = find_tty();
-  leader = getpgrp() == getpid();
+  leader = getpgrp() == g.self;
   foreground = g.tty_fd >= 0 && tcgetpgrp(g.tty_fd) == getpgrp();
   plan.own_pgrp = !(foreground && !leader);
   g.handoff = plan.own_pgrp && leader && g.tty_fd >= 0;
