@@ -20,17 +20,20 @@
  *      ours and keeps its behaviour.
  *
  * The handler holds no descriptor while the program runs: at crash time it
- * creates <dir>/<pid> (O_EXCL, mode 0600, in the 0700 directory explain
- * made), writes the signal, the registers that matter, the crashing
- * thread's backtrace and a copy of /proc/self/maps, and closes it. It uses
- * only async-signal-safe calls (open, write, read, close, sigaction,
+ * makes the directory (0700, refused when someone else's) and <dir>/<pid>
+ * in it (O_EXCL, mode 0600), writes the signal, the registers that matter,
+ * the crashing thread's backtrace and a copy of /proc/self/maps, and closes
+ * it. Only the command's own process writes: a child it forked without
+ * exec keeps the handler but not the report, which explain never reads. It
+ * uses only async-signal-safe calls (open, write, read, close, sigaction,
  * getpid, gettid, tgkill) and libunwind's local unwinder, which is meant to
  * run in signal handlers; no malloc, no stdio. The one exception is the
- * dlopen of libunwind itself, after the signal and registers are written. Then the disposition goes
- * back to SIG_DFL and the signal is delivered again, so the process dies of
- * it exactly as it would have (same signal, same core dump): a hardware
- * fault simply faults again when the handler returns; an abort(), a trap
- * or a signal sent by someone is raised again on the thread.
+ * dlopen of libunwind itself, after the signal and registers are written.
+ * Then the disposition goes back to SIG_DFL and the signal is delivered
+ * again, so the process dies of it exactly as it would have (same signal,
+ * same core dump): a hardware fault simply faults again when the handler
+ * returns; an abort(), a trap or a signal sent by someone is raised again
+ * on the thread.
  *
  * If unwinding itself hangs (the crash happened with the loader's lock
  * held) a 3-second watchdog (SIGALRM, armed only after the crash) ends the
@@ -86,6 +89,7 @@ static struct {
   get_reg_fn get_reg;
   get_proc_name_fn get_proc_name;
   int installed[EX_NSIGNALS];
+  pid_t pid; /* the command's: a process forked from it writes no report */
   volatile sig_atomic_t crashing_sig; /* the first crash's signal, or 0 */
   int crashing; /* atomic: some thread is writing the report */
 } st;
@@ -336,11 +340,17 @@ static void write_report(int sig, siginfo_t *si, ucontext_t *uc) {
   char num[16];
   unsigned v;
 
+  /* Only the command's own report is read, and only when the command dies
+   * of a signal: a child it forked (without exec, so with this handler)
+   * writes none, which lets explain look for the directory only after a
+   * death by signal. */
+  pid = getpid();
+  if (pid != st.pid)
+    return;
   /* path = dir + "/" + pid, built by hand. */
   dlen = strlen(st.dir);
   memcpy(path, st.dir, dlen);
   path[dlen++] = '/';
-  pid = getpid();
   v = (unsigned)pid;
   i = (int)sizeof(num);
   do {
@@ -462,7 +472,7 @@ static void on_crash(int sig, siginfo_t *si, void *ctx) {
 /* The constructor runs in every command explain starts, so it costs what
  * the kernel calls cost and nothing more: no libc function is called
  * before main (each first call through the PLT is a symbol lookup by the
- * loader), the environment is edited in place, and on x86-64 the seven
+ * loader), the environment is edited in place, and on x86-64 the eight
  * system calls are made directly. The crash-time code above uses libc as
  * usual; its symbols are bound at the crash. */
 
@@ -502,6 +512,10 @@ static long raw_syscall4(long nr, long a, long b, long c, long d) {
   return ret;
 }
 
+static pid_t own_pid(void) {
+  return (pid_t)raw_syscall4(SYS_getpid, 0, 0, 0, 0);
+}
+
 static int set_altstack(const stack_t *ss, stack_t *old) {
   return raw_syscall4(SYS_sigaltstack, (long)ss, (long)old, 0, 0) == 0 ? 0
                                                                         : -1;
@@ -528,6 +542,8 @@ static int take_signal(int sig) {
   return 1;
 }
 #else
+static pid_t own_pid(void) { return getpid(); }
+
 static int set_altstack(const stack_t *ss, stack_t *old) {
   return sigaltstack(ss, old);
 }
@@ -651,6 +667,7 @@ static void install_handlers(void) {
 __attribute__((constructor)) static void ex_crash_init(void) {
   if (restore_environment() != 0 || st.dir[0] != '/')
     return; /* not started by explain: do nothing */
+  st.pid = own_pid();
   install_altstack();
   install_handlers();
 }

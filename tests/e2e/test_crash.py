@@ -94,6 +94,23 @@ int main(void) {
   return *p;
 }
 """,
+    "forkcrash": r"""
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static void child_crash(int *p) { *p = 1; }
+int main(void) {
+  int st = 0;
+  pid_t pid = fork();
+  if (pid == 0) {
+    child_crash(NULL);
+    _exit(0);
+  }
+  waitpid(pid, &st, 0);
+  printf("child signalled=%d sig=%d\n", WIFSIGNALED(st), WTERMSIG(st));
+  return 0;
+}
+""",
     "hog": r"""
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,6 +309,19 @@ class CrashTest(CrashBase):
         env = dict(os.environ, TMPDIR=tmpdir)
         run([exe], env=env, cwd=self.tmp)
         run(["true"], env=env)
+        self.assertEqual(os.listdir(tmpdir), [])
+
+    def test_forked_child_crash_leaves_nothing(self):
+        # The child keeps the handler across fork (no exec), dies of its
+        # SIGSEGV as it would without explain, and writes no report: the
+        # command exits 0 and explain looks for no directory after that.
+        exe = self.build("forkcrash")
+        tmpdir = self.path("t")
+        os.mkdir(tmpdir)
+        env = dict(os.environ, TMPDIR=tmpdir)
+        r = run([exe], env=env, cwd=self.tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, b"child signalled=1 sig=11\n")
         self.assertEqual(os.listdir(tmpdir), [])
 
 
