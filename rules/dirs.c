@@ -81,6 +81,13 @@ int ex_rules_dirs_default(ex_rules_dirs_t *dirs, const char *builtin_dir) {
   return rc == -E2BIG ? 0 : rc;
 }
 
+/* Errors that end the whole load, said once by the caller: no memory, or
+ * no descriptor left (a tiny ulimit -n), which every other file would hit
+ * too. */
+static int stops_loading(int rc) {
+  return rc == -ENOMEM || rc == -EMFILE || rc == -ENFILE;
+}
+
 int ex_rules_load_file(ex_ruleset_t *set, const char *path, int flags,
                        ex_diags_t *diags) {
   int builtin = (flags & EX_RULES_BUILTIN) != 0;
@@ -94,7 +101,9 @@ int ex_rules_load_file(ex_ruleset_t *set, const char *path, int flags,
   fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     rc = -errno;
-    ex__diag_add(diags, path, 0, 0, builtin, "cannot open: %s", strerror(-rc));
+    if (!stops_loading(rc))
+      ex__diag_add(diags, path, 0, 0, builtin, "cannot open: %s",
+                   strerror(-rc));
     goto cleanup;
   }
   if (fstat(fd, &st) < 0) {
@@ -182,7 +191,7 @@ int ex_rules_load_dir(ex_ruleset_t *set, const char *dir, int flags,
   d = opendir(dir);
   if (d == NULL) {
     rc = -errno;
-    if (rc != -ENOENT)
+    if (rc != -ENOENT && !stops_loading(rc))
       ex__diag_add(diags, dir, 0, 0, builtin, "cannot read directory: %s",
                    strerror(-rc));
     goto cleanup;
@@ -225,7 +234,7 @@ int ex_rules_load_dir(ex_ruleset_t *set, const char *dir, int flags,
       continue;
     }
     r = ex_rules_load_file(set, path, flags, diags);
-    if (r == -ENOMEM) {
+    if (stops_loading(r)) {
       rc = r;
       goto cleanup;
     }
@@ -268,7 +277,7 @@ int ex_rules_load_dirs(ex_ruleset_t *set, const ex_rules_dirs_t *dirs,
   for (i = 0; i < dirs->count; i++) {
     int r = ex_rules_load_dir(set, dirs->items[i].path, dirs->items[i].flags,
                               diags);
-    if (r == -ENOMEM)
+    if (stops_loading(r))
       return r;
     if (r < 0 && r != -ENOENT)
       rc = -EINVAL;

@@ -2,7 +2,7 @@
  * (`explain --trace`, issue 8), kept as evidence for the diagnosis.
  *
  * Mechanism. ex_trace_start() forks a small tracer process before the
- * command exists (and before libuv runs anything). explain stays the
+ * command exists (and before any thread is started). explain stays the
  * command's parent: it spawns it as usual, waits for it, forwards signals and
  * mirrors its stops; the tracer only observes. In the spawn child, before
  * exec, ex_trace_child_hook() allows the tracer (PR_SET_PTRACER, for Yama

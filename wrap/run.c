@@ -1,10 +1,16 @@
 /* The launcher's event loop: relay, signals, reaping, job control.
  *
+ * One poll() over a signalfd and the channels, with three timers, is the
+ * whole loop: it needs one descriptor and no system call to set up, where
+ * an event-loop library costs two dozen while the command starts (see
+ * run_loop).
+ *
  * Signals are blocked in explain and read from a signalfd, because forwarding
- * needs what libuv's signal handles do not give: si_code (a terminal's Ctrl-C
- * must not reach the command twice) and si_pid (a SIGPIPE that explain's own
- * write raised is not the caller's). The child gets the caller's mask and
- * dispositions back before exec, so SIG_IGN set by `nohup` survives.
+ * needs what signal handlers do not give at once: si_code (a terminal's
+ * Ctrl-C must not reach the command twice) and si_pid (a SIGPIPE that
+ * explain's own write raised is not the caller's). The child gets the
+ * caller's mask and dispositions back before exec, so SIG_IGN set by `nohup`
+ * survives.
  *
  * Process groups. When explain leads its own group (a job-control shell, PID
  * 1, setsid) or has no terminal in the foreground, the command gets a group
@@ -26,6 +32,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -34,7 +41,6 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
-#include <uv.h>
 
 #ifndef HAVE_SIGNALFD
 #error "explain needs signalfd(2)"
@@ -45,6 +51,7 @@
 #define EX_FINAL_DRAIN (8 * 1024 * 1024)
 #define EX_LINGER_DEFAULT_MS 250
 #define EX_WINSIZE_POLL_MS 200
+#define EX_NO_SIGFD_REAP_MS 50       /* without a signalfd: look for the end */
 
 /* One stream of the command that passes through explain: its stderr (with
  * its stdout when the two are the same file), or its stdout with --scan
@@ -54,7 +61,6 @@ typedef struct ex_channel {
   int out_fd;      /* where its bytes go on: 2 or 1 */
   int stream;      /* what the output callback is told: 0 stderr, 1 stdout */
   int pty;
-  uv_poll_t poll;
 } ex_channel_t;
 
 #define EX_CHANNELS 2
@@ -63,12 +69,11 @@ typedef struct ex_channel {
 static struct {
   const ex_wrap_config_t *cfg;
   ex_wrap_result_t *res;
-  uv_loop_t loop;
-  uv_poll_t sig_poll;
-  uv_timer_t linger_timer;
-  uv_timer_t winsize_timer;
-  uv_timer_t settle_timer;
-  int sig_fd;
+  int stop;           /* run_loop returns */
+  long long linger_at; /* timers: due time (now_ms), 0 when off */
+  long long winsize_at;
+  long long settle_at;
+  int sig_fd;         /* -1 without one: no forwarding, the end is polled */
   ex_channel_t chan[EX_CHANNELS];
   size_t nchan;
   pid_t self;         /* explain's pid (glibc no longer caches it) */
@@ -85,6 +90,13 @@ static struct {
   sigset_t blocked;
   char buf[EX_RELAY_BUF];
 } g;
+
+static long long now_ms(void) {
+  struct timespec now;
+
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
 
 static long long elapsed_ms(const struct timespec *since) {
   struct timespec now;
@@ -109,7 +121,6 @@ static void relay_bytes(ex_channel_t *c, const char *p, size_t n) {
 static void close_channel(ex_channel_t *c) {
   if (c->fd < 0)
     return;
-  uv_poll_stop(&c->poll);
   close(c->fd);
   c->fd = -1;
 }
@@ -151,15 +162,12 @@ static int relay_available(ex_channel_t *c, size_t max, int rounds) {
 
 static void maybe_finish(void) {
   if (g.exited && !channels_open())
-    uv_stop(&g.loop);
+    g.stop = 1;
 }
 
 static void reap(void);
 
-static void on_channel(uv_poll_t *h, int status, int events) {
-  ex_channel_t *c;
-
-  c = h->data;
+static void on_channel(ex_channel_t *c) {
   if (relay_available(c, (size_t)-1, EX_RELAY_ROUNDS)) {
     close_channel(c);
     /* The last writer is gone: the command is usually exiting, and its
@@ -207,7 +215,7 @@ static void hand_off_channel(ex_channel_t *c) {
       ;
 }
 
-static void on_linger(uv_timer_t *t) {
+static void on_linger(void) {
   ex_channel_t *c;
   size_t i;
 
@@ -221,7 +229,7 @@ static void on_linger(uv_timer_t *t) {
     }
     close_channel(c);
   }
-  uv_stop(&g.loop);
+  g.stop = 1;
 }
 
 /* ---- job control ------------------------------------------------------ */
@@ -279,13 +287,11 @@ static void on_command_exit(int wstatus, const struct rusage *ru) {
   g.res->rusage = *ru;
   g.res->duration_ms = elapsed_ms(&g.t_start);
   if (!channels_open()) {
-    uv_stop(&g.loop);
+    g.stop = 1;
     return;
   }
-  uv_timer_start(&g.linger_timer, on_linger,
-                 (uint64_t)(g.cfg->linger_ms > 0 ? g.cfg->linger_ms
-                                                 : EX_LINGER_DEFAULT_MS),
-                 0);
+  g.linger_at = now_ms() + (g.cfg->linger_ms > 0 ? g.cfg->linger_ms
+                                                 : EX_LINGER_DEFAULT_MS);
 }
 
 /* Reaps every child that has changed state: the command (whose status is
@@ -321,7 +327,7 @@ static void reap(void) {
 
 static int sync_winsizes(void);
 
-static void on_settle(uv_timer_t *t) {
+static void on_settle(void) {
   if (!g.exited && g.cfg->on_settled != NULL)
     g.cfg->on_settled(g.cfg->ctx, g.child);
 }
@@ -370,7 +376,7 @@ static void on_signal(const struct signalfd_siginfo *si) {
     stop_self(sig);
 }
 
-static void on_signal_ready(uv_poll_t *h, int status, int events) {
+static void on_signal_ready(void) {
   struct signalfd_siginfo si[16];
   ssize_t n;
   size_t i;
@@ -403,7 +409,7 @@ static int sync_winsizes(void) {
 
 /* While the command owns the terminal, SIGWINCH goes to its group and not to
  * explain: follow the real terminal's size by looking at it. */
-static void on_winsize_poll(uv_timer_t *t) {
+static void on_winsize_poll(void) {
   if (sync_winsizes())
     forward(SIGWINCH);
 }
@@ -539,6 +545,13 @@ static char **merge_env(char *const *extra) {
   return env;
 }
 
+static void no_relay(int err) {
+  fprintf(stderr,
+          "explain: no descriptor for the output relay (%s): the command "
+          "runs, its output is not read\n",
+          strerror(-err));
+}
+
 static void close_all_channels(void) {
   size_t i;
 
@@ -550,102 +563,111 @@ static void close_all_channels(void) {
   }
 }
 
-/* Descriptors the event loop needs: libuv aborts when it cannot make its
- * signal lock pipe, so room for them is checked first (an epoll, two
- * pipes, an eventfd). */
-#define EX_LOOP_FDS 6
-
-static int room_for_loop(void) {
-  int fds[EX_LOOP_FDS];
-  int n;
-  int ok;
-
-  for (n = 0; n < EX_LOOP_FDS; n++) {
-    fds[n] = fcntl(g.sig_fd, F_DUPFD_CLOEXEC, 0);
-    if (fds[n] == -1)
-      break;
-  }
-  ok = n == EX_LOOP_FDS;
-  while (n-- > 0)
-    close(fds[n]);
-  return ok ? 0 : -EMFILE;
-}
-
-/* The command has started: the signalfd and the event loop. Made after the
+/* The command has started: the signalfd and the timers. Made after the
  * spawn, so that the command's exec runs on the other CPU meanwhile
- * (signals that came in between wait, blocked, for the signalfd). */
-static int start_loop(void) {
-  size_t i;
-  int rc;
+ * (signals that came in between wait, blocked, for the signalfd). Without
+ * a signalfd (no memory for it) the output is still relayed and the status
+ * kept, without signal forwarding or job control. */
+static void start_loop(void) {
+  long long now;
 
   g.sig_fd = signalfd(-1, &g.blocked, SFD_NONBLOCK | SFD_CLOEXEC);
   if (g.sig_fd == -1)
-    return -errno;
-  rc = room_for_loop();
-  if (rc == 0)
-    rc = uv_loop_init(&g.loop);
-  if (rc != 0)
-    return rc;
-  uv_poll_init(&g.loop, &g.sig_poll, g.sig_fd);
-  uv_poll_start(&g.sig_poll, UV_READABLE, on_signal_ready);
-  for (i = 0; i < g.nchan; i++) {
-    uv_poll_init(&g.loop, &g.chan[i].poll, g.chan[i].fd);
-    g.chan[i].poll.data = &g.chan[i];
-    uv_poll_start(&g.chan[i].poll, UV_READABLE | UV_DISCONNECT, on_channel);
-  }
-  uv_timer_init(&g.loop, &g.linger_timer);
-  uv_timer_init(&g.loop, &g.winsize_timer);
-  uv_timer_init(&g.loop, &g.settle_timer);
+    fprintf(stderr,
+            "explain: no signal descriptor (%s): relaying without "
+            "forwarding signals\n",
+            strerror(errno));
+  now = now_ms();
   if (g.cfg->on_settled != NULL)
-    uv_timer_start(&g.settle_timer, on_settle, (uint64_t)g.cfg->settle_ms, 0);
+    g.settle_at = now + g.cfg->settle_ms;
   if (g.handoff)
-    uv_timer_start(&g.winsize_timer, on_winsize_poll, EX_WINSIZE_POLL_MS,
-                   EX_WINSIZE_POLL_MS);
-  return 0;
+    g.winsize_at = now + EX_WINSIZE_POLL_MS;
 }
 
-/* No event loop after the command started (no descriptor or memory left
- * for it): its output is still relayed and its status kept, without
- * signal forwarding or job control. */
-static void run_without_loop(int err) {
-  struct pollfd fds[EX_CHANNELS];
-  struct rusage ru;
-  size_t i;
-  int st;
+/* Milliseconds until the next timer is due (0 when one is), -1 when none
+ * is set. */
+static int next_timeout(void) {
+  long long due;
+  long long left;
 
-  fprintf(stderr,
-          "explain: no event loop (%s): relaying without forwarding "
-          "signals\n",
-          strerror(-err));
-  while (channels_open()) {
-    for (i = 0; i < g.nchan; i++) {
-      fds[i].fd = g.chan[i].fd;
-      fds[i].events = POLLIN;
-      fds[i].revents = 0;
-    }
-    if (poll(fds, (nfds_t)g.nchan, -1) == -1) {
-      if (errno == EINTR)
-        continue;
-      break;
-    }
-    for (i = 0; i < g.nchan; i++) {
-      if (fds[i].revents != 0 && g.chan[i].fd >= 0 &&
-          relay_available(&g.chan[i], (size_t)-1, EX_RELAY_ROUNDS)) {
-        close(g.chan[i].fd);
-        g.chan[i].fd = -1;
-      }
-    }
+  due = 0;
+  if (g.linger_at > 0)
+    due = g.linger_at;
+  if (g.winsize_at > 0 && (due == 0 || g.winsize_at < due))
+    due = g.winsize_at;
+  if (g.settle_at > 0 && (due == 0 || g.settle_at < due))
+    due = g.settle_at;
+  if (g.sig_fd < 0 && !g.exited) {
+    left = EX_NO_SIGFD_REAP_MS;
+    if (due != 0 && due - now_ms() < left)
+      left = due - now_ms();
+    return left < 0 ? 0 : (int)left;
   }
-  close_all_channels();
-  st = 0;
-  memset(&ru, 0, sizeof(ru));
-  while (wait4(g.child, &st, 0, &ru) == -1 && errno == EINTR)
-    ;
-  take_terminal_back();
-  g.exited = 1;
-  g.res->wstatus = st;
-  g.res->rusage = ru;
-  g.res->duration_ms = elapsed_ms(&g.t_start);
+  if (due == 0)
+    return -1;
+  left = due - now_ms();
+  return left < 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
+}
+
+static void run_timers(void) {
+  long long now;
+
+  if (g.linger_at == 0 && g.winsize_at == 0 && g.settle_at == 0)
+    return;
+  now = now_ms();
+  if (g.settle_at > 0 && now >= g.settle_at) {
+    g.settle_at = 0;
+    on_settle();
+  }
+  if (g.winsize_at > 0 && now >= g.winsize_at) {
+    g.winsize_at = now + EX_WINSIZE_POLL_MS;
+    on_winsize_poll();
+  }
+  if (g.linger_at > 0 && now >= g.linger_at) {
+    g.linger_at = 0;
+    on_linger();
+  }
+}
+
+/* Until the command has exited and its channels are closed (or the linger
+ * timer gave up on a descendant that holds one). A signal or an exit that
+ * came before the first poll is waiting in the signalfd. */
+static void run_loop(void) {
+  struct pollfd fds[1 + EX_CHANNELS];
+  ex_channel_t *chan[1 + EX_CHANNELS];
+  nfds_t n;
+  nfds_t i;
+  size_t k;
+
+  while (!g.stop) {
+    n = 0;
+    if (g.sig_fd >= 0) {
+      fds[n].fd = g.sig_fd;
+      fds[n].events = POLLIN;
+      chan[n++] = NULL;
+    }
+    for (k = 0; k < g.nchan; k++) {
+      if (g.chan[k].fd < 0)
+        continue;
+      fds[n].fd = g.chan[k].fd;
+      fds[n].events = POLLIN;
+      chan[n++] = &g.chan[k];
+    }
+    if (poll(fds, n, next_timeout()) == -1 && errno != EINTR &&
+        errno != EAGAIN && errno != ENOMEM)
+      break; /* EFAULT, EINVAL: not from this loop */
+    for (i = 0; i < n; i++) {
+      if (fds[i].revents == 0)
+        continue;
+      if (chan[i] == NULL)
+        on_signal_ready();
+      else if (chan[i]->fd >= 0)
+        on_channel(chan[i]);
+    }
+    if (g.sig_fd < 0 && !g.exited)
+      reap();
+    run_timers();
+  }
 }
 
 int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
@@ -667,6 +689,9 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   g.res = res;
   g.self = getpid();
   g.nchan = 0;
+  g.stop = 0;
+  g.exited = 0;
+  g.linger_at = g.winsize_at = g.settle_at = 0;
   g.sig_fd = -1;
   g.tty_fd = -1;
   err_end = -1;
@@ -694,15 +719,26 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   res->stdout_merged = !closed[1] && !closed[2] && !g.std_tty[1] &&
                        ex_fd_same_file(1, 2);
   rc = open_channel(&g.chan[0], 2, 0, &err_end);
-  if (rc != 0)
+  if (rc == -EMFILE || rc == -ENFILE) {
+    /* No descriptor left for the relay (ulimit -n 4): the command still
+     * runs, on explain's own stderr, only its output is not read. */
+    no_relay(rc);
+    res->channel = EX_WRAP_CHANNEL_NONE;
+    res->stdout_merged = 0;
+  } else if (rc != 0) {
     goto fail;
-  g.nchan = 1;
-  res->channel = g.chan[0].pty ? EX_WRAP_CHANNEL_PTY : EX_WRAP_CHANNEL_PIPE;
-  if (cfg->scan_stdout && !res->stdout_merged && !closed[1]) {
+  } else {
+    g.nchan = 1;
+    res->channel = g.chan[0].pty ? EX_WRAP_CHANNEL_PTY : EX_WRAP_CHANNEL_PIPE;
+  }
+  if (g.nchan == 1 && cfg->scan_stdout && !res->stdout_merged && !closed[1]) {
     rc = open_channel(&g.chan[1], 1, 1, &out_end);
-    if (rc != 0)
+    if (rc == -EMFILE || rc == -ENFILE)
+      no_relay(rc); /* stdout then goes straight to explain's */
+    else if (rc != 0)
       goto fail;
-    g.nchan = 2;
+    else
+      g.nchan = 2;
   }
 
   g.tty_fd = find_tty();
@@ -739,7 +775,8 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   pid = ex_spawn_start(&plan);
   free(envp);
   envp = NULL;
-  close(err_end);
+  if (err_end >= 0)
+    close(err_end);
   err_end = -1;
   if (out_end >= 0) {
     close(out_end);
@@ -755,28 +792,13 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   g.child = pid;
   g.pgid = plan.own_pgrp ? pid : 0;
 
-  rc = start_loop();
+  start_loop();
   if (cfg->on_started != NULL)
     cfg->on_started(cfg->ctx, pid);
-  if (rc != 0) {
-    run_without_loop(rc);
-    return 0;
-  }
-
-
-  /* A signal or exit that came before the loop is waiting in the signalfd.
-   * The loop stops once the command has exited and the channels are
-   * closed. */
-  do
-    uv_run(&g.loop, UV_RUN_DEFAULT);
-  while (!g.exited || channels_open());
-
+  run_loop();
   take_terminal_back();
-  /* The loop is not closed: explain runs one command and ends after the
-   * report, and closing the loop's handles and descriptors costs seven
-   * system calls between the command's end and explain's. Its memory
-   * stays reachable from g; signals stay blocked, so a Ctrl-C during the
-   * report waits, unread, in the signalfd. */
+  /* The signalfd stays open: signals stay blocked, so a Ctrl-C during the
+   * report waits, unread, in it. */
   return 0;
 
 fail:

@@ -155,7 +155,7 @@ static int child_main(void *arg) {
   }
   if (plan->stdout_fd >= 0 && dup2(plan->stdout_fd, 1) == -1)
     child_fail(a, errno);
-  if (dup2(plan->stderr_fd, 2) == -1)
+  if (plan->stderr_fd >= 0 && dup2(plan->stderr_fd, 2) == -1)
     child_fail(a, errno);
   for (fd = 0; fd < 2; fd++) {
     if (plan->close_fds[fd] && !(fd == 1 && plan->stdout_fd >= 0))

@@ -73,7 +73,8 @@ typedef struct ex_wrap_config {
 /* How the command's output reached explain. */
 typedef enum ex_wrap_channel {
   EX_WRAP_CHANNEL_PIPE = 0,
-  EX_WRAP_CHANNEL_PTY = 1
+  EX_WRAP_CHANNEL_PTY = 1,
+  EX_WRAP_CHANNEL_NONE = 2 /* not read: no descriptor for a relay */
 } ex_wrap_channel_t;
 
 typedef struct ex_wrap_result {

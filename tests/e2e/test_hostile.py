@@ -243,17 +243,17 @@ class HostileEnvironment(TempDirTest):
         self.assertNotIn(b"explain crashed", r.stderr)
 
     def test_tiny_descriptor_limit(self):
-        # ulimit -n 8: no room for the event loop once the command runs
-        # (libuv would abort without its signal pipe). The command still
-        # runs, its stderr is relayed and its status kept, in one line of
-        # explanation; with room, no such line.
+        # ulimit -n 4: no descriptor for the relay pipe. The command still
+        # runs on explain's stderr, with its status, after one line saying
+        # its output is not read. ulimit -n 5: relayed, the rules cannot be
+        # opened, said once. ulimit -n 8: everything, diagnosis included.
         import resource
 
         def limit(n):
             return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
 
         missing = self.path("no-such-dir")
-        for n, degraded in ((8, True), (64, False)):
+        for n in (4, 5, 8):
             r = subprocess.run([EXPLAIN, "ls", missing],
                                stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -261,9 +261,42 @@ class HostileEnvironment(TempDirTest):
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn(b"ls: cannot access '%s'" % missing.encode(),
                           r.stderr)
-            self.assertEqual(b"no event loop" in r.stderr, degraded,
+            self.assertEqual(b"its output is not read" in r.stderr, n == 4,
                              r.stderr)
+            self.assertEqual(r.stderr.count(b"Too many open files"),
+                             1 if n < 8 else 0, r.stderr)
+            self.assertEqual(b"fs.not-found" in r.stderr, n == 8, r.stderr)
             self.assertNotIn(b"explain crashed", r.stderr)
+
+    @unittest.skipIf(shutil.which("cc") is None, "no C compiler")
+    def test_no_signal_descriptor(self):
+        # signalfd() refused (no memory): the output is still relayed and
+        # the status kept, after one line; the end of the command is found
+        # by polling, even while a descendant keeps stderr open.
+        src = self.write("nosfd.c", "#include <errno.h>\n"
+                         "#include <signal.h>\n"
+                         "int signalfd(int fd, const sigset_t *m, int f) {\n"
+                         "  (void)fd; (void)m; (void)f;\n"
+                         "  errno = ENOMEM;\n  return -1;\n}\n")
+        lib = self.path("nosfd.so")
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", lib, src], check=True)
+        env = dict(os.environ, LD_PRELOAD=lib)
+        for i, (script, code) in enumerate((
+                ("echo out; echo err >&2; exit 3", 3),
+                ("(sleep 3 >&2 &) ; echo err >&2; exit 4", 4))):
+            errfile = self.path("err%d" % i)
+            with open(errfile, "wb") as err:
+                t0 = time.monotonic()
+                p = subprocess.Popen([EXPLAIN, "-q", "sh", "-c", script],
+                                     stdin=subprocess.DEVNULL, env=env,
+                                     stdout=subprocess.DEVNULL, stderr=err)
+                self.assertEqual(p.wait(timeout=60), code)
+                took = time.monotonic() - t0
+            with open(errfile, "rb") as f:
+                out = f.read()
+            self.assertIn(b"err\n", out)
+            self.assertEqual(out.count(b"no signal descriptor"), 1, out)
+            self.assertLess(took, 2.5, out)
 
     def test_sigpipe_ignored_or_default_for_the_command(self):
         # explain between a producer and `head`: the command sees the
