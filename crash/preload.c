@@ -80,10 +80,16 @@ static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE,
                                     SIGILL,  SIGABRT, SIGTRAP};
 #define EX_NSIGNALS (sizeof(crash_signals) / sizeof(crash_signals[0]))
 
+/* explain's directory names are at most ~170 bytes (crash/crash.c). */
+#define EX_DIR_MAX 256
+
 /* The handler's pre-allocated state: filled by the constructor, read-only
- * afterwards except for the two flags. */
+ * afterwards except for the two flags. It is in .data, not .bss: small
+ * enough to share the page of the GOT, which the loader has already
+ * written when the constructor runs, so filling it costs no page fault in
+ * every command. */
 static struct {
-  char dir[4096];
+  char dir[EX_DIR_MAX];
   init_local2_fn init_local2;
   step_fn step;
   get_reg_fn get_reg;
@@ -92,7 +98,7 @@ static struct {
   pid_t pid; /* the command's: a process forked from it writes no report */
   volatile sig_atomic_t crashing_sig; /* the first crash's signal, or 0 */
   int crashing; /* atomic: some thread is writing the report */
-} st;
+} st __attribute__((section(".data")));
 
 /* ---- async-signal-safe output ---------------------------------------- */
 
@@ -331,7 +337,7 @@ static void write_maps(out_t *o) {
 }
 
 static void write_report(int sig, siginfo_t *si, ucontext_t *uc) {
-  char path[4096 + 32];
+  char path[EX_DIR_MAX + 32];
   struct stat dst;
   out_t o;
   size_t dlen;
