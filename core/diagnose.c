@@ -447,6 +447,9 @@ size_t ex_diagnose(ex_session_t *s) {
   ex_host_t host;
   ex_diagnoses_t d;
   ex_facts_t context;
+  /* The command unseen while it ran: explain's own view (static: 10 KB
+   * that stay off the stack, and one diagnosis per process). */
+  static ex_proc_t unseen;
   ex_proc_t *proc;
   ex_report_recurrence_t *recs; /* history (issue 5) */
   size_t i;
@@ -475,9 +478,11 @@ size_t ex_diagnose(ex_session_t *s) {
   r.trace = s->trace != NULL ? &s->tracelog : NULL; /* trace (issue 8) */
   /* Probes reason with the command's credentials when it was seen running,
    * else with explain's own (the same at the start). */
-  proc = &s->proc;
-  if (!proc->valid)
+  proc = s->proc;
+  if (proc == NULL || !proc->valid) {
+    proc = &unseen;
     self_as_command(s, proc);
+  }
   memset(&context, 0, sizeof(context));
   if (diagnose && collect(s, &r, &host, proc, &d) == 0) {
     r.diags = d.items;

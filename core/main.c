@@ -203,9 +203,11 @@ static int run_command(ex_session_t *session) {
   }
   ex_selfcrash_set_status(session->run.wstatus); /* issue 7 */
   ex_selfcrash_test_point("end");
+  /* The scanning thread may still be taking its snapshot of the command. */
+  ex_session_wait(session);
   if (session->crash != NULL)
     (void)ex_crash_collect(session->crash, session->run.pid,
-                           session->run.wstatus, &session->proc);
+                           session->run.wstatus, session->proc);
   ex_diagnose(session);
   fflush(stdout);
   fflush(stderr);

@@ -26,6 +26,7 @@ void ex_session_release(ex_session_t *s) {
   ex_crash_free(s->crash);
   ex_trace_log_release(&s->tracelog); /* issue 8 */
   ex_trace_free(s->trace);
+  free(s->proc);
   memset(s, 0, sizeof(*s));
 }
 
@@ -141,7 +142,7 @@ static void *scan_main(void *arg) {
 
   s = arg;
   r = &s->ring;
-  if (!s->proc.valid)
+  if (s->proc == NULL)
     ex_session_capture(s);
   (void)ex_session_load(s);
   for (;;) {
@@ -235,8 +236,15 @@ void ex_session_capture(ex_session_t *s) {
   snap = malloc(sizeof(*snap));
   if (snap == NULL)
     return;
-  if (ex_proc_capture(s->pid, snap) == 0)
-    s->proc = *snap;
+  if (ex_proc_capture(s->pid, snap) != 0) {
+    free(snap);
+    return;
+  }
+  if (s->proc == NULL) {
+    s->proc = snap;
+    return;
+  }
+  *s->proc = *snap;
   free(snap);
 }
 

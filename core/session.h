@@ -41,9 +41,11 @@ typedef struct ex_session {
   int scanner_running;       /* the thread was started and not yet joined */
   ex_scan_ring_t ring;
   pid_t pid;                 /* the command, once started */
-  ex_proc_t proc;            /* the command as it ran: captured at its first
-                                output and again when a signature may have
-                                fired, while it still runs */
+  ex_proc_t *proc;           /* owned; the command as it ran: captured at
+                                its first output and again when a signature
+                                may have fired, while it still runs; NULL
+                                until then (10 KB that a command without
+                                output never needs) */
   unsigned long long seen_candidates; /* matcher runs when proc was taken */
   ex_crash_t *crash;         /* owned; crash reporter and kill diagnosis
                                 (crash/crash.h), or NULL */

@@ -29,7 +29,7 @@ extern char **environ;
  * written, with no mmap at every start. Any later one (tests) comes from
  * mmap, zero for the same reason; calloc would clear them all. */
 static ex_crash_t first_crash __attribute__((aligned(4096)));
-static int first_crash_taken;
+static int first_crash_taken __attribute__((section(".data")));
 
 int ex_crash_new(ex_crash_t **out) {
   void *p;
@@ -294,7 +294,9 @@ static int resolve(const char *argv0, char *out, size_t size) {
  * preloaded into it, else why not. depth bounds #! chains. */
 static const char *preloadable(const char *path, int depth) {
   static const char *const static_bin = "static binary";
-  unsigned char hdr[4096];
+  /* The ELF header and its program headers (13 or so: ~800 bytes), or a
+   * #! line. */
+  unsigned char hdr[1024];
   char interp[256];
   const Elf64_Ehdr *eh;
   const Elf64_Phdr *ph;
@@ -354,7 +356,7 @@ static const char *preloadable(const char *path, int depth) {
   for (i = 0; i < eh->e_phnum; i++) {
     if (eh->e_phentsize != sizeof(Elf64_Phdr) ||
         eh->e_phoff + (i + 1) * sizeof(Elf64_Phdr) > (size_t)n)
-      return NULL; /* headers beyond the first page: assume dynamic */
+      return NULL; /* headers beyond what was read: assume dynamic */
     ph = (const Elf64_Phdr *)(hdr + eh->e_phoff + i * sizeof(Elf64_Phdr));
     if (ph->p_type == PT_INTERP)
       has_interp = 1;
@@ -383,15 +385,18 @@ static int join3(char *out, size_t size, const char *a, const char *b,
  * ../<libdir>/explain (an installed binary), or the configured install
  * directory. */
 static int find_library(char *out, size_t size) {
-  char exe[PATH_MAX];
   struct stat st;
+  size_t n;
 
-  if (ex_exe_dir(exe, sizeof(exe)) == 0) {
-    if (join3(out, size, exe, "/", "libexplain-crash.so") == 0 &&
+  /* One buffer: the directory, then each name after it in place (every
+   * buffer on this path deepens the stack, a page fault per 4 KiB). */
+  if (ex_exe_dir(out, size) == 0) {
+    n = strlen(out);
+    if (join3(out + n, size - n, "", "/", "libexplain-crash.so") == 0 &&
         stat(out, &st) == 0)
       return 0;
-    if (join3(out, size, exe, "/../" EX_CRASH_LIBDIR_REL,
-              "/explain/libexplain-crash.so") == 0 &&
+    if (join3(out + n, size - n, "/../" EX_CRASH_LIBDIR_REL,
+              "/explain/libexplain-crash.so", "") == 0 &&
         stat(out, &st) == 0)
       return 0;
   }
@@ -1111,36 +1116,25 @@ static ex_crash_class_t classify(const ex_crash_t *c) {
   return EX_CRASH_SEGV;
 }
 
-int ex_crash_collect(ex_crash_t *c, pid_t pid, int wstatus,
-                     const ex_proc_t *proc) {
+/* A death by signal: the report, the kill's cause, the core. Apart from
+ * ex_crash_collect, whose normal-exit path then keeps a small stack frame
+ * (its PATH_MAX buffers would cost a page fault after every command). */
+static __attribute__((noinline)) int collect_death(ex_crash_t *c,
+                                                   const ex_proc_t *proc) {
   char real[PATH_MAX];
   char cgline[600];
   size_t i;
   size_t j;
 
-  c->collected = 1;
-  c->pid = pid;
-  c->wstatus = wstatus;
-  c->signo = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
-  c->core_dumped = WIFSIGNALED(wstatus) && WCOREDUMP(wstatus);
-  c->sender = -1;
   if (proc != NULL && proc->valid && !proc->from_self && proc->exe[0])
     ex_strlcpy(c->exe, proc->exe, sizeof(c->exe));
-  else if (WIFSIGNALED(wstatus) && c->exe[0] != '\0' &&
-           realpath(c->exe, real) != NULL)
+  else if (c->exe[0] != '\0' && realpath(c->exe, real) != NULL)
     ex_strlcpy(c->exe, real, sizeof(c->exe)); /* as the maps name it */
-  if (c->signo != 0 && c->dir[0] != '\0')
+  if (c->dir[0] != '\0')
     (void)read_report(c);
-  c->signo = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
-  /* Only the command itself writes a report (crash/preload.c), and then it
-   * dies of the signal: after any other end there is no directory to look
-   * for, and the lookup of a name that is not cached costs ~10 us between
-   * the command's exit and explain's. */
-  if (WIFSIGNALED(wstatus))
-    remove_dir(c);
-  else
-    c->dir[0] = '\0';
-  if (c->signo == 0 || (!is_crash_signal(c->signo) && c->signo != SIGKILL)) {
+  c->signo = WTERMSIG(c->wstatus);
+  remove_dir(c);
+  if (!is_crash_signal(c->signo) && c->signo != SIGKILL) {
     c->cls = EX_CRASH_NONE;
     return 0;
   }
@@ -1175,6 +1169,25 @@ int ex_crash_collect(ex_crash_t *c, pid_t pid, int wstatus,
   locate_core(c, proc);
   c->cls = classify(c);
   return 1;
+}
+
+int ex_crash_collect(ex_crash_t *c, pid_t pid, int wstatus,
+                     const ex_proc_t *proc) {
+  c->collected = 1;
+  c->pid = pid;
+  c->wstatus = wstatus;
+  c->signo = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
+  c->core_dumped = WIFSIGNALED(wstatus) && WCOREDUMP(wstatus);
+  c->sender = -1;
+  if (WIFSIGNALED(wstatus))
+    return collect_death(c, proc);
+  /* Only the command itself writes a report (crash/preload.c), and then it
+   * dies of the signal: after any other end there is no directory to look
+   * for, and the lookup of a name that is not cached costs ~10 us between
+   * the command's exit and explain's. */
+  c->dir[0] = '\0';
+  c->cls = EX_CRASH_NONE;
+  return 0;
 }
 
 const char *ex_crash_class_name(ex_crash_class_t cls) {
