@@ -61,6 +61,8 @@ typedef struct ex_channel {
   int out_fd;      /* where its bytes go on: 2 or 1 */
   int stream;      /* what the output callback is told: 0 stderr, 1 stdout */
   int pty;
+  int hold;        /* explain's own copy of a pipe's write end, or -1: see
+                      release_holds() */
 } ex_channel_t;
 
 #define EX_CHANNELS 2
@@ -118,10 +120,14 @@ static void relay_bytes(ex_channel_t *c, const char *p, size_t n) {
     g.cfg->on_output(g.cfg->ctx, c->stream, p, n);
 }
 
+/* Once the command has been reaped explain ends soon after, and the last
+ * end of a pipe costs ~5 us to close (the pipe is freed): that is left to
+ * the exit, off the path between the command's end and explain's. */
 static void close_channel(ex_channel_t *c) {
   if (c->fd < 0)
     return;
-  close(c->fd);
+  if (!g.exited)
+    close(c->fd);
   c->fd = -1;
 }
 
@@ -281,11 +287,50 @@ static void stop_self(int sig) {
 
 /* ---- children --------------------------------------------------------- */
 
+/* While the command runs explain keeps a write end of each pipe channel, so
+ * that the command's exit wakes explain once, at its SIGCHLD, and not a
+ * first time at the end of file (its descriptors close a little before its
+ * parent is told) only to find it not yet reapable and sleep again. Once
+ * the command is reaped, they go, and what is left in the pipes is read
+ * now: without another writer, to the end. */
+static void release_holds(void) {
+  ex_channel_t *c;
+  size_t i;
+
+  for (i = 0; i < g.nchan; i++) {
+    c = &g.chan[i];
+    if (c->hold < 0)
+      continue;
+    close(c->hold);
+    c->hold = -1;
+    if (c->fd >= 0 && relay_available(c, (size_t)-1, 1 << 30))
+      close_channel(c);
+  }
+}
+
+/* Gives up the held write ends (no descriptor to spare); returns how many
+ * there were. */
+static int drop_holds(void) {
+  size_t i;
+  int n;
+
+  n = 0;
+  for (i = 0; i < g.nchan; i++) {
+    if (g.chan[i].hold >= 0) {
+      close(g.chan[i].hold);
+      g.chan[i].hold = -1;
+      n++;
+    }
+  }
+  return n;
+}
+
 static void on_command_exit(int wstatus, const struct rusage *ru) {
   g.exited = 1;
   g.res->wstatus = wstatus;
   g.res->rusage = *ru;
   g.res->duration_ms = elapsed_ms(&g.t_start);
+  release_holds();
   if (!channels_open()) {
     g.stop = 1;
     return;
@@ -389,6 +434,8 @@ static void on_signal_ready(void) {
       return;
     for (i = 0; i < (size_t)n / sizeof(si[0]); i++)
       on_signal(&si[i]);
+    if ((size_t)n < sizeof(si))
+      return; /* drained: a later signal makes the descriptor ready again */
   }
 }
 
@@ -494,6 +541,7 @@ static int open_channel(ex_channel_t *c, int out_fd, int stream,
   c->out_fd = out_fd;
   c->stream = stream;
   c->pty = 0;
+  c->hold = -1;
   if (g.std_tty[out_fd] && ex_pty_open(&c->fd, child_end, out_fd) == 0) {
     c->pty = 1;
     return 0;
@@ -545,6 +593,16 @@ static char **merge_env(char *const *extra) {
   return env;
 }
 
+static void keep_or_close(ex_channel_t *c, int *child_end, int started) {
+  if (*child_end < 0)
+    return;
+  if (started && !c->pty)
+    c->hold = *child_end;
+  else
+    close(*child_end);
+  *child_end = -1;
+}
+
 static void no_relay(int err) {
   fprintf(stderr,
           "explain: no descriptor for the output relay (%s): the command "
@@ -572,6 +630,9 @@ static void start_loop(void) {
   long long now;
 
   g.sig_fd = signalfd(-1, &g.blocked, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (g.sig_fd == -1 && (errno == EMFILE || errno == ENFILE) &&
+      drop_holds()) /* the signalfd matters more (ulimit -n 5) */
+    g.sig_fd = signalfd(-1, &g.blocked, SFD_NONBLOCK | SFD_CLOEXEC);
   if (g.sig_fd == -1)
     fprintf(stderr,
             "explain: no signal descriptor (%s): relaying without "
@@ -775,13 +836,11 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   pid = ex_spawn_start(&plan);
   free(envp);
   envp = NULL;
-  if (err_end >= 0)
-    close(err_end);
-  err_end = -1;
-  if (out_end >= 0) {
-    close(out_end);
-    out_end = -1;
-  }
+  /* Pipe write ends stay with explain until the command is reaped
+   * (release_holds); a terminal's is closed, so that the master sees the
+   * end. */
+  keep_or_close(&g.chan[0], &err_end, pid > 0);
+  keep_or_close(&g.chan[1], &out_end, pid > 0);
   if (pid < 0) {
     res->exec_errno = (int)-pid;
     rc = 0;
