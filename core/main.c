@@ -4,6 +4,7 @@
 #include "core/options.h"
 #include "core/selfcrash.h"
 #include "core/session.h"
+#include "platform/cjson.h"
 #include "wrap/wrap.h"
 
 #include <errno.h>
@@ -186,10 +187,15 @@ static int run_command(ex_session_t *session) {
   }
 
   ex_selfcrash_test_point("start"); /* issue 7 */
+  ex_cjson_hold_messages();
   rc = ex_wrap_run(&cfg, &session->run);
   if (session->trace != NULL)
     (void)ex_trace_finish(session->trace, EX_TRACE_FINISH_MS,
                           &session->tracelog);
+  /* The scanning thread may still be taking its snapshot of the command
+   * or loading the rules; after it, explain's own lines may be said. */
+  ex_session_wait(session);
+  ex_cjson_release_messages();
   if (rc < 0) {
     fprintf(stderr, "explain: cannot run the command: %s\n", strerror(-rc));
     return EX_EXIT_INTERNAL;
@@ -203,8 +209,6 @@ static int run_command(ex_session_t *session) {
   }
   ex_selfcrash_set_status(session->run.wstatus); /* issue 7 */
   ex_selfcrash_test_point("end");
-  /* The scanning thread may still be taking its snapshot of the command. */
-  ex_session_wait(session);
   if (session->crash != NULL)
     (void)ex_crash_collect(session->crash, session->run.pid,
                            session->run.wstatus, session->proc);

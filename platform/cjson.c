@@ -10,7 +10,9 @@
  *
  * When the library cannot be loaded (a broken installation), one line says
  * so on stderr and every function fails as it does without memory: NULL
- * or false. The command still runs and keeps its output and status.
+ * or false. The command still runs and keeps its output and status. While
+ * the command runs (ex_cjson_hold_messages) that line waits for the end, so
+ * that it never lands in the middle of one of the command's lines.
  */
 #include "platform/cjson.h"
 
@@ -18,6 +20,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #ifndef EX_CJSON_SONAME
@@ -45,6 +48,30 @@ static struct {
   int ok;
 } lib;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int holding;        /* the command runs: messages wait */
+static char pending[512];  /* the message that waits, or "" */
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...) {
+  va_list ap;
+
+  va_start(ap, fmt);
+  if (holding)
+    (void)vsnprintf(pending, sizeof(pending), fmt, ap);
+  else
+    (void)vfprintf(stderr, fmt, ap);
+  va_end(ap);
+}
+
+void ex_cjson_hold_messages(void) { holding = 1; }
+
+void ex_cjson_release_messages(void) {
+  holding = 0;
+  if (pending[0] != '\0') {
+    fputs(pending, stderr);
+    pending[0] = '\0';
+  }
+}
 
 static void load(void) {
   void *h;
@@ -52,18 +79,16 @@ static void load(void) {
 
   h = dlopen(EX_CJSON_SONAME, RTLD_NOW | RTLD_LOCAL);
   if (h == NULL) {
-    fprintf(stderr,
-            "explain: cannot load %s (%s): rules and JSON reports are "
-            "unavailable; install libcjson1\n",
-            EX_CJSON_SONAME, dlerror());
+    say("explain: cannot load %s (%s): rules and JSON reports are "
+        "unavailable; install libcjson1\n",
+        EX_CJSON_SONAME, dlerror());
     return;
   }
   for (i = 0; i < EX_CJ_COUNT; i++) {
     lib.fn[i] = dlsym(h, names[i]);
     if (lib.fn[i] == NULL) {
-      fprintf(stderr, "explain: %s has no %s: rules and JSON reports are "
-                      "unavailable\n",
-              EX_CJSON_SONAME, names[i]);
+      say("explain: %s has no %s: rules and JSON reports are unavailable\n",
+          EX_CJSON_SONAME, names[i]);
       return; /* the handle stays open: harmless, and never retried */
     }
   }

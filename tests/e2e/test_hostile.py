@@ -242,6 +242,30 @@ class HostileEnvironment(TempDirTest):
         self.assertIn(b"libcjson.so.1", msg[0])
         self.assertNotIn(b"explain crashed", r.stderr)
 
+    def test_json_library_missing_mid_line(self):
+        # The library is first needed at the command's first byte, in the
+        # middle of its first line: the line saying it is missing waits for
+        # the end and never splits the command's line.
+        lib = subprocess.run(["sh", "-c", "ldconfig -p | grep -m1 "
+                              "'libcjson.so.1 ' | sed 's/.*=> //'"],
+                             stdout=subprocess.PIPE, timeout=30
+                             ).stdout.decode().strip()
+        if not lib or not os.path.exists(lib):
+            self.skipTest("libcjson.so.1 not found by ldconfig")
+        empty = self.write("empty.so", b"")
+        script = "printf 'half a' >&2; sleep 0.5; printf ' line\\n' >&2; exit 3"
+        r = subprocess.run(
+            ["unshare", "-m", "--propagation", "private", "sh", "-c",
+             'mount --bind "$2" "$3" && exec "$0" sh -c "$1"', EXPLAIN,
+             script, empty, os.path.realpath(lib)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, timeout=60)
+        if b"mount:" in r.stderr and r.returncode != 3:
+            self.skipTest("cannot mount here: %r" % r.stderr)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertTrue(r.stderr.startswith(b"half a line\n"), r.stderr)
+        self.assertEqual(r.stderr.count(b"cannot load"), 1, r.stderr)
+
     def test_tiny_descriptor_limit(self):
         # ulimit -n 4: no descriptor for the relay pipe. The command still
         # runs on explain's stderr, with its status, after one line saying
