@@ -1,6 +1,8 @@
 /* crash: preparing the reporter, collecting what it and the kernel saw. */
 #include "crash/crash.h"
 
+#include "config.h"
+
 #include <dirent.h>
 #include <elf.h>
 #include <errno.h>
@@ -31,7 +33,7 @@ extern char **environ;
 static ex_crash_t first_crash __attribute__((aligned(4096)));
 static int first_crash_taken __attribute__((section(".data")));
 
-int ex_crash_new(ex_crash_t **out) {
+EX_HOT int ex_crash_new(ex_crash_t **out) {
   void *p;
 
   if (!first_crash_taken) {
@@ -292,7 +294,7 @@ static int resolve(const char *argv0, char *out, size_t size) {
 
 /* What kind of program path is. Returns NULL when the reporter can be
  * preloaded into it, else why not. depth bounds #! chains. */
-static const char *preloadable(const char *path, int depth) {
+EX_HOT static const char *preloadable(const char *path, int depth) {
   static const char *const static_bin = "static binary";
   /* The ELF header and its program headers (13 or so: ~800 bytes), or a
    * #! line. */
@@ -367,8 +369,8 @@ static const char *preloadable(const char *path, int depth) {
 /* out = a + b + c when it fits; returns 0, or -ENAMETOOLONG. (Not
  * snprintf: this runs at every start-up, and printf's code is pages the
  * launcher would fault in for nothing.) */
-static int join3(char *out, size_t size, const char *a, const char *b,
-                 const char *c) {
+EX_HOT static int join3(char *out, size_t size, const char *a,
+                        const char *b, const char *c) {
   size_t la = strlen(a);
   size_t lb = strlen(b);
   size_t lc = strlen(c);
@@ -384,7 +386,7 @@ static int join3(char *out, size_t size, const char *a, const char *b,
 /* The preload library: next to the binary (a build tree), under
  * ../<libdir>/explain (an installed binary), or the configured install
  * directory. */
-static int find_library(char *out, size_t size) {
+EX_HOT static int find_library(char *out, size_t size) {
   struct stat st;
   size_t n;
 
@@ -404,7 +406,7 @@ static int find_library(char *out, size_t size) {
   return stat(out, &st) == 0 ? 0 : -ENOENT;
 }
 
-static char *concat(const char *a, const char *b, const char *c) {
+EX_HOT static char *concat(const char *a, const char *b, const char *c) {
   size_t la;
   size_t lb;
   size_t lc;
@@ -424,7 +426,7 @@ static char *concat(const char *a, const char *b, const char *c) {
   return s;
 }
 
-static int random_name(char *out, size_t size, const char *tmp) {
+EX_HOT static int random_name(char *out, size_t size, const char *tmp) {
   static const char alphabet[] =
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   unsigned char rnd[16];
@@ -455,7 +457,7 @@ int ex_crash_prepare(ex_crash_t *c, char *const *argv) {
   return ex_crash_prepare_path(c, path);
 }
 
-int ex_crash_prepare_path(ex_crash_t *c, const char *path) {
+EX_HOT int ex_crash_prepare_path(ex_crash_t *c, const char *path) {
   char lib[PATH_MAX];
   const char *tmp;
   const char *orig;
@@ -520,7 +522,7 @@ int ex_crash_prepare_path(ex_crash_t *c, const char *path) {
   return 0;
 }
 
-char *const *ex_crash_env(const ex_crash_t *c) {
+EX_HOT char *const *ex_crash_env(const ex_crash_t *c) {
   return c->env[0] != NULL ? c->env : NULL;
 }
 
@@ -1171,7 +1173,7 @@ static __attribute__((noinline)) int collect_death(ex_crash_t *c,
   return 1;
 }
 
-int ex_crash_collect(ex_crash_t *c, pid_t pid, int wstatus,
+EX_HOT int ex_crash_collect(ex_crash_t *c, pid_t pid, int wstatus,
                      const ex_proc_t *proc) {
   c->collected = 1;
   c->pid = pid;

@@ -16,6 +16,8 @@
  */
 #include "platform/cjson.h"
 
+#include "config.h"
+
 #include <cjson/cJSON.h>
 
 #include <dlfcn.h>
@@ -48,7 +50,9 @@ static struct {
   int ok;
 } lib;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int holding;        /* the command runs: messages wait */
+/* The command runs: messages wait. In .data, whose page is written anyway
+ * (a .bss page of its own would cost a page fault at every start). */
+static int holding __attribute__((section(".data")));
 static char pending[512];  /* the message that waits, or "" */
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -63,9 +67,9 @@ static void say(const char *fmt, ...) {
   va_end(ap);
 }
 
-void ex_cjson_hold_messages(void) { holding = 1; }
+EX_HOT void ex_cjson_hold_messages(void) { holding = 1; }
 
-void ex_cjson_release_messages(void) {
+EX_HOT void ex_cjson_release_messages(void) {
   holding = 0;
   if (pending[0] != '\0') {
     fputs(pending, stderr);

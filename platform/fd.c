@@ -1,5 +1,7 @@
 #include "platform/platform.h"
 
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -8,7 +10,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-size_t ex_strlcpy(char *dst, const char *src, size_t size) {
+EX_HOT size_t ex_strlcpy(char *dst, const char *src, size_t size) {
   size_t n;
 
   n = strlen(src);
@@ -20,7 +22,7 @@ size_t ex_strlcpy(char *dst, const char *src, size_t size) {
   return n;
 }
 
-int ex_exe_dir(char *buf, size_t size) {
+EX_HOT int ex_exe_dir(char *buf, size_t size) {
   ssize_t n;
   char *slash;
 
@@ -74,7 +76,7 @@ ssize_t ex_read_small(const char *path, char *buf, size_t size) {
   return (ssize_t)len;
 }
 
-int ex_fd_kind(int fd) {
+EX_HOT int ex_fd_kind(int fd) {
   struct termios t;
 
   if (tcgetattr(fd, &t) == 0)
@@ -121,7 +123,7 @@ int ex_fd_set_nonblock(int fd, int on) {
   return 0;
 }
 
-int ex_fd_same_file(int a, int b) {
+EX_HOT int ex_fd_same_file(int a, int b) {
   struct stat sa;
   struct stat sb;
 

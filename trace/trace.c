@@ -1,6 +1,8 @@
 /* explain's side of --trace: starting the tracer, the spawn child's hook,
  * collecting the log, and pairing its calls with the findings. */
 #include "platform/platform.h"
+
+#include "config.h"
 #include "trace/trace_int.h"
 
 #include <errno.h>
@@ -258,7 +260,7 @@ static int yama_scope(void) {
   return atoi(buf);
 }
 
-const char *ex_trace_refused(const ex_trace_t *t) {
+EX_HOT const char *ex_trace_refused(const ex_trace_t *t) {
   ex_trace_t *m;
   const char *en;
   long tracer;
