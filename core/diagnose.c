@@ -441,6 +441,15 @@ static int locale_is_ascii(void) {
   return codeset == NULL || strcmp(codeset, "UTF-8") != 0;
 }
 
+/* Nothing to say after a success (no report asked for): the rules are not
+ * waited for, and nothing is written. */
+int ex_diagnosis_wanted(const ex_session_t *s) {
+  const ex_options_t *o = s->opts;
+
+  return command_failed(s) || o->always || o->report != NULL ||
+         o->format == EX_FORMAT_JSON;
+}
+
 size_t ex_diagnose(ex_session_t *s) {
   const ex_options_t *o;
   ex_report_t r;
@@ -465,8 +474,7 @@ size_t ex_diagnose(ex_session_t *s) {
   text = NULL;
   memset(&d, 0, sizeof(d));
   diagnose = command_failed(s) || o->always;
-  /* Nothing to say after a success: do not wait for the rules. */
-  if (!diagnose && o->report == NULL && o->format != EX_FORMAT_JSON)
+  if (!ex_diagnosis_wanted(s))
     return 0;
   ex_session_wait(s);
   ex_session_print_diags(s);

@@ -104,9 +104,6 @@ static void on_started(void *ctx, pid_t pid) {
     fputs("; running the command untraced\n", stderr);
     fflush(stderr);
   }
-  /* Nothing is buffered yet: this only pages in stdio's flush code while
-   * the command loads, instead of between its exit and explain's. */
-  (void)fflush(stdout);
 }
 
 /* The command has run a few milliseconds: read the memory cgroup counters
@@ -212,9 +209,13 @@ static int run_command(ex_session_t *session) {
   if (session->crash != NULL)
     (void)ex_crash_collect(session->crash, session->run.pid,
                            session->run.wstatus, session->proc);
-  ex_diagnose(session);
-  fflush(stdout);
-  fflush(stderr);
+  /* After a success explain has nothing to say: no stdio to flush either
+   * (its code would be paged in between the command's end and explain's). */
+  if (ex_diagnosis_wanted(session)) {
+    ex_diagnose(session);
+    fflush(stdout);
+    fflush(stderr);
+  }
   ex_wrap_exit(session->run.wstatus);
 }
 

@@ -101,4 +101,8 @@ void ex_session_print_diags(const ex_session_t *s);
  * costs the diagnosis, not the run. Returns the number of diagnoses. */
 size_t ex_diagnose(ex_session_t *s);
 
+/* 1 when ex_diagnose has something to do: the command failed, or --always,
+ * --report or --format json asked for a report anyway. */
+int ex_diagnosis_wanted(const ex_session_t *s);
+
 #endif
