@@ -211,14 +211,9 @@ class HostileEnvironment(TempDirTest):
         self.assertIn(b"/proc is not mounted", r.stderr)
         self.assertNotIn(b"explain crashed", r.stderr)
 
-    @unittest.skipUnless(os.geteuid() == 0 and shutil.which("unshare"),
-                         "needs root and unshare(1)")
-    @unittest.skipIf(os.environ.get("EXPLAIN_UNDER_VALGRIND"),
-                     "valgrind loads its own copy of the libraries")
-    def test_json_library_missing(self):
-        # libcjson is opened on first use: a broken installation where it
-        # cannot be loaded costs the diagnosis, in one line, never the
-        # command's output or status.
+    def without_cjson(self, script):
+        """Runs explain on sh -c SCRIPT with libcjson.so.1 replaced by an
+        empty file (a bind mount in a private mount namespace)."""
         lib = subprocess.run(["sh", "-c", "ldconfig -p | grep -m1 "
                               "'libcjson.so.1 ' | sed 's/.*=> //'"],
                              stdout=subprocess.PIPE, timeout=30
@@ -226,34 +221,6 @@ class HostileEnvironment(TempDirTest):
         if not lib or not os.path.exists(lib):
             self.skipTest("libcjson.so.1 not found by ldconfig")
         empty = self.write("empty.so", b"")
-        r = subprocess.run(
-            ["unshare", "-m", "--propagation", "private", "sh", "-c",
-             'mount --bind "$2" "$3" && exec "$0" sh -c "$1"', EXPLAIN,
-             self.FAIL, empty, os.path.realpath(lib)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, timeout=60)
-        if b"mount:" in r.stderr and r.returncode != 3:
-            self.skipTest("cannot mount here: %r" % r.stderr)
-        self.assertEqual(r.returncode, 3)
-        self.assertTrue(r.stderr.startswith(
-            PERM_LINE.encode() % b"/nonexistent/x.csv" + b"\n"), r.stderr)
-        msg = [l for l in r.stderr.splitlines() if b"cannot load" in l]
-        self.assertEqual(len(msg), 1, r.stderr)
-        self.assertIn(b"libcjson.so.1", msg[0])
-        self.assertNotIn(b"explain crashed", r.stderr)
-
-    def test_json_library_missing_mid_line(self):
-        # The library is first needed at the command's first byte, in the
-        # middle of its first line: the line saying it is missing waits for
-        # the end and never splits the command's line.
-        lib = subprocess.run(["sh", "-c", "ldconfig -p | grep -m1 "
-                              "'libcjson.so.1 ' | sed 's/.*=> //'"],
-                             stdout=subprocess.PIPE, timeout=30
-                             ).stdout.decode().strip()
-        if not lib or not os.path.exists(lib):
-            self.skipTest("libcjson.so.1 not found by ldconfig")
-        empty = self.write("empty.so", b"")
-        script = "printf 'half a' >&2; sleep 0.5; printf ' line\\n' >&2; exit 3"
         r = subprocess.run(
             ["unshare", "-m", "--propagation", "private", "sh", "-c",
              'mount --bind "$2" "$3" && exec "$0" sh -c "$1"', EXPLAIN,
@@ -262,6 +229,35 @@ class HostileEnvironment(TempDirTest):
             stderr=subprocess.PIPE, timeout=60)
         if b"mount:" in r.stderr and r.returncode != 3:
             self.skipTest("cannot mount here: %r" % r.stderr)
+        return r
+
+    @unittest.skipUnless(os.geteuid() == 0 and shutil.which("unshare"),
+                         "needs root and unshare(1)")
+    @unittest.skipIf(os.environ.get("EXPLAIN_UNDER_VALGRIND"),
+                     "valgrind loads its own copy of the libraries")
+    def test_json_library_missing(self):
+        # libcjson is opened on first use: a broken installation where it
+        # cannot be loaded costs the diagnosis, in one line, never the
+        # command's output or status.
+        r = self.without_cjson(self.FAIL)
+        self.assertEqual(r.returncode, 3)
+        self.assertTrue(r.stderr.startswith(
+            PERM_LINE.encode() % b"/nonexistent/x.csv" + b"\n"), r.stderr)
+        msg = [l for l in r.stderr.splitlines() if b"cannot load" in l]
+        self.assertEqual(len(msg), 1, r.stderr)
+        self.assertIn(b"libcjson.so.1", msg[0])
+        self.assertNotIn(b"explain crashed", r.stderr)
+
+    @unittest.skipUnless(os.geteuid() == 0 and shutil.which("unshare"),
+                         "needs root and unshare(1)")
+    @unittest.skipIf(os.environ.get("EXPLAIN_UNDER_VALGRIND"),
+                     "valgrind loads its own copy of the libraries")
+    def test_json_library_missing_mid_line(self):
+        # The library is first needed at the command's first byte, in the
+        # middle of its first line: the line saying it is missing waits for
+        # the end and never splits the command's line.
+        r = self.without_cjson("printf 'half a' >&2; sleep 0.5; "
+                               "printf ' line\\n' >&2; exit 3")
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertTrue(r.stderr.startswith(b"half a line\n"), r.stderr)
         self.assertEqual(r.stderr.count(b"cannot load"), 1, r.stderr)
