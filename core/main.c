@@ -155,6 +155,9 @@ static char *const *prepare_env(void *ctx, const char *path) {
   return ex_crash_env(s->crash);
 }
 
+/* explain's own crash handler is installed (issue 7). */
+static int faults_handled;
+
 static int run_command(ex_session_t *session) {
   const ex_options_t *opts;
   ex_wrap_config_t cfg;
@@ -165,6 +168,7 @@ static int run_command(ex_session_t *session) {
   memset(&cfg, 0, sizeof(cfg));
   cfg.argv = opts->command;
   cfg.subreaper = opts->subreaper;
+  cfg.faults_handled = faults_handled;
   cfg.scan_stdout = opts->scan == EX_SCAN_BOTH;
   cfg.on_output = on_output;
   cfg.on_started = on_started;
@@ -227,7 +231,7 @@ int main(int argc, char **argv) {
 
   /* issue 7: first, so that a crash of explain's own is reported and does
    * not lose the command's status (core/selfcrash.h). */
-  (void)ex_selfcrash_install();
+  faults_handled = ex_selfcrash_install() == 0;
   if (ex_options_parse(argc, argv, &opts, err, sizeof(err)) != 0) {
     fprintf(stderr, "explain: %s\n", err);
     return EX_EXIT_INTERNAL;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -387,9 +388,25 @@ EX_HOT static int join3(char *out, size_t size, const char *a,
  * ../<libdir>/explain (an installed binary), or the configured install
  * directory. */
 EX_HOT static int find_library(char *out, size_t size) {
+  const char *execfn;
+  const char *slash;
   struct stat st;
   size_t n;
 
+  /* Next to the file the kernel executed, by the name it was given (no
+   * system call: it is in the auxiliary vector); that name may be a
+   * symbolic link elsewhere, so /proc/self/exe comes next. */
+  execfn = (const char *)getauxval(AT_EXECFN);
+  if (execfn != NULL && execfn[0] == '/' &&
+      (slash = strrchr(execfn, '/')) != NULL &&
+      (size_t)(slash - execfn) < size) {
+    n = (size_t)(slash - execfn);
+    memcpy(out, execfn, n);
+    out[n] = '\0';
+    if (join3(out + n, size - n, "", "/", "libexplain-crash.so") == 0 &&
+        stat(out, &st) == 0)
+      return 0;
+  }
   /* One buffer: the directory, then each name after it in place (every
    * buffer on this path deepens the stack, a page fault per 4 KiB). */
   if (ex_exe_dir(out, size) == 0) {

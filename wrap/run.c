@@ -471,11 +471,9 @@ static void on_winsize_poll(void) {
  * issue 7 (core/selfcrash.h): a fault whose signal is blocked kills with
  * the default action and skips any handler, so the fault signals with
  * explain's crash handler stay unblocked (the handler forwards the ones
- * sent from outside). */
+ * sent from outside); the caller says whether it is there. */
 static int setup_signals(void) {
-  static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
   struct sigaction sa;
-  size_t i;
 
   if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
     g.ignore_sigchld = 1;
@@ -487,10 +485,11 @@ static int setup_signals(void) {
   sigfillset(&g.blocked);
   (void)sigdelset(&g.blocked, SIGKILL);
   (void)sigdelset(&g.blocked, SIGSTOP);
-  for (i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
-    if (sigaction(faults[i], NULL, &sa) == 0 &&
-        ((sa.sa_flags & SA_SIGINFO) || sa.sa_handler != SIG_DFL))
-      (void)sigdelset(&g.blocked, faults[i]);
+  if (g.cfg->faults_handled) {
+    (void)sigdelset(&g.blocked, SIGSEGV);
+    (void)sigdelset(&g.blocked, SIGBUS);
+    (void)sigdelset(&g.blocked, SIGFPE);
+    (void)sigdelset(&g.blocked, SIGILL);
   }
   if (sigprocmask(SIG_BLOCK, &g.blocked, &g.caller_mask) == -1)
     return -errno;

@@ -40,6 +40,9 @@ typedef struct ex_wrap_config {
   char *const *argv;        /* command and arguments, NULL-terminated;
                                borrowed for the duration of the call */
   int subreaper;            /* 1: become a child subreaper (orphans reaped) */
+  int faults_handled;       /* 1: explain's own handler holds SIGSEGV,
+                               SIGBUS, SIGFPE and SIGILL (issue 7): they stay
+                               unblocked */
   int scan_stdout;          /* 1: stdout goes through explain too (a pipe,
                                or a pty when fd 1 is a terminal) */
   int linger_ms;            /* after the command exits, how long to keep
