@@ -237,52 +237,52 @@ static void parse_shebang(const char *buf, size_t n, shebang_t *sb) {
 
 /* Known other names and the Debian package that provides a command. */
 static const struct {
-  const char *name;
-  const char *alias;   /* a name that may exist instead, or NULL */
-  const char *package; /* apt package, or NULL */
+  char name[20];
+  char alias[12];   /* a name that may exist instead, or "" */
+  char package[20]; /* apt package, or "" */
 } known_cmds[] = {
     {"python", "python3", "python-is-python3"},
     {"pip", "pip3", "python3-pip"},
     {"pip3", "pip", "python3-pip"},
-    {"python3", NULL, "python3"},
+    {"python3", "", "python3"},
     {"docker-compose", "docker", "docker-compose"},
     {"node", "nodejs", "nodejs"},
     {"nodejs", "node", "nodejs"},
-    {"npm", NULL, "npm"},
+    {"npm", "", "npm"},
     {"fd", "fdfind", "fd-find"},
     {"bat", "batcat", "bat"},
     {"cc", "gcc", "build-essential"},
     {"gcc", "cc", "build-essential"},
     {"g++", "c++", "build-essential"},
-    {"make", NULL, "make"},
-    {"git", NULL, "git"},
-    {"curl", NULL, "curl"},
-    {"wget", NULL, "wget"},
-    {"unzip", NULL, "unzip"},
-    {"which", NULL, "debianutils"},
-    {"ps", NULL, "procps"},
-    {"ip", NULL, "iproute2"},
-    {"ping", NULL, "iputils-ping"},
-    {"sudo", NULL, "sudo"},
+    {"make", "", "make"},
+    {"git", "", "git"},
+    {"curl", "", "curl"},
+    {"wget", "", "wget"},
+    {"unzip", "", "unzip"},
+    {"which", "", "debianutils"},
+    {"ps", "", "procps"},
+    {"ip", "", "iproute2"},
+    {"ping", "", "iputils-ping"},
+    {"sudo", "", "sudo"},
     {"vim", "vi", "vim"},
-    {"jq", NULL, "jq"},
-    {"zip", NULL, "zip"},
-    {"rsync", NULL, "rsync"},
-    {"ssh", NULL, "openssh-client"},
-    {"file", NULL, "file"},
+    {"jq", "", "jq"},
+    {"zip", "", "zip"},
+    {"rsync", "", "rsync"},
+    {"ssh", "", "openssh-client"},
+    {"file", "", "file"},
     {"less", "more", "less"},
     {"bash", "sh", "bash"},
-    {"perl", NULL, "perl"},
-    {"ruby", NULL, "ruby"},
-    {"java", NULL, "default-jre"},
-    {"javac", NULL, "default-jdk"},
-    {"go", NULL, "golang-go"},
-    {"cargo", NULL, "cargo"},
-    {"cmake", NULL, "cmake"},
+    {"perl", "", "perl"},
+    {"ruby", "", "ruby"},
+    {"java", "", "default-jre"},
+    {"javac", "", "default-jdk"},
+    {"go", "", "golang-go"},
+    {"cargo", "", "cargo"},
+    {"cmake", "", "cmake"},
     {"pkg-config", "pkgconf", "pkgconf"},
-    {"xz", NULL, "xz-utils"},
-    {"lsof", NULL, "lsof"},
-    {"strace", NULL, "strace"},
+    {"xz", "", "xz-utils"},
+    {"lsof", "", "lsof"},
+    {"strace", "", "strace"},
     {"netstat", "ss", "net-tools"},
 };
 
@@ -316,7 +316,7 @@ static void fix_install(ex_explanation_t *e, const ex_proc_t *proc,
   size_t n;
 
   inst = installer();
-  if (inst == NULL || pkg == NULL)
+  if (inst == NULL || pkg == NULL || pkg[0] == '\0')
     return;
   n = 0;
   if (ex__proc_euid(proc) != 0)
@@ -631,7 +631,7 @@ static void explain_file(const ex_probe_event_t *ev, const ex_proc_t *proc,
         {
           int k = known_index(sb.arg);
           found_t g;
-          if (k >= 0 && known_cmds[k].alias != NULL &&
+          if (k >= 0 && known_cmds[k].alias[0] != '\0' &&
               which(proc, known_cmds[k].alias, &g)) {
             c = ex_cause_add(e, "similar-name", EX_VERDICT_CONFIRMED,
                              "%s is not installed, but %s is (%s)", sb.arg,
@@ -788,7 +788,7 @@ summary:
           snprintf(line, sizeof(line), "1s|^#!.*|#!%s|", g.path);
           ex_fix_add_cmd(e, 0, sed_argv, "point the #! line at %s, which "
                          "exists", g.path);
-        } else if (ki >= 0 && known_cmds[ki].alias != NULL &&
+        } else if (ki >= 0 && known_cmds[ki].alias[0] != '\0' &&
                    which(proc, known_cmds[ki].alias, &g)) {
           char line[EX_PROC_PATH_MAX + 32];
           const char *sed_argv[] = {"sed", "-i", line, abs, NULL};
@@ -1065,7 +1065,7 @@ static void explain_command(const ex_probe_event_t *ev,
   /* Other names: python for python3, versioned names. */
   nsim = 0;
   k = known_index(name);
-  if (k >= 0 && known_cmds[k].alias != NULL) {
+  if (k >= 0 && known_cmds[k].alias[0] != '\0') {
     found_t g;
     if (which(proc, known_cmds[k].alias, &g))
       ex_strlcpy(similar[nsim++], known_cmds[k].alias, 128);
@@ -1249,8 +1249,8 @@ static int file_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
 /* Shared libraries                                                        */
 
 static const struct {
-  const char *prefix;
-  const char *package;
+  char prefix[24];
+  char package[20];
 } lib_packages[] = {
     {"libGL.so.1", "libgl1"},           {"libEGL.so.1", "libegl1"},
     {"libgthread-2.0.so", "libglib2.0-0"}, {"libglib-2.0.so", "libglib2.0-0"},

@@ -120,11 +120,11 @@ static const char *compiler_kind(char *const *argv) {
 /* Headers                                                                 */
 
 /* Header (or header directory, ending in "/") -> Debian and Alpine
- * packages. */
+ * packages ("": none). */
 static const struct {
-  const char *header;
-  const char *deb;
-  const char *apk;
+  char header[16];
+  char deb[32];
+  char apk[20];
 } header_pkgs[] = {
     {"Python.h", "python3-dev", "python3-dev"},
     {"openssl/", "libssl-dev", "openssl-dev"},
@@ -161,7 +161,7 @@ static const struct {
     {"ldap.h", "libldap-dev", "openldap-dev"},
     {"sasl/", "libsasl2-dev", "cyrus-sasl-dev"},
     {"pcap.h", "libpcap-dev", "libpcap-dev"},
-    {"systemd/", "libsystemd-dev", NULL},
+    {"systemd/", "libsystemd-dev", ""},
     {"libusb-1.0/", "libusb-1.0-0-dev", "libusb-dev"},
     {"alsa/", "libasound2-dev", "alsa-lib-dev"},
     {"X11/", "libx11-dev", "libx11-dev"},
@@ -384,7 +384,8 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
       python_dev(ev, proc, pydev, sizeof(pydev));
       pkg = pydev;
     } else if (e >= 0) {
-      pkg = is_alpine() ? header_pkgs[e].apk : header_pkgs[e].deb;
+      pkg = ex__tool_or_null(is_alpine() ? header_pkgs[e].apk
+                                         : header_pkgs[e].deb);
     }
     if (pkg != NULL) {
       ex_cause_t *c;
@@ -442,9 +443,9 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
 /* Libraries                                                               */
 
 static const struct {
-  const char *lib;
-  const char *deb;
-  const char *apk;
+  char lib[16];
+  char deb[32];
+  char apk[20];
 } lib_pkgs[] = {
     {"ssl", "libssl-dev", "openssl-dev"},
     {"crypto", "libssl-dev", "openssl-dev"},
@@ -599,7 +600,7 @@ int ex__tool_ld_lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   pkg = NULL;
   for (i = 0; i < sizeof(lib_pkgs) / sizeof(lib_pkgs[0]); i++) {
     if (strcmp(lib_pkgs[i].lib, lib) == 0)
-      pkg = is_alpine() ? lib_pkgs[i].apk : lib_pkgs[i].deb;
+      pkg = ex__tool_or_null(is_alpine() ? lib_pkgs[i].apk : lib_pkgs[i].deb);
   }
 
   /* Only the runtime library: lib<x>.so.N without the lib<x>.so link. */
@@ -739,9 +740,9 @@ int ex__tool_ld_lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
 /* Symbol prefixes -> the library that defines them. "pthread" and "dl" are
  * in libc since glibc 2.34, which the check of the link line allows. */
 static const struct {
-  const char *prefix;
+  char prefix[16];
   int exact;
-  const char *lib;
+  char lib[12];
 } symbol_libs[] = {
     {"pthread_", 0, "pthread"}, {"sqrt", 1, "m"},       {"sin", 1, "m"},
     {"cos", 1, "m"},            {"tan", 1, "m"},        {"pow", 1, "m"},

@@ -45,11 +45,11 @@ typedef struct places {
 } places_t;
 
 /* Import names that differ from the name to install. The apt name is the
- * Debian package, for externally managed interpreters. */
+ * Debian package, for externally managed interpreters ("": none). */
 static const struct {
-  const char *module;
-  const char *dist;
-  const char *apt;
+  char module[16];
+  char dist[24];
+  char apt[24];
 } dist_names[] = {
     {"cv2", "opencv-python", "python3-opencv"},
     {"yaml", "PyYAML", "python3-yaml"},
@@ -74,7 +74,7 @@ static const struct {
     {"Levenshtein", "python-Levenshtein", "python3-levenshtein"},
     {"zmq", "pyzmq", "python3-zmq"},
     {"usb", "pyusb", "python3-usb"},
-    {"win32api", "pywin32", NULL},
+    {"win32api", "pywin32", ""},
 };
 
 static int is_python_name(const char *path) {
@@ -804,7 +804,7 @@ int ex__tool_py_module_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   for (i = 0; i < sizeof(dist_names) / sizeof(dist_names[0]); i++) {
     if (strcmp(dist_names[i].module, s.top) == 0) {
       dist = dist_names[i].dist;
-      apt = dist_names[i].apt;
+      apt = ex__tool_or_null(dist_names[i].apt);
       ex_cause_add(out, "dist-name", EX_VERDICT_CONFIRMED,
                    "the module %s is installed by the distribution %s, not "
                    "by a package named %s",

@@ -128,4 +128,10 @@ int ex__tool_ld_symbol_applies(const ex_probe_event_t *ev);
 int ex__tool_ld_symbol_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                            const ex_host_t *host, ex_explanation_t *out);
 
+/* The tables of names (packages, aliases) hold arrays, not pointers (no
+ * relocation at every start, rules/errno.c): "" stands for none. */
+static inline const char *ex__tool_or_null(const char *s) {
+  return s[0] != '\0' ? s : NULL;
+}
+
 #endif

@@ -7,10 +7,14 @@
 
 #include "rules/rules.h"
 
+/* Arrays, not pointers: a table of pointers needs a relocation per entry
+ * in a position-independent executable, which the loader writes into its
+ * pages at every start (a page fault each); arrays stay in .rodata,
+ * untouched until used. */
 typedef struct ex_errno_entry_s {
-  const char *name;
+  char name[16];
   int num;
-  const char *message;
+  char message[52];
 } ex_errno_entry_t;
 
 static const ex_errno_entry_t ex__errno_table[] = {
@@ -149,9 +153,9 @@ static const ex_errno_entry_t ex__errno_table[] = {
 
 /* Aliases glibc defines with the same number. */
 static const ex_errno_entry_t ex__errno_aliases[] = {
-    {"EWOULDBLOCK", 11, NULL},
-    {"EDEADLOCK", 35, NULL},
-    {"ENOTSUP", 95, NULL},
+    {"EWOULDBLOCK", 11, ""},
+    {"EDEADLOCK", 35, ""},
+    {"ENOTSUP", 95, ""},
 };
 
 #define EX_ERRNO_COUNT (sizeof(ex__errno_table) / sizeof(ex__errno_table[0]))

@@ -165,7 +165,7 @@ long ex__trace_read_str(pid_t tid, uint64_t addr, char *buf, size_t size,
   { x, #x }
 static const struct {
   int e;
-  const char *name;
+  char name[16]; /* not a pointer: no relocation at start (rules/errno.c) */
 } errnos[] = {
     E(EPERM),         E(ENOENT),       E(ESRCH),           E(EINTR),
     E(EIO),           E(ENXIO),        E(E2BIG),           E(ENOEXEC),

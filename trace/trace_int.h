@@ -17,11 +17,13 @@
  *   D socket domain    T socket type          H struct open_how
  * op is the operation the explainers know ("read", "write", ...), or
  * "open" / "access" to derive it from the flags or the mode. */
+/* Arrays, not pointers: no relocation for the loader to write at every
+ * start (rules/errno.c). */
 typedef struct ex__trace_sys {
   int nr;
-  const char *name;
-  const char *args;
-  const char *op;
+  char name[24];
+  char args[8];
+  char op[16];
   int lookup; /* a lookup that searches (open, stat, access, exec): its
                  ENOENT is noise when the same file name is then found */
 } ex__trace_sys_t;
