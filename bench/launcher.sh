@@ -2,7 +2,9 @@
 # Launcher benchmarks for explain, side by side with the baselines it should
 # stand comparison with:
 #
-#   1. start-up:   `explain true`  vs  `true`  vs  `tini -s -- true`
+#   1. start-up:   `explain true`  vs  `true`  vs  `tini -s -- true`, with
+#                  hyperfine (each command's runs in a row) and run by run
+#                  in turn (bench/interleave.c: drift falls on all alike)
 #   2. throughput: 1 GiB through explain's stderr relay vs through `cat`,
 #                  once as zeros and once as log-like text
 #   3. peak RSS:   explain relaying 1 MiB vs 1 GiB of stderr
@@ -62,7 +64,7 @@ if ((${#need_pkgs[@]})); then
   apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 TINI=$(command -v tini)
-for t in awk head cat sh seq; do
+for t in awk head cat sh seq cc; do
   command -v "$t" >/dev/null 2>&1 || { echo "launcher.sh: needs $t" >&2; exit 1; }
 done
 
@@ -191,6 +193,14 @@ read -r st_true_m st_true_s < <(startup_stat 'true')
 read -r st_ex_m st_ex_s < <(startup_stat 'explain true')
 read -r st_ti_m st_ti_s < <(startup_stat 'tini -s -- true')
 
+# The same three, run by run in turn: hyperfine's rounds are minutes apart,
+# and a shared machine drifts by more than the difference measured here.
+log "start-up, run by run: explain true / true / tini -s -- true ($START_RUNS runs each)"
+cc -O2 -o "$SCRATCH/interleave" "$ROOT/bench/interleave.c"
+"$SCRATCH/interleave" "$START_RUNS" true ::: "$EXPLAIN" true ::: "$TINI" -s -- true \
+  >"$RAW/interleave.txt"
+{ read -r il_true _; read -r il_ex _; read -r il_ti _; } <"$RAW/interleave.txt"
+
 # ---- 2. throughput ---------------------------------------------------------
 
 throughput() { # name writer(to stdout) file-stem
@@ -266,6 +276,9 @@ ov_ex_s=$(calc '%.9f' "sqrt($st_ex_s^2 + $st_true_s^2)")
 ov_ti=$(calc '%.9f' "$st_ti_m - $st_true_m")
 ov_ti_s=$(calc '%.9f' "sqrt($st_ti_s^2 + $st_true_s^2)")
 ov_ratio=$(calc '%.2f' "($ov_ti > 0) ? $ov_ex / $ov_ti : 0")
+il_ov_ex=$(calc '%.1f' "$il_ex - $il_true")
+il_ov_ti=$(calc '%.1f' "$il_ti - $il_true")
+il_ratio=$(calc '%.3f' "($il_ov_ti > 0) ? $il_ov_ex / $il_ov_ti : 0")
 
 gibs() { calc '%.2f' "1 / $1"; } # 1 GiB per run
 gibs_pm() { calc '%.2f ± %.2f GiB/s' "1 / $1, $2 / ($1 * $1)"; }
@@ -281,7 +294,8 @@ summary() {
   echo "| --- | --- | --- | --- | --- |"
   echo "| start-up: \`explain true\` vs \`true\` | $(pm "$st_ex_m" "$st_ex_s") | $(pm "$st_true_m" "$st_true_s") | $(calc '%.2f×' "$st_ex_m / $st_true_m") | — |"
   echo "| start-up: \`explain true\` vs \`tini -s -- true\` | $(pm "$st_ex_m" "$st_ex_s") | $(pm "$st_ti_m" "$st_ti_s") | $(calc '%.2f×' "$st_ex_m / $st_ti_m") | — |"
-  echo "| start-up overhead over bare exec (explain vs tini) | +$(pm "$ov_ex" "$ov_ex_s") | +$(pm "$ov_ti" "$ov_ti_s") | ${ov_ratio}× | ≤ tini's overhead: $(verdict "$ov_ex <= $ov_ti") |"
+  echo "| start-up overhead over bare exec (explain vs tini), hyperfine means | +$(pm "$ov_ex" "$ov_ex_s") | +$(pm "$ov_ti" "$ov_ti_s") | ${ov_ratio}× | (rounds drift: see the next line) |"
+  echo "| start-up overhead over bare exec (explain vs tini), run by run, medians | +$(calc '%.3f' "$il_ov_ex / 1000") ms | +$(calc '%.3f' "$il_ov_ti / 1000") ms | ${il_ratio}× | ≤ tini's overhead: $(verdict "$il_ov_ex <= $il_ov_ti") |"
   echo "| throughput, 1 GiB zeros → stderr (vs cat) | $(gibs_pm "$tz_ex_m" "$tz_ex_s") | $(gibs_pm "$tz_cat_m" "$tz_cat_s") | ${tz_ratio}× | ≥ 0.8× cat: $(verdict "$tz_ratio >= 0.8") |"
   echo "| throughput, 1 GiB log text → stderr (vs cat) | $(gibs_pm "$tt_ex_m" "$tt_ex_s") | $(gibs_pm "$tt_cat_m" "$tt_cat_s") | ${tt_ratio}× | ≥ 0.8× cat: $(verdict "$tt_ratio >= 0.8") |"
   echo "| peak RSS, 1 MiB of stderr (vs \`cat\`) | $(mib "$rss_small_t") MiB (own $(mib "$rss_small_o")) | $(mib "$rss_cat_small") MiB | $(calc '%.2f×' "$rss_small_t / $rss_cat_small") | ≤ 8 MiB: $(verdict "$rss_small_t <= 8192") |"
@@ -304,6 +318,9 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null ||
   echo "Start-up: \`hyperfine -N\`, $START_ROUNDS round(s) (command order rotated) of $START_WARMUP warm-up +"
   echo "$((START_RUNS / START_ROUNDS)) runs each, pooled; stdout and stderr are /dev/null,"
   echo "so explain takes its pipe path (not a pty). Overhead = mean − mean(\`true\`); its σ combines both."
+  echo "Run by run: \`bench/interleave.c\`, $START_RUNS runs of each command in turn (posix_spawn +"
+  echo "wait, stdout and stderr on /dev/null), medians in µs: true $il_true, explain true $il_ex,"
+  echo "tini -s -- true $il_ti. Overhead = median − median(\`true\`)."
   echo
   echo "Throughput: $TP_WARMUP warm-up + $TP_RUNS runs of 1 GiB; GiB/s = 1 / mean time of the whole pipeline."
   echo "\`explain sh -c 'W >&2' 2>/dev/null\` vs \`sh -c 'W' | cat >/dev/null\`, W = \`head -c 1 GiB /dev/zero\`"
