@@ -99,7 +99,7 @@ int ex_spawn_resolve(const char *argv0, char **path, char **searched) {
  * no copy-on-write faults afterwards. It is big enough for the /bin/sh
  * fallback's argument array. */
 #define EX_CHILD_STACK (256 * 1024)
-static char child_stack[EX_CHILD_STACK] __attribute__((aligned(16)));
+static char child_stack[EX_CHILD_STACK] __attribute__((aligned(4096)));
 
 typedef struct ex_child_arg {
   const ex_spawn_plan_t *plan;
@@ -136,12 +136,31 @@ static int looks_binary(const char *path) {
   return 0;
 }
 
-static int child_main(void *arg) {
-  ex_child_arg_t *a;
+/* A text file without #! line: run it with the shell, as execvp does. Its
+ * own function: the argument array (32 KB) would otherwise sit in
+ * child_main's frame and cost the child two page faults at every start. */
+static __attribute__((noinline)) void exec_with_sh(ex_child_arg_t *a) {
   const ex_spawn_plan_t *plan;
   char *sh_argv[4096];
   size_t argc;
   size_t i;
+
+  plan = a->plan;
+  for (argc = 0; plan->argv[argc] != NULL; argc++)
+    ;
+  if (argc + 2 > sizeof(sh_argv) / sizeof(sh_argv[0]))
+    child_fail(a, E2BIG);
+  sh_argv[0] = "/bin/sh";
+  sh_argv[1] = (char *)plan->path;
+  for (i = 1; i <= argc; i++)
+    sh_argv[i + 1] = plan->argv[i];
+  execve("/bin/sh", sh_argv, plan->envp != NULL ? plan->envp : environ);
+  child_fail(a, ENOEXEC);
+}
+
+static int child_main(void *arg) {
+  ex_child_arg_t *a;
+  const ex_spawn_plan_t *plan;
   int fd;
 
   a = arg;
@@ -176,18 +195,8 @@ static int child_main(void *arg) {
   execve(plan->path, plan->argv, plan->envp != NULL ? plan->envp : environ);
   if (errno != ENOEXEC || looks_binary(plan->path))
     child_fail(a, errno);
-
-  /* A text file without #! line: run it with the shell, as execvp does. */
-  for (argc = 0; plan->argv[argc] != NULL; argc++)
-    ;
-  if (argc + 2 > sizeof(sh_argv) / sizeof(sh_argv[0]))
-    child_fail(a, E2BIG);
-  sh_argv[0] = "/bin/sh";
-  sh_argv[1] = (char *)plan->path;
-  for (i = 1; i <= argc; i++)
-    sh_argv[i + 1] = plan->argv[i];
-  execve("/bin/sh", sh_argv, plan->envp != NULL ? plan->envp : environ);
-  child_fail(a, ENOEXEC);
+  exec_with_sh(a);
+  return 127; /* not reached */
 }
 
 pid_t ex_spawn_start(const ex_spawn_plan_t *plan) {
