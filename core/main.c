@@ -193,10 +193,14 @@ static int run_command(ex_session_t *session) {
   if (session->trace != NULL)
     (void)ex_trace_finish(session->trace, EX_TRACE_FINISH_MS,
                           &session->tracelog);
-  /* The scanning thread may still be taking its snapshot of the command
-   * or loading the rules; after it, explain's own lines may be said. */
-  ex_session_wait(session);
-  ex_cjson_release_messages();
+  /* Before a diagnosis the scanning thread is joined (it may still be
+   * taking its snapshot of the command or loading the rules), and then
+   * explain's own lines may be said. After a success nothing is waited
+   * for: the exit ends the thread, however far it got. */
+  if (rc >= 0 && ex_diagnosis_wanted(session)) {
+    ex_session_wait(session);
+    ex_cjson_release_messages();
+  }
   if (rc < 0) {
     fprintf(stderr, "explain: cannot run the command: %s\n", strerror(-rc));
     return EX_EXIT_INTERNAL;
