@@ -98,7 +98,9 @@ int ex_rules_load_file(ex_ruleset_t *set, const char *path, int flags,
   int fd = -1;
   int rc;
 
-  fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* Non-blocking: a FIFO named like a rule file must not hang the loader
+   * (and with it the diagnosis); it is refused below. */
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     rc = -errno;
     if (!stops_loading(rc))
@@ -114,6 +116,11 @@ int ex_rules_load_file(ex_ruleset_t *set, const char *path, int flags,
   if (S_ISDIR(st.st_mode)) {
     rc = -EISDIR;
     ex__diag_add(diags, path, 0, 0, builtin, "is a directory");
+    goto cleanup;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    rc = -EINVAL;
+    ex__diag_add(diags, path, 0, 0, builtin, "not a regular file");
     goto cleanup;
   }
   if (st.st_size > EX_RULES_FILE_MAX) {

@@ -194,6 +194,17 @@ class HostileEnvironment(TempDirTest):
         self.assertIn(b"bad.json:2:2: JSON syntax error", r.stderr)
         self.assertIn(b"python.permission-error", r.stderr)
 
+    def test_fifo_named_like_a_rule_file(self):
+        # A FIFO in a rules directory must not hang the loader, and with it
+        # the diagnosis after the command ended: it is refused in one line.
+        os.mkdir(self.path("rules"))
+        os.mkfifo(self.path("rules/pipe.json"))
+        r = run(["--rules", self.path("rules"), "sh", "-c", self.FAIL],
+                timeout=30)
+        self.assertEqual(r.returncode, 3)
+        self.assertIn(b"pipe.json: not a regular file", r.stderr)
+        self.assertIn(b"python.permission-error", r.stderr)
+
     @unittest.skipUnless(os.geteuid() == 0 and shutil.which("unshare"),
                          "needs root and unshare(1)")
     @unittest.skipIf(os.environ.get("EXPLAIN_UNDER_VALGRIND"),
