@@ -136,12 +136,14 @@ static int open_locked(const char *path, int flags, int how, struct stat *st) {
   int rc;
 
   for (attempt = 0; attempt < EX_HISTORY_REOPEN_MAX; attempt++) {
-    fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
+    /* Non-blocking: a FIFO planted at the history's name must not hang
+     * explain after the command (it is refused: not a regular file). */
+    fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
     if (fd == -1)
       return -errno;
-    rc = lock_fd(fd, how);
-    if (rc == 0 && fstat(fd, st) == -1)
-      rc = -errno;
+    rc = fstat(fd, st) == -1 ? -errno : S_ISREG(st->st_mode) ? 0 : -EINVAL;
+    if (rc == 0)
+      rc = lock_fd(fd, how);
     if (rc != 0) {
       close(fd);
       return rc;

@@ -193,6 +193,18 @@ class History(TempDirTest):
         self.assertEqual(r.returncode, 1)  # not killed by SIGXFSZ
         self.assertEqual(len(self.lines()), 1)
 
+    def test_a_fifo_in_place_of_the_file_is_not_fatal(self):
+        # A FIFO where the history file should be: nobody reads it, so a
+        # blocking open would hang explain after the command. It is
+        # refused, and the diagnosis and status stay.
+        os.makedirs(os.path.dirname(self.file), mode=0o700)
+        os.mkfifo(self.file, 0o600)
+        r = self.explain(FAIL, timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"explain: Python FileNotFoundError", r.stderr)
+        r = self.explain(["--history"], timeout=30)
+        self.assertNotIn(b"Traceback", r.stderr)
+
     def test_a_corrupt_file_is_not_fatal(self):
         os.makedirs(os.path.dirname(self.file))
         with open(self.file, "wb") as f:
