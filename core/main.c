@@ -42,7 +42,7 @@ static void put_interpreter(FILE *f, const char *path) {
   char *nl;
   int fd;
 
-  fd = open(path, O_RDONLY | O_CLOEXEC);
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd == -1)
     return;
   n = read(fd, line, sizeof(line) - 1);

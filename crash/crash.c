@@ -312,8 +312,10 @@ EX_HOT static const char *preloadable(const char *path, int depth) {
   int caps;
 
   /* One open: the mode, the capabilities and the header from the same
-   * file (start-up counts every system call). */
-  fd = open(path, O_RDONLY | O_CLOEXEC);
+   * file (start-up counts every system call). Non-blocking: the "program"
+   * may be a FIFO with an x bit, which exec refuses but open would wait on
+   * forever. */
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd == -1) {
     /* Execute-only (a setuid program often is), or exec will fail. */
     if (stat(path, &st) != 0)

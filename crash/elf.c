@@ -33,7 +33,9 @@ static int elf_open(const char *path, elf_file_t *f) {
   int fd;
 
   memset(f, 0, sizeof(*f));
-  fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* Non-blocking: a FIFO among the files looked at must not hang the
+   * probe (it is refused below, as not a regular file). */
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd == -1)
     return -errno;
   if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||

@@ -9,6 +9,7 @@
  * ELF program, and the ELF headers tell the machine and the loader. */
 #include "probe/exec_int.h"
 #include "probe/explainers.h"
+#include "probe/fs.h"
 #include "probe/sys.h"
 
 #include <dirent.h>
@@ -588,6 +589,16 @@ static void explain_file(const ex_probe_event_t *ev, const ex_proc_t *proc,
     c = ex_cause_add(e, "noexec-mount", EX_VERDICT_RULED_OUT,
                      "%s is not mounted noexec", m->mount_point);
     ex__cf_str(c, "mount_point", m->mount_point);
+  }
+
+  /* Not a file at all (a FIFO, a socket, a device with an x bit): exec
+   * refuses it with EACCES, and its "content" means nothing. */
+  if (!S_ISREG(st.st_mode)) {
+    c = ex_cause_add(e, "not-a-program", EX_VERDICT_CONFIRMED,
+                     "%s is a %s, not a file: only a regular file can be "
+                     "executed", abs, ex__fs_type_name(st.st_mode));
+    ex__cf_str(c, "content", ex__fs_type_name(st.st_mode));
+    goto summary;
   }
 
   /* Content: a script, an ELF program, or something else. */

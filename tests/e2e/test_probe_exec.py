@@ -101,6 +101,20 @@ class CannotExecute(TempDirTest):
         self.assertIn("chmod u+x " + p,
                       [f["command"] for f in d["fixes"]])
 
+    def test_fifo_with_an_x_bit(self):
+        # exec refuses a FIFO with EACCES; explain must not wait on it (an
+        # open for its first bytes would block forever) and says what it
+        # is.
+        p = self.path("pipe")
+        os.mkfifo(p, 0o755)
+        os.chmod(p, 0o755)
+        r = explain([p], cwd=self.tmp, timeout=30)
+        self.assertEqual(r.returncode, 126)
+        d = diagnosis(r, "exec.cannot-execute")
+        c = cause(d, "not-a-program")
+        self.assertEqual(c["verdict"], "confirmed")
+        self.assertIn("is a fifo, not a file", c["text"])
+
     def test_script_without_x_bit_as_nobody(self):
         if not is_root():
             self.skipTest("needs root to drop to nobody")
