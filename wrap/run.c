@@ -63,6 +63,7 @@ typedef struct ex_channel {
   int pty;
   int hold;        /* explain's own copy of a pipe's write end, or -1: see
                       release_holds() */
+  int grown;       /* the pipe was enlarged (on_channel) */
 } ex_channel_t;
 
 #define EX_CHANNELS 2
@@ -174,6 +175,15 @@ static void maybe_finish(void) {
 static void reap(void);
 
 static void on_channel(ex_channel_t *c) {
+#ifdef HAVE_F_SETPIPE_SZ
+  /* A larger pipe means fewer wake-ups for a chatty command; enlarged at
+   * its first output, so that a command that prints nothing does not pay
+   * for it. */
+  if (!c->pty && !c->grown) {
+    (void)fcntl(c->fd, F_SETPIPE_SZ, 256 * 1024);
+    c->grown = 1;
+  }
+#endif
   if (relay_available(c, (size_t)-1, EX_RELAY_ROUNDS)) {
     close_channel(c);
     /* The last writer is gone: the command is usually exiting, and its
@@ -541,16 +551,13 @@ static int open_channel(ex_channel_t *c, int out_fd, int stream,
   c->stream = stream;
   c->pty = 0;
   c->hold = -1;
+  c->grown = 0;
   if (g.std_tty[out_fd] && ex_pty_open(&c->fd, child_end, out_fd) == 0) {
     c->pty = 1;
     return 0;
   }
   if (pipe2(fds, O_CLOEXEC) == -1)
     return -errno;
-#ifdef HAVE_F_SETPIPE_SZ
-  /* A larger pipe means fewer wake-ups for a chatty command. */
-  (void)fcntl(fds[1], F_SETPIPE_SZ, 256 * 1024);
-#endif
   (void)fcntl(fds[0], F_SETFL, O_NONBLOCK); /* new: no other flag set */
   c->fd = fds[0];
   *child_end = fds[1];
