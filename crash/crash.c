@@ -31,7 +31,8 @@ extern char **environ;
  * of the process is in .bss: its pages are zero and cost nothing until
  * written, with no mmap at every start. Any later one (tests) comes from
  * mmap, zero for the same reason; calloc would clear them all. */
-static ex_crash_t first_crash __attribute__((aligned(4096)));
+static ex_crash_t first_crash
+    __attribute__((section(".lbss.explain_crash"), aligned(4096)));
 static int first_crash_taken __attribute__((section(".data")));
 
 EX_HOT int ex_crash_new(ex_crash_t **out) {

@@ -809,8 +809,16 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   }
 
   g.tty_fd = find_tty();
-  leader = getpgrp() == g.self;
-  foreground = g.tty_fd >= 0 && tcgetpgrp(g.tty_fd) == getpgrp();
+  /* Without a terminal the command always gets a group of its own, and
+   * explain's own group does not matter (one system call fewer). */
+  leader = 0;
+  foreground = 0;
+  if (g.tty_fd >= 0) {
+    pid_t pgrp = getpgrp();
+
+    leader = pgrp == g.self;
+    foreground = tcgetpgrp(g.tty_fd) == pgrp;
+  }
   plan.own_pgrp = !(foreground && !leader);
   g.handoff = plan.own_pgrp && leader && g.tty_fd >= 0;
   plan.tty_fd = g.handoff && foreground ? g.tty_fd : -1;

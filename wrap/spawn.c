@@ -99,7 +99,8 @@ int ex_spawn_resolve(const char *argv0, char **path, char **searched) {
  * no copy-on-write faults afterwards. It is big enough for the /bin/sh
  * fallback's argument array. */
 #define EX_CHILD_STACK (256 * 1024)
-static char child_stack[EX_CHILD_STACK] __attribute__((aligned(4096)));
+static char child_stack[EX_CHILD_STACK]
+    __attribute__((section(".lbss.explain_stack"), aligned(4096)));
 
 typedef struct ex_child_arg {
   const ex_spawn_plan_t *plan;
