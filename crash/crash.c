@@ -390,6 +390,15 @@ EX_HOT static int join3(char *out, size_t size, const char *a,
 /* The preload library: next to the binary (a build tree), under
  * ../<libdir>/explain (an installed binary), or the configured install
  * directory. */
+/* out[n..] = tail; 1 when it fits and the file exists. */
+EX_HOT static int exists_as(char *out, size_t size, size_t n,
+                            const char *tail) {
+  struct stat st;
+
+  return ex_strlcpy(out + n, tail, size - n) < size - n &&
+         stat(out, &st) == 0;
+}
+
 EX_HOT static int find_library(char *out, size_t size) {
   const char *execfn;
   const char *slash;
@@ -405,21 +414,16 @@ EX_HOT static int find_library(char *out, size_t size) {
       (size_t)(slash - execfn) < size) {
     n = (size_t)(slash - execfn);
     memcpy(out, execfn, n);
-    out[n] = '\0';
-    if (join3(out + n, size - n, "", "/", "libexplain-crash.so") == 0 &&
-        stat(out, &st) == 0)
+    if (exists_as(out, size, n, "/libexplain-crash.so"))
       return 0;
   }
   /* One buffer: the directory, then each name after it in place (every
    * buffer on this path deepens the stack, a page fault per 4 KiB). */
   if (ex_exe_dir(out, size) == 0) {
     n = strlen(out);
-    if (join3(out + n, size - n, "", "/", "libexplain-crash.so") == 0 &&
-        stat(out, &st) == 0)
-      return 0;
-    if (join3(out + n, size - n, "/../" EX_CRASH_LIBDIR_REL,
-              "/explain/libexplain-crash.so", "") == 0 &&
-        stat(out, &st) == 0)
+    if (exists_as(out, size, n, "/libexplain-crash.so") ||
+        exists_as(out, size, n,
+                  "/../" EX_CRASH_LIBDIR_REL "/explain/libexplain-crash.so"))
       return 0;
   }
   ex_strlcpy(out, EX_CRASH_INSTALL_PATH, size);

@@ -303,17 +303,22 @@ static void stop_self(int sig) {
  * parent is told) only to find it not yet reapable and sleep again. Once
  * the command is reaped, they go, and what is left in the pipes is read
  * now: without another writer, to the end. */
+static int drop_hold(ex_channel_t *c) {
+  if (c->hold < 0)
+    return 0;
+  close(c->hold);
+  c->hold = -1;
+  return 1;
+}
+
 static void release_holds(void) {
   ex_channel_t *c;
   size_t i;
 
   for (i = 0; i < g.nchan; i++) {
     c = &g.chan[i];
-    if (c->hold < 0)
-      continue;
-    close(c->hold);
-    c->hold = -1;
-    if (c->fd >= 0 && relay_available(c, (size_t)-1, 1 << 30))
+    if (drop_hold(c) && c->fd >= 0 &&
+        relay_available(c, (size_t)-1, 1 << 30))
       close_channel(c);
   }
 }
@@ -325,13 +330,8 @@ static int drop_holds(void) {
   int n;
 
   n = 0;
-  for (i = 0; i < g.nchan; i++) {
-    if (g.chan[i].hold >= 0) {
-      close(g.chan[i].hold);
-      g.chan[i].hold = -1;
-      n++;
-    }
-  }
+  for (i = 0; i < g.nchan; i++)
+    n += drop_hold(&g.chan[i]);
   return n;
 }
 
@@ -619,12 +619,8 @@ static void no_relay(int err) {
 static void close_all_channels(void) {
   size_t i;
 
-  for (i = 0; i < g.nchan; i++) {
-    if (g.chan[i].fd >= 0) {
-      close(g.chan[i].fd);
-      g.chan[i].fd = -1;
-    }
-  }
+  for (i = 0; i < g.nchan; i++)
+    close_channel(&g.chan[i]);
 }
 
 /* The command has started: the signalfd and the timers. Made after the
@@ -652,10 +648,12 @@ static void start_loop(void) {
 }
 
 /* Milliseconds until the next timer is due (0 when one is), -1 when none
- * is set. */
+ * is set. Without a signalfd, the command's end is looked for at least
+ * every EX_NO_SIGFD_REAP_MS. */
 static int next_timeout(void) {
   long long due;
   long long left;
+  int timeout;
 
   due = 0;
   if (g.linger_at > 0)
@@ -664,16 +662,15 @@ static int next_timeout(void) {
     due = g.winsize_at;
   if (g.settle_at > 0 && (due == 0 || g.settle_at < due))
     due = g.settle_at;
-  if (g.sig_fd < 0 && !g.exited) {
-    left = EX_NO_SIGFD_REAP_MS;
-    if (due != 0 && due - now_ms() < left)
-      left = due - now_ms();
-    return left < 0 ? 0 : (int)left;
+  timeout = -1;
+  if (due != 0) {
+    left = due - now_ms();
+    timeout = left < 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
   }
-  if (due == 0)
-    return -1;
-  left = due - now_ms();
-  return left < 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
+  if (g.sig_fd < 0 && !g.exited &&
+      (timeout < 0 || timeout > EX_NO_SIGFD_REAP_MS))
+    timeout = EX_NO_SIGFD_REAP_MS;
+  return timeout;
 }
 
 static void run_timers(void) {
