@@ -26,7 +26,9 @@
 #ifndef EX_BUG_URL
 #define EX_BUG_URL "the project's issue tracker"
 #endif
+#ifndef EX_LIBUNWIND_SONAME
 #define EX_LIBUNWIND_SONAME "libunwind.so.8"
+#endif
 #define EX_ALTSTACK_SIZE (64 * 1024)
 #define EX_MAX_FRAMES 48
 #define EX_WATCHDOG_S 3
