@@ -161,6 +161,7 @@ static int faults_handled;
 static int run_command(ex_session_t *session) {
   const ex_options_t *opts;
   ex_wrap_config_t cfg;
+  int joined;
   int rc;
   int code;
 
@@ -197,7 +198,8 @@ static int run_command(ex_session_t *session) {
    * taking its snapshot of the command or loading the rules), and then
    * explain's own lines may be said. After a success nothing is waited
    * for: the exit ends the thread, however far it got. */
-  if (rc >= 0 && ex_diagnosis_wanted(session)) {
+  joined = rc >= 0 && ex_diagnosis_wanted(session);
+  if (joined) {
     ex_session_wait(session);
     ex_cjson_release_messages();
   }
@@ -214,9 +216,12 @@ static int run_command(ex_session_t *session) {
   }
   ex_selfcrash_set_status(session->run.wstatus); /* issue 7 */
   ex_selfcrash_test_point("end");
+  /* The snapshot belongs to the scanning thread until it is joined (a
+   * death by signal is a failure: it is by then). */
   if (session->crash != NULL)
     (void)ex_crash_collect(session->crash, session->run.pid,
-                           session->run.wstatus, session->proc);
+                           session->run.wstatus,
+                           joined ? session->proc : NULL);
   /* After a success explain has nothing to say: no stdio to flush either
    * (its code would be paged in between the command's end and explain's). */
   if (ex_diagnosis_wanted(session)) {

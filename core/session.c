@@ -240,12 +240,8 @@ void ex_session_capture(ex_session_t *s) {
     free(snap);
     return;
   }
-  if (s->proc == NULL) {
-    s->proc = snap;
-    return;
-  }
-  *s->proc = *snap;
-  free(snap);
+  free(s->proc); /* read only once the scanning thread is joined */
+  s->proc = snap;
 }
 
 void ex_session_feed(ex_session_t *s, ex_stream_t stream, const char *buf,
