@@ -20,22 +20,51 @@ test_packages=(libcmocka-dev bash coreutils procps passwd e2fsprogs git
                nodejs curl python3-venv python3-pip python3-jsonschema
                libpython3-dev zsh man-db groff-base default-jdk-headless
                clang libclang-rt-14-dev valgrind strace)
-[ "$mode" = "--test" ] && packages+=("${test_packages[@]}")
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-    missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
+
+# install_missing PACKAGE...: apt-get installs those not installed yet.
+install_missing() {
+  local p missing=() sudo=""
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$p")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
   echo "bootstrap: installing ${missing[*]}"
-  sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+}
+
+# plain_pkgconfig DIR: a pkg-config directory with the .pc files of the
+# plain path's packages only, so that a configure that reaches for anything
+# else (cmocka, which only --test installs) fails here, in CI, rather than on
+# a user's fresh machine.
+plain_pkgconfig() {
+  local p f
+  mkdir -p "$1"
+  for p in "${packages[@]}"; do
+    dpkg -L "$p" 2>/dev/null | grep '\.pc$' | while read -r f; do
+      if [ -f "$f" ]; then ln -sf "$f" "$1/"; fi
+    done
+  done
+}
 
 build=${BUILD_DIR:-build}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXPLAIN_WERROR=ON >/dev/null
+install_missing "${packages[@]}"
+if [ "$mode" = "--test" ]; then
+  # The first command's path, exactly, with pkg-config blind to everything
+  # the test path adds.
+  pcdir=$(mktemp -d)
+  trap 'rm -rf "$pcdir"' EXIT
+  plain_pkgconfig "$pcdir"
+  echo "bootstrap: configuring the plain path with only its own packages visible"
+  PKG_CONFIG_LIBDIR=$pcdir PKG_CONFIG_PATH="" \
+    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DEXPLAIN_WERROR=ON -DEXPLAIN_TESTS=OFF >/dev/null
+else
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DEXPLAIN_WERROR=ON -DEXPLAIN_TESTS=OFF >/dev/null
+fi
 cmake --build "$build" -j"$(nproc)"
 
 echo
@@ -49,6 +78,11 @@ echo "bootstrap: the command failed and explain exited with its status, $rc"
 [ "$rc" -eq 1 ] || { echo "bootstrap: expected exit status 1" >&2; exit 1; }
 
 if [ "$mode" = "--test" ]; then
+  echo
+  echo "bootstrap: installing and building what the tests need"
+  install_missing "${test_packages[@]}"
+  cmake -S . -B "$build" -DEXPLAIN_TESTS=ON >/dev/null
+  cmake --build "$build" -j"$(nproc)"
   echo
   echo "bootstrap: running every test"
   (cd "$build" && ctest --output-on-failure -j2 --timeout 900) | tee "$build/ctest.log"

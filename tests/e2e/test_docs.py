@@ -178,3 +178,31 @@ class Install(TempDirTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CodeSpeaksForItself(unittest.TestCase):
+    """A reader of the code has only the code: comments say what it is for
+    in words, never which tracker entry asked for it."""
+
+    TRACKER = re.compile(rb"\b(issue|task|ticket)s? ?#?[0-9]+\b", re.I)
+
+    def test_no_tracker_numbers_in_the_sources(self):
+        out = subprocess.run(["git", "-C", SOURCE_DIR, "ls-files"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if out.returncode != 0:
+            self.skipTest("the sources are not a git checkout")
+        found = []
+        for name in out.stdout.decode().splitlines():
+            if name.startswith("tests/fixtures/") or \
+                    not re.search(r"\.(c|h|py|sh|cmake|txt|json|md|1)$|"
+                                  r"(^|/)CMakeLists\.txt$|^\.ci/", name):
+                continue
+            path = os.path.join(SOURCE_DIR, name)
+            if not os.path.isfile(path):
+                continue
+            with open(path, "rb") as f:
+                for n, line in enumerate(f, 1):
+                    if self.TRACKER.search(line):
+                        found.append("%s:%d: %s" % (
+                            name, n, line.decode("utf-8", "replace").strip()))
+        self.assertEqual(found, [], "tracker numbers in the code")
