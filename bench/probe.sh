@@ -8,7 +8,7 @@
 # then times `explain --log FIXTURE` with and without --no-probe for one
 # fixture of each explainer family: the difference is the time the probes
 # add. Side by side with hyperfine; results in bench/results/probe.md.
-# Goal (issue 4): at most 50 ms of probes per diagnosis.
+# Goal: at most 50 ms of probes per diagnosis.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

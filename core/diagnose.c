@@ -208,7 +208,7 @@ static int same_death(const ex_finding_t *f) {
   return 0;
 }
 
-/* ---- trace (issue 8): failed system calls as evidence ---------------- */
+/* ---- trace: failed system calls as evidence ---------------- */
 
 /* A finding takes, as evidence, the failed call with its errno made last
  * before its message (and naming its subject, when it has one); a finding
@@ -292,7 +292,7 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
     n++;
   if (s->crash != NULL && ex_crash_diag_id(s->crash, NULL, NULL) != NULL)
     n++;
-  if (s->tracelog.count > 0) /* trace (issue 8) */
+  if (s->tracelog.count > 0)
     n++;
   if (n == 0)
     return 0;
@@ -329,12 +329,12 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
     }
     d->items[d->count].finding = f;
     event_from_finding(s, r, d->items[d->count].finding, &ev);
-    fuse_trace(s, f, &d->items[d->count], &ev); /* trace (issue 8) */
+    fuse_trace(s, f, &d->items[d->count], &ev);
     if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
       d->items[d->count].expl = &d->expl[d->count];
     d->count++;
   }
-  /* trace (issue 8): nothing recognised, but a call failed. */
+  /* trace: nothing recognised, but a call failed. */
   if (d->count == 0 && s->run.started && command_failed(s) &&
       trace_diag(s, r, &d->items[d->count], &ev)) {
     if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
@@ -460,7 +460,7 @@ size_t ex_diagnose(ex_session_t *s) {
    * that stay off the stack, and one diagnosis per process). */
   static ex_proc_t unseen;
   ex_proc_t *proc;
-  ex_report_recurrence_t *recs; /* history (issue 5) */
+  ex_report_recurrence_t *recs;
   size_t i;
   char cwd[PATH_MAX];
   char *json;
@@ -483,7 +483,7 @@ size_t ex_diagnose(ex_session_t *s) {
 
   ex_host_probe(&host);
   fill_report(s, &r, &host, getcwd(cwd, sizeof(cwd)));
-  r.trace = s->trace != NULL ? &s->tracelog : NULL; /* trace (issue 8) */
+  r.trace = s->trace != NULL ? &s->tracelog : NULL;
   /* Probes reason with the command's credentials when it was seen running,
    * else with explain's own (the same at the start). */
   proc = s->proc;
@@ -500,7 +500,7 @@ size_t ex_diagnose(ex_session_t *s) {
     ex_probe_context_facts(proc, &host, &context);
     r.context = &context;
   }
-  /* History (issue 5): remember the diagnoses, learn which came back. */
+  /* History: remember the diagnoses, learn which came back. */
   recs = r.ndiags > 0 ? calloc(r.ndiags, sizeof(*recs)) : NULL;
   if (recs != NULL) {
     rc = ex_history_record(&r, (long long)time(NULL), recs);
@@ -529,7 +529,7 @@ size_t ex_diagnose(ex_session_t *s) {
     r.verbose = o->verbose;
     if (ex_report_text(&r, &text, &len) == 0)
       emit_text(text, len);
-    /* issue 7: without /proc the command was never seen running; say why
+    /* Without /proc the command was never seen running; say why
      * the diagnosis is thinner instead of failing. */
     if (access("/proc/self/stat", R_OK) != 0)
       fputs("explain: note: /proc is not mounted here: the command's own "
@@ -542,7 +542,7 @@ size_t ex_diagnose(ex_session_t *s) {
   len = r.ndiags;
   free(json);
   free(text);
-  free(recs); /* history (issue 5) */
+  free(recs);
   release(&d);
   ex_facts_release(&context);
   return len;

@@ -95,8 +95,8 @@ static void on_started(void *ctx, pid_t pid) {
 
   s = ctx;
   s->pid = pid;
-  ex_selfcrash_set_child(pid); /* issue 7 */
-  /* --trace (issue 8): refused tracing costs one line, never the run. */
+  ex_selfcrash_set_child(pid);
+  /* --trace: refused tracing costs one line, never the run. */
   why = ex_trace_refused(s->trace);
   if (why != NULL) {
     fputs("explain: --trace: ", stderr);
@@ -126,10 +126,10 @@ static void on_output(void *ctx, int stream, const char *buf, size_t len) {
   ex_session_t *s;
 
   s = ctx;
-  ex_selfcrash_test_point("output"); /* issue 7 */
+  ex_selfcrash_test_point("output");
   if (s->crash != NULL && stream == 0)
     ex_crash_feed(s->crash, buf, len);
-  ex_trace_note_output(s->trace, stream, buf, len); /* issue 8 */
+  ex_trace_note_output(s->trace, stream, buf, len);
   /* The scanning thread snapshots the command and compiles the rules;
    * without it, both happen here. */
   if (!s->load_started && (!s->opts->quiet || s->opts->report != NULL) &&
@@ -155,7 +155,7 @@ static char *const *prepare_env(void *ctx, const char *path) {
   return ex_crash_env(s->crash);
 }
 
-/* explain's own crash handler is installed (issue 7). */
+/* explain's own crash handler is installed. */
 static int faults_handled;
 
 static int run_command(ex_session_t *session) {
@@ -177,7 +177,7 @@ static int run_command(ex_session_t *session) {
   cfg.settle_ms = 10;
   cfg.ctx = session;
   cfg.prepare_env = prepare_env;
-  /* --trace (issue 8): the tracer is forked now, before any thread or
+  /* --trace: the tracer is forked now, before any thread or
    * event loop; the spawn child attaches it. Failing costs the trace. */
   if (opts->trace && ex_trace_start(&session->trace) == 0) {
     cfg.child_hook = ex_trace_child_hook;
@@ -188,7 +188,7 @@ static int run_command(ex_session_t *session) {
           stderr);
   }
 
-  ex_selfcrash_test_point("start"); /* issue 7 */
+  ex_selfcrash_test_point("start");
   ex_cjson_hold_messages();
   rc = ex_wrap_run(&cfg, &session->run);
   if (session->trace != NULL)
@@ -214,7 +214,7 @@ static int run_command(ex_session_t *session) {
     fflush(stderr);
     return code;
   }
-  ex_selfcrash_set_status(session->run.wstatus); /* issue 7 */
+  ex_selfcrash_set_status(session->run.wstatus);
   ex_selfcrash_test_point("end");
   /* The snapshot belongs to the scanning thread until it is joined (a
    * death by signal is a failure: it is by then). */
@@ -238,7 +238,7 @@ int main(int argc, char **argv) {
   char err[256];
   int code;
 
-  /* issue 7: first, so that a crash of explain's own is reported and does
+  /* First, so that a crash of explain's own is reported and does
    * not lose the command's status (core/selfcrash.h). */
   faults_handled = ex_selfcrash_install() == 0;
   if (ex_options_parse(argc, argv, &opts, err, sizeof(err)) != 0) {
@@ -263,7 +263,7 @@ int main(int argc, char **argv) {
     code = ex_mode_rule(&session);
   else if (opts.check_rules != NULL)
     code = ex_mode_check_rules(&session);
-  else if (opts.history) /* issue 5 */
+  else if (opts.history)
     code = ex_mode_history(&session);
   else
     code = run_command(&session);

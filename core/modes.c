@@ -186,7 +186,7 @@ int ex_mode_check_rules(ex_session_t *s) {
   return fflush(stdout) == 0 ? bad : 2;
 }
 
-/* --history (issue 5): the recent diagnoses, oldest first. */
+/* --history: the recent diagnoses, oldest first. */
 int ex_mode_history(ex_session_t *s) {
   char *buf;
   char *out;

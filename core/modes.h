@@ -12,7 +12,7 @@ int ex_mode_list_rules(ex_session_t *s);
 int ex_mode_rule(ex_session_t *s);
 int ex_mode_check_rules(ex_session_t *s);
 
-/* --history (issue 5): lists the last EX_MODE_HISTORY_MAX diagnoses of the
+/* --history: lists the last EX_MODE_HISTORY_MAX diagnoses of the
  * history (core/history.h) as text, or as a JSON array with --format json.
  * 0, or 2 when the history cannot be read. */
 #define EX_MODE_HISTORY_MAX 50

@@ -84,9 +84,9 @@ static const ex_option_spec_t specs[] = {
     {"color", 0, COLOR, offsetof(ex_options_t, color)},
     {"always", 0, FLAG, offsetof(ex_options_t, always)},
     {"no-probe", 0, FLAG, offsetof(ex_options_t, no_probe)},
-    {"trace", 0, FLAG, offsetof(ex_options_t, trace)}, /* issue 8 */
+    {"trace", 0, FLAG, offsetof(ex_options_t, trace)},
     {"list-rules", 0, FLAG, offsetof(ex_options_t, list_rules)},
-    {"history", 0, FLAG, offsetof(ex_options_t, history)}, /* issue 5 */
+    {"history", 0, FLAG, offsetof(ex_options_t, history)},
     {"log", 0, STRING, offsetof(ex_options_t, log)},
     {"rule", 0, STRING, offsetof(ex_options_t, rule)},
     {"report", 0, STRING, offsetof(ex_options_t, report)},
@@ -283,7 +283,7 @@ int ex_options_parse(int argc, char **argv, ex_options_t *opts, char *err,
   opts->command = i < argc ? argv + i : NULL;
   opts->probe = !opts->no_probe;
   if (getenv("EXPLAIN_TRACE") != NULL &&
-      strcmp(getenv("EXPLAIN_TRACE"), "1") == 0) /* issue 8 */
+      strcmp(getenv("EXPLAIN_TRACE"), "1") == 0)
     opts->trace = 1;
   if (!opts->format_given && getenv("GITHUB_ACTIONS") != NULL &&
       strcmp(getenv("GITHUB_ACTIONS"), "true") == 0)

@@ -39,7 +39,7 @@ typedef struct ex_options {
   int no_probe;     /* --no-probe */
   int probe;        /* !no_probe: explainers look at the system */
   int list_rules;   /* --list-rules */
-  int history;      /* --history: list the recent diagnoses (issue 5) */
+  int history;      /* --history: list the recent diagnoses */
   const char *log;  /* --log FILE ("-" is stdin) */
   const char *rule; /* --rule ID */
   const char *report; /* --report FILE */
@@ -49,7 +49,7 @@ typedef struct ex_options {
   ex_color_t color;   /* --color */
   int verbose;        /* -v, --verbose: every fact */
   int trace;          /* --trace, or EXPLAIN_TRACE=1: record the failed
-                         system calls (issue 8) */
+                         system calls */
   ex_scan_t scan;     /* --scan */
   const char *rules[EX_OPTIONS_RULES_MAX]; /* --rules DIR, in order */
   size_t nrules;

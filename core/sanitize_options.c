@@ -1,4 +1,4 @@
-/* Built into explain only with EXPLAIN_SANITIZE (issue 7): the sanitizers'
+/* Built into explain only with EXPLAIN_SANITIZE: the sanitizers'
  * defaults for every run of the sanitized binary, including the end-to-end
  * tests that give the command an environment of their own (and so no
  * ASAN_OPTIONS). verify_asan_link_order=0: a test that sets LD_PRELOAD for

@@ -24,7 +24,7 @@ void ex_session_release(ex_session_t *s) {
   ex_diags_release(&s->diags);
   ex_wrap_result_release(&s->run);
   ex_crash_free(s->crash);
-  ex_trace_log_release(&s->tracelog); /* issue 8 */
+  ex_trace_log_release(&s->tracelog);
   ex_trace_free(s->trace);
   free(s->proc);
   memset(s, 0, sizeof(*s));
@@ -189,7 +189,7 @@ int ex_session_load_async(ex_session_t *s) {
   /* The thread must not take the signals that the launcher reads from its
    * signalfd: it starts with every signal blocked. */
   sigfillset(&all);
-  /* issue 7: except the fault signals; blocked, a crash in this thread
+  /* Except the fault signals; blocked, a crash in this thread
    * would kill explain without its crash report (core/selfcrash.h). */
   sigdelset(&all, SIGSEGV);
   sigdelset(&all, SIGBUS);

@@ -49,7 +49,7 @@ typedef struct ex_session {
   unsigned long long seen_candidates; /* matcher runs when proc was taken */
   ex_crash_t *crash;         /* owned; crash reporter and kill diagnosis
                                 (crash/crash.h), or NULL */
-  ex_trace_t *trace;         /* owned; --trace (issue 8), or NULL */
+  ex_trace_t *trace;         /* owned; --trace, or NULL */
   ex_trace_log_t tracelog;   /* owned; the failed calls, once collected */
 } ex_session_t;
 

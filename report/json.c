@@ -294,7 +294,7 @@ static cJSON *recurrence_json(const ex_report_recurrence_t *rec) {
   return o;
 }
 
-/* ---- trace (issue 8) ---- */
+/* ---- trace ---- */
 /* The failed system call behind a diagnosis; a finding without subject
  * takes the call's. */
 static void add_syscall(cJSON *d, const ex_report_diag_t *g) {
@@ -376,7 +376,7 @@ static cJSON *diag_json(const ex_report_diag_t *g) {
 
   e = g->expl;
   d = g->finding != NULL ? finding_json(g->finding) : launcher_json(g);
-  add_syscall(d, g); /* trace (issue 8) */
+  add_syscall(d, g);
   add_cstr(d, "explainer", e != NULL ? e->explainer : NULL);
   add_cstr(d, "summary", e != NULL ? e->summary : NULL);
   cJSON_AddBoolToObject(d, "stale", e != NULL && e->stale);
@@ -464,7 +464,7 @@ int ex_report_json(const ex_report_t *r, char **out, size_t *len) {
   arr = cJSON_AddArrayToObject(root, "diagnoses");
   for (i = 0; i < r->ndiags; i++)
     cJSON_AddItemToArray(arr, diag_json(&r->diags[i]));
-  if (r->trace != NULL) /* trace (issue 8) */
+  if (r->trace != NULL)
     cJSON_AddItemToObject(root, "trace", trace_json(r->trace));
 
   return ex__json_line(root, 0, out, len);

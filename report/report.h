@@ -38,11 +38,11 @@ typedef struct ex_report_diag {
   const char *subject_kind;
   const char *subject_value;
   const char *meaning;
-  /* History (issue 5): what earlier runs saw of this diagnosis, filled by
+  /* History: what earlier runs saw of this diagnosis, filled by
    * ex_history_record() (core/history.h); NULL when not recorded or seen
    * for the first time. */
   const struct ex_report_recurrence *recurrence;
-  /* trace (issue 8, trace/trace.h): the failed system call that is
+  /* trace (trace/trace.h): the failed system call that is
    * evidence for this diagnosis, or NULL. With syscall_subject, the
    * finding named no subject and takes subject_kind and subject_value
    * (and operation, when it had none) from the call. */
@@ -69,7 +69,7 @@ typedef struct ex_report {
   size_t ndiags;
   const ex_facts_t *context;  /* container, CI, WSL, user namespace facts;
                                  may be NULL */
-  const struct ex_trace_log *trace; /* --trace (issue 8): the failed
+  const struct ex_trace_log *trace; /* --trace: the failed
                                        system calls; NULL without */
   int ascii;                  /* text: no UTF-8 symbols (the locale is not
                                  UTF-8) */

@@ -319,7 +319,7 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
       style(t, C_RESET);
     }
   }
-  if (f != NULL && g->syscall_subject) /* trace (issue 8) */
+  if (f != NULL && g->syscall_subject)
     put_event(t, f->event.errno_name, f->event.condition,
               f->event.operation != NULL ? f->event.operation
                                          : g->syscall->operation,
@@ -348,7 +348,7 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
   }
   if (f != NULL && f->nevidence > 0)
     put_evidence(t, &f->evidence[0]);
-  if (g->syscall != NULL) { /* trace (issue 8) */
+  if (g->syscall != NULL) {
     style(t, C_DIM);
     ex_buf_puts(&t->b, "  call: ");
     put_display(t, g->syscall->call);

@@ -955,7 +955,7 @@ int ex_rules_load_buffer(ex_ruleset_t *set, const char *name, const char *buf,
   c.len = len;
   c.builtin = (flags & EX_RULES_BUILTIN) != 0;
   c.diags = diags;
-  /* issue 7 (found by fuzz_rules): cJSON takes any byte up to 0x20 for
+  /* Found by fuzzing the loader: cJSON takes any byte up to 0x20 for
    * white space and raw control bytes inside strings, which JSON forbids;
    * the position scanner then lost its way and never ended. Refused here,
    * with their position. */

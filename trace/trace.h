@@ -1,5 +1,5 @@
 /* trace: the failing system calls of a command and of all its descendants
- * (`explain --trace`, issue 8), kept as evidence for the diagnosis.
+ * (`explain --trace`), kept as evidence for the diagnosis.
  *
  * Mechanism. ex_trace_start() forks a small tracer process before the
  * command exists (and before any thread is started). explain stays the

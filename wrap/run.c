@@ -478,7 +478,7 @@ static void on_winsize_poll(void) {
  * SIGCHLD ignored by the caller would reap the command behind explain's
  * back and leave it waiting forever: explain takes it back, the command
  * gets SIG_IGN again (plan.ignore_sigchld).
- * issue 7 (core/selfcrash.h): a fault whose signal is blocked kills with
+ * See core/selfcrash.h: a fault whose signal is blocked kills with
  * the default action and skips any handler, so the fault signals with
  * explain's crash handler stay unblocked (the handler forwards the ones
  * sent from outside); the caller says whether it is there. */
@@ -564,7 +564,7 @@ static int open_channel(ex_channel_t *c, int out_fd, int stream,
   return 0;
 }
 
-/* crash/ (issue 6): environ with cfg->extra_env merged in (see wrap.h).
+/* crash/: environ with cfg->extra_env merged in (see wrap.h).
  * Returns a new array (the strings are borrowed) or NULL. */
 extern char **environ;
 
@@ -828,7 +828,7 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   plan.close_fds[2] = 0;
   plan.mask = &g.caller_mask;
   plan.ignore_sigchld = g.ignore_sigchld;
-  plan.hook = cfg->child_hook; /* trace/ (issue 8) */
+  plan.hook = cfg->child_hook; /* trace/ */
   plan.hook_arg = cfg->child_hook_arg;
   extra = cfg->prepare_env != NULL ? cfg->prepare_env(cfg->ctx, res->path)
                                    : NULL;

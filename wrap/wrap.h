@@ -41,7 +41,7 @@ typedef struct ex_wrap_config {
                                borrowed for the duration of the call */
   int subreaper;            /* 1: become a child subreaper (orphans reaped) */
   int faults_handled;       /* 1: explain's own handler holds SIGSEGV,
-                               SIGBUS, SIGFPE and SIGILL (issue 7): they stay
+                               SIGBUS, SIGFPE and SIGILL: they stay
                                unblocked */
   int scan_stdout;          /* 1: stdout goes through explain too (a pipe,
                                or a pty when fd 1 is a terminal) */
@@ -56,7 +56,7 @@ typedef struct ex_wrap_config {
                                     commands that run a while */
   int settle_ms;
   void *ctx;                /* passed to the callbacks */
-  /* crash/ (issue 6): "NAME=value" strings, NULL-terminated, merged into
+  /* crash/: "NAME=value" strings, NULL-terminated, merged into
    * the command's environment at exec: each replaces the variable of the
    * same name in place or is appended, the rest of environ keeps its
    * order. NULL: the command gets environ unchanged. Borrowed. */
@@ -65,7 +65,7 @@ typedef struct ex_wrap_config {
    * call), before it starts: returns more variables for its environment,
    * like extra_env (which it replaces when not NULL). May be NULL. */
   char *const *(*prepare_env)(void *ctx, const char *path);
-  /* trace/ (issue 8): called in the command's process after its stdio and
+  /* trace/: called in the command's process after its stdio and
    * process group are set and before exec (with every signal blocked). It
    * shares explain's memory (vfork), so it must make system calls only;
    * its return value is ignored. NULL: none. */

@@ -1,4 +1,4 @@
-"""Crashes and kills (issue 6): real C programs built here crash under
+"""Crashes and kills: real C programs built here crash under
 explain; the report names the crashing functions and classifies the fault,
 while the command's output, environment, descriptors and exit status stay
 as they were."""

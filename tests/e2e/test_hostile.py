@@ -1,4 +1,4 @@
-"""Hostile and broken input and environments (issue 7): explain must never
+"""Hostile and broken input and environments: explain must never
 be the thing that breaks, never a way in, never the slow part."""
 import json
 import os

@@ -1,4 +1,4 @@
-"""Out of memory inside a language runtime (issue 6): the limit in force and
+"""Out of memory inside a language runtime: the limit in force and
 the fix, for Node's heap, the JVM's heap and Python's MemoryError."""
 import json
 import os

@@ -1,4 +1,4 @@
-"""explain's own crash (issue 7, core/selfcrash.h): a report between clear
+"""explain's own crash (core/selfcrash.h): a report between clear
 markers, written with write(2) only, and the command's exit status still
 comes out; 125 only when the command never ran."""
 import os

@@ -1,4 +1,4 @@
-"""Golden tests of the text report (issue 5): 80 and 120 columns, with and
+"""Golden tests of the text report: 80 and 120 columns, with and
 without colour, UTF-8 and C locale. The probes are off (--no-probe) so the
 text does not depend on this machine; set EXPLAIN_UPDATE_GOLDEN=1 to write
 the golden files again after a deliberate change, and read the diff."""

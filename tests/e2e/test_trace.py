@@ -1,4 +1,4 @@
-"""--trace (issue 8): the failing system calls of the command and of all its
+"""--trace: the failing system calls of the command and of all its
 descendants, as evidence. C programs are compiled here with gcc; failures
 that need an unprivileged user run as nobody (setpriv)."""
 import json
