@@ -123,7 +123,7 @@ static void launcher_diag(const ex_session_t *s, const ex_report_t *r,
   ev->exit_code = r->exit_code;
 }
 
-/* The launcher's diagnosis of a crash or a kill (crash/crash.h): 1 when one
+/* The launcher's diagnosis of a crash or a kill (platform/crash.h): 1 when one
  * was added. */
 static int crash_diag(const ex_session_t *s, const ex_proc_t *proc,
                       ex_report_diag_t *g, ex_explanation_t *expl) {

@@ -8,7 +8,7 @@
  *      "=== explain crashed ===" and "=== end of explain crash report ===":
  *      the signal, its code and address, explain's version, the backtrace
  *      (libunwind's local unwinder, opened with dlopen at the crash as the
- *      crash/ preload does: linking it would cost every start-up, and
+ *      crash preload does: linking it would cost every start-up, and
  *      RTLD_LOCAL keeps its _Unwind_* symbols away from everyone else), and
  *      where to report it;
  *   2. ends the way explain would have ended: with the command's status

@@ -4,12 +4,12 @@
 #define EX_SESSION_H
 
 #include "core/options.h"
-#include "crash/crash.h"
+#include "platform/crash.h"
 #include "matcher/matcher.h"
 #include "platform/platform.h"
-#include "probe/probe.h"
+#include "platform/probe.h"
 #include "rules/rules.h"
-#include "trace/trace.h"
+#include "platform/trace.h"
 #include "wrap/wrap.h"
 
 #include <pthread.h>
@@ -48,7 +48,7 @@ typedef struct ex_session {
                                 output never needs) */
   unsigned long long seen_candidates; /* matcher runs when proc was taken */
   ex_crash_t *crash;         /* owned; crash reporter and kill diagnosis
-                                (crash/crash.h), or NULL */
+                                (platform/crash.h), or NULL */
   ex_trace_t *trace;         /* owned; --trace, or NULL */
   ex_trace_log_t tracelog;   /* owned; the failed calls, once collected */
 } ex_session_t;

@@ -2,7 +2,7 @@
 #include "report/json_int.h"
 #include "report/report.h"
 #include "report/utf8.h"
-#include "trace/trace.h"
+#include "platform/trace.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -19,7 +19,7 @@
 
 #include "matcher/matcher.h"
 #include "platform/platform.h"
-#include "probe/probe.h"
+#include "platform/probe.h"
 
 #define EX_REPORT_SCHEMA "explain-report/1"
 
@@ -42,7 +42,7 @@ typedef struct ex_report_diag {
    * ex_history_record() (core/history.h); NULL when not recorded or seen
    * for the first time. */
   const struct ex_report_recurrence *recurrence;
-  /* trace (trace/trace.h): the failed system call that is
+  /* trace (platform/trace.h): the failed system call that is
    * evidence for this diagnosis, or NULL. With syscall_subject, the
    * finding named no subject and takes subject_kind and subject_value
    * (and operation, when it had none) from the call. */

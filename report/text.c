@@ -3,7 +3,7 @@
  * width; commands are never wrapped, so they can be copied as they are. */
 #include "report/report.h"
 #include "report/utf8.h"
-#include "trace/trace.h"
+#include "platform/trace.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -564,7 +564,7 @@ static int open_channel(ex_channel_t *c, int out_fd, int stream,
   return 0;
 }
 
-/* crash/: environ with cfg->extra_env merged in (see wrap.h).
+/* Crash reports: environ with cfg->extra_env merged in (see wrap.h).
  * Returns a new array (the strings are borrowed) or NULL. */
 extern char **environ;
 
@@ -828,7 +828,7 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   plan.close_fds[2] = 0;
   plan.mask = &g.caller_mask;
   plan.ignore_sigchld = g.ignore_sigchld;
-  plan.hook = cfg->child_hook; /* trace/ */
+  plan.hook = cfg->child_hook; /* --trace */
   plan.hook_arg = cfg->child_hook_arg;
   extra = cfg->prepare_env != NULL ? cfg->prepare_env(cfg->ctx, res->path)
                                    : NULL;

@@ -181,7 +181,7 @@ static int child_main(void *arg) {
     if (plan->close_fds[fd] && !(fd == 1 && plan->stdout_fd >= 0))
       (void)close(fd);
   }
-  if (plan->hook != NULL) /* trace/: attach the tracer */
+  if (plan->hook != NULL) /* --trace: attach the tracer */
     (void)plan->hook(plan->hook_arg);
   if (plan->ignore_sigchld) {
     struct sigaction sa;

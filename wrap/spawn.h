@@ -29,7 +29,7 @@ typedef struct ex_spawn_plan {
   int ignore_sigchld;       /* SIGCHLD back to SIG_IGN before exec (the
                                caller ignored it; explain cannot) */
   char *const *envp;        /* environment to exec with; NULL: environ */
-  int (*hook)(void *arg);   /* trace/: called before exec, system
+  int (*hook)(void *arg);   /* --trace: called before exec, system
                                calls only; may be NULL */
   void *hook_arg;
 } ex_spawn_plan_t;

@@ -56,7 +56,7 @@ typedef struct ex_wrap_config {
                                     commands that run a while */
   int settle_ms;
   void *ctx;                /* passed to the callbacks */
-  /* crash/: "NAME=value" strings, NULL-terminated, merged into
+  /* Crash reports: "NAME=value" strings, NULL-terminated, merged into
    * the command's environment at exec: each replaces the variable of the
    * same name in place or is appended, the rest of environ keeps its
    * order. NULL: the command gets environ unchanged. Borrowed. */
@@ -65,7 +65,7 @@ typedef struct ex_wrap_config {
    * call), before it starts: returns more variables for its environment,
    * like extra_env (which it replaces when not NULL). May be NULL. */
   char *const *(*prepare_env)(void *ctx, const char *path);
-  /* trace/: called in the command's process after its stdio and
+  /* --trace: called in the command's process after its stdio and
    * process group are set and before exec (with every signal blocked). It
    * shares explain's memory (vfork), so it must make system calls only;
    * its return value is ignored. NULL: none. */

@@ -1,4 +1,4 @@
-/* Unit tests of crash/: the report parser, the classification, the memory
+/* Unit tests of the crash reports (platform/linux/crash): the report parser, the classification, the memory
  * cgroup reader and the ELF/DWARF lookups (on this test binary itself). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "crash/crash.h"
+#include "platform/crash.h"
 
 /* A function to look up: its address, file and line are known here. */
 __attribute__((noinline)) int ex_test_lookup_target(int x);

@@ -14,7 +14,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "probe/fs.h"
+#include "platform/linux/fs/fs.h"
 
 static void proc_as(ex_proc_t *p, uid_t uid, gid_t gid) {
   memset(p, 0, sizeof(*p));

@@ -1,4 +1,4 @@
-/* Unit tests of probe/sys.c: modes, paths, names, groups, mounts. */
+/* Unit tests of platform/linux/proc/sys.c: modes, paths, names, groups, mounts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "probe/probe.h"
-#include "probe/sys.h"
+#include "platform/probe.h"
+#include "platform/linux/proc/sys.h"
 
 static void test_mode_string(void **state) {
   static const struct {

@@ -22,9 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "probe/exec_int.h"
-#include "probe/explainers.h"
-#include "probe/probe.h"
+#include "platform/linux/exec/exec_int.h"
+#include "platform/linux/explainers.h"
+#include "platform/probe.h"
 
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                 */

@@ -1,4 +1,4 @@
-/* Unit tests of the tools explainers (probe/tool_*.c) and the context
+/* Unit tests of the tools explainers (tools/tool_*.c) and the context
  * facts: each builds a small real scenario in a temporary directory and
  * calls ex_explain() on the event the matcher would produce. */
 #include <setjmp.h>
@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "probe/probe.h"
+#include "platform/probe.h"
 
 static char tmp[512];
 static char saved_home[1024];

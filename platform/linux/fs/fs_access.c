@@ -1,0 +1,746 @@
+/* EACCES / EPERM on a path: which permission, on which inode, denied the
+ * command, and why (mode class, ACL, group not yet effective, inode flags,
+ * sticky directories, capabilities, user namespaces, MAC). */
+#include "platform/linux/fs/fs.h"
+#include "platform/linux/fs/fs_explainers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+/* What one check needs: a label for ids and text, the inode, the bits. */
+typedef struct check {
+  const char *id;      /* "read-denied", "write-denied", ... */
+  const char *what;    /* "read", "write", "create in", "search" */
+  const char *path;
+  struct stat st;
+  int want;
+} check_t;
+
+static int read_int_file(const char *path, int *v) {
+  char buf[32];
+  ssize_t n;
+  int fd;
+
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd == -1)
+    return -errno;
+  n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (n <= 0)
+    return -EIO;
+  buf[n] = '\0';
+  *v = atoi(buf);
+  return 0;
+}
+
+static void add_access_facts(ex_facts_t *f, const char *path,
+                             const struct stat *st, int want,
+                             const ex_access_t *a) {
+  char perm[4];
+
+  ex_facts_str(f, "path", path);
+  ex__fs_inode_facts(f, "", st);
+  ex_facts_str(f, "class", a->klass != NULL ? a->klass : "");
+  ex_facts_str(f, "class_perm", ex__fs_perm_string(a->class_perm, perm));
+  ex_facts_printf(f, "needed", "%s%s%s", (want & EX_FS_R) ? "r" : "",
+                  (want & EX_FS_W) ? "w" : "", (want & EX_FS_X) ? "x" : "");
+  if (a->acl_entry[0] != '\0')
+    ex_facts_str(f, "acl_entry", a->acl_entry);
+  if (a->cap_would != NULL)
+    ex_facts_str(f, "capability_override", a->cap_would);
+  if (a->by_cap != NULL)
+    ex_facts_str(f, "allowed_by", a->by_cap);
+}
+
+/* The groups that would grant want on st, for group-related causes: the
+ * file's group when its class bits (or ACL entry) have want. */
+static int group_grants(const struct stat *st, int want) {
+  return ((int)((st->st_mode >> 3) & 7) & want) == want;
+}
+
+static int has_cause(const ex_explanation_t *e, const char *id) {
+  size_t i;
+
+  for (i = 0; i < e->ncauses; i++) {
+    if (strcmp(e->causes[i].id, id) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Group causes: the file's group would allow the access; is the user in
+ * it in /etc/group but not in the running process (needs a new login)? */
+static void group_causes(ex_explanation_t *e, const ex_proc_t *p,
+                         const check_t *c, const ex_access_t *a,
+                         int *stale_group) {
+  char user[256];
+  char grp[256];
+  gid_t gids[EX_PROC_GROUPS_MAX];
+  int n;
+  int i;
+  int listed;
+  ex_cause_t *cause;
+  const char *argv[6];
+
+  if (strcmp(a->klass, "other") != 0 || !group_grants(&c->st, c->want))
+    return;
+  /* One group cause per explanation: read and write checks of the same
+   * file would repeat it. */
+  if (has_cause(e, "group-membership-not-active") ||
+      has_cause(e, "not-in-group"))
+    return;
+  ex__user_name(p->fsuid, user, sizeof(user));
+  ex__fs_group(c->st.st_gid, grp, sizeof(grp));
+  if (user[0] == '\0')
+    return;
+  n = ex__groups_of_user(user, gids, EX_PROC_GROUPS_MAX);
+  listed = 0;
+  for (i = 0; i < n; i++) {
+    if (gids[i] == c->st.st_gid)
+      listed = 1;
+  }
+  if (listed) {
+    cause = ex_cause_add(
+        e, "group-membership-not-active", EX_VERDICT_CONFIRMED,
+        "%s is in group %s (gid %lu) in /etc/group, but the command ran "
+        "without it: the membership takes effect at the next login",
+        user, grp, (unsigned long)c->st.st_gid);
+    if (cause != NULL) {
+      ex_facts_str(&cause->facts, "group", grp);
+      ex_facts_int(&cause->facts, "group_gid", (long long)c->st.st_gid);
+      ex_facts_bool(&cause->facts, "in_etc_group", 1);
+      ex_facts_bool(&cause->facts, "in_process_groups", 0);
+    }
+    argv[0] = "newgrp";
+    argv[1] = grp;
+    argv[2] = NULL;
+    ex_fix_add_cmd(e, 0, argv,
+                   "start a shell with group %s now (or log out and back "
+                   "in), then run the command again",
+                   grp);
+    *stale_group = 1;
+    return;
+  }
+  cause = ex_cause_add(e, "not-in-group", EX_VERDICT_CONFIRMED,
+                       "group %s (gid %lu) has %s on %s, but %s is not a "
+                       "member",
+                       grp, (unsigned long)c->st.st_gid, c->what, c->path,
+                       user);
+  if (cause != NULL) {
+    ex_facts_str(&cause->facts, "group", grp);
+    ex_facts_int(&cause->facts, "group_gid", (long long)c->st.st_gid);
+    ex_facts_bool(&cause->facts, "in_etc_group", 0);
+  }
+  argv[0] = "usermod";
+  argv[1] = "-aG";
+  argv[2] = grp;
+  argv[3] = user;
+  argv[4] = NULL;
+  ex_fix_add_cmd(e, 1, argv,
+                 "add %s to group %s (takes effect at the next login)", user,
+                 grp);
+}
+
+/* Inode flags: immutable forbids every change, append-only all but
+ * appending; both apply to root too. */
+static void flag_causes(ex_explanation_t *e, const char *path,
+                        const struct stat *st, int modifying, int *found) {
+  int flags;
+  int rc;
+  ex_cause_t *c;
+  const char *argv[4];
+
+  rc = ex__fs_inode_flags(path, st, &flags);
+  if (rc == -ENOTSUP || rc == -ENOTTY || rc == -EINVAL)
+    return;
+  if (rc != 0) {
+    ex_cause_add(e, "immutable", EX_VERDICT_UNKNOWN,
+                 "could not read the inode flags of %s (%s)", path,
+                 strerror(-rc));
+    return;
+  }
+  if (flags & FS_IMMUTABLE_FL) {
+    c = ex_cause_add(e, "immutable", EX_VERDICT_CONFIRMED,
+                     "%s is immutable (chattr +i): nobody, not even root, "
+                     "may change, delete or rename it",
+                     path);
+    if (c != NULL) {
+      ex_facts_str(&c->facts, "path", path);
+      ex_facts_bool(&c->facts, "immutable", 1);
+    }
+    argv[0] = "chattr";
+    argv[1] = "-i";
+    argv[2] = path;
+    argv[3] = NULL;
+    ex_fix_add_cmd(e, 1, argv,
+                   "clear the immutable flag (needs CAP_LINUX_IMMUTABLE)");
+    *found = 1;
+  } else if (modifying) {
+    c = ex_cause_add(e, "immutable", EX_VERDICT_RULED_OUT,
+                     "%s is not immutable", path);
+    if (c != NULL)
+      ex_facts_bool(&c->facts, "immutable", 0);
+  }
+  if (flags & FS_APPEND_FL) {
+    c = ex_cause_add(e, "append-only", EX_VERDICT_CONFIRMED,
+                     "%s is append-only (chattr +a): it can only be opened "
+                     "for appending, and not deleted or renamed",
+                     path);
+    if (c != NULL) {
+      ex_facts_str(&c->facts, "path", path);
+      ex_facts_bool(&c->facts, "append_only", 1);
+    }
+    argv[0] = "chattr";
+    argv[1] = "-a";
+    argv[2] = path;
+    argv[3] = NULL;
+    ex_fix_add_cmd(e, 1, argv, "clear the append-only flag");
+    *found = 1;
+  }
+}
+
+/* Mandatory access control: can only be detected, not evaluated. */
+static void mac_causes(ex_explanation_t *e, const ex_proc_t *p,
+                       const char *path) {
+  int enforce;
+  char label[256];
+  ssize_t n;
+  ex_cause_t *c;
+  int aa;
+
+  if (read_int_file("/sys/fs/selinux/enforce", &enforce) == 0) {
+    n = getxattr(path, "security.selinux", label, sizeof(label) - 1);
+    label[n > 0 ? n : 0] = '\0';
+    c = ex_cause_add(e, "selinux", enforce ? EX_VERDICT_UNKNOWN
+                                           : EX_VERDICT_RULED_OUT,
+                     enforce ? "SELinux is enforcing; its policy may deny "
+                               "access to %s (label %s): see the audit log"
+                             : "SELinux is permissive here (%s, %s)",
+                     path, label[0] ? label : "unknown");
+    if (c != NULL) {
+      ex_facts_bool(&c->facts, "enforcing", enforce);
+      ex_facts_str(&c->facts, "file_label", label);
+      ex_facts_str(&c->facts, "process_label", p->apparmor);
+    }
+    return;
+  }
+  aa = 0;
+  if (read_int_file("/sys/module/apparmor/parameters/enabled", &aa) != 0) {
+    char yn[4];
+    int fd = open("/sys/module/apparmor/parameters/enabled",
+                  O_RDONLY | O_CLOEXEC);
+    if (fd != -1) {
+      aa = read(fd, yn, 1) == 1 && yn[0] == 'Y';
+      close(fd);
+    }
+  }
+  if (!aa && p->apparmor[0] == '\0')
+    return;
+  if (p->apparmor[0] != '\0' && strncmp(p->apparmor, "unconfined", 10) != 0 &&
+      strstr(p->apparmor, "(complain)") == NULL) {
+    c = ex_cause_add(e, "apparmor", EX_VERDICT_UNKNOWN,
+                     "the command ran under AppArmor profile %s, which may "
+                     "deny %s: see the kernel log for apparmor=\"DENIED\"",
+                     p->apparmor, path);
+  } else {
+    c = ex_cause_add(e, "apparmor", EX_VERDICT_RULED_OUT,
+                     "the command was not confined by AppArmor (%s)",
+                     p->apparmor[0] ? p->apparmor : "no profile");
+  }
+  if (c != NULL)
+    ex_facts_str(&c->facts, "profile", p->apparmor);
+}
+
+/* Mount-level causes that look like permission errors: FUSE without
+ * allow_other, root squashed on NFS, a read-only mount. */
+static void mount_causes(ex_explanation_t *e, const ex_proc_t *p,
+                         const char *path, int modifying, int *found) {
+  ex_mount_t *m;
+  ex_cause_t *c;
+  const char *uidopt;
+
+  m = malloc(sizeof(*m));
+  if (m == NULL)
+    return;
+  if (ex__mount_find(path, m) != 0)
+    goto cleanup;
+  ex_facts_str(&e->facts, "mount_point", m->mount_point);
+  ex_facts_str(&e->facts, "fstype", m->fstype);
+  if (strncmp(m->fstype, "fuse", 4) == 0 &&
+      strstr(m->super_options, "allow_other") == NULL) {
+    uidopt = strstr(m->super_options, "user_id=");
+    if (uidopt != NULL && (uid_t)strtoul(uidopt + 8, NULL, 10) != p->fsuid) {
+      c = ex_cause_add(e, "fuse-without-allow-other", EX_VERDICT_CONFIRMED,
+                       "%s is a FUSE mount (%s) of uid %lu without "
+                       "allow_other: no other user, not even root, may "
+                       "enter it",
+                       m->mount_point, m->fstype,
+                       strtoul(uidopt + 8, NULL, 10));
+      if (c != NULL) {
+        ex_facts_str(&c->facts, "mount_point", m->mount_point);
+        ex_facts_str(&c->facts, "options", m->super_options);
+      }
+      *found = 1;
+    }
+  }
+  if (strncmp(m->fstype, "nfs", 3) == 0 && p->fsuid == 0) {
+    ex_cause_add(e, "nfs-root-squash", EX_VERDICT_UNKNOWN,
+                 "%s is NFS from %s: the server may map root to nobody "
+                 "(root_squash), which cannot be checked from here",
+                 m->mount_point, m->source);
+  }
+  if (modifying) {
+    c = ex_cause_add(e, "read-only-mount",
+                     m->ro ? EX_VERDICT_CONFIRMED : EX_VERDICT_RULED_OUT,
+                     m->ro ? "%s is on %s, mounted read-only"
+                           : "%s is on %s, mounted read-write",
+                     path, m->mount_point);
+    if (c != NULL) {
+      ex_facts_str(&c->facts, "mount_point", m->mount_point);
+      ex_facts_str(&c->facts, "options", m->options);
+    }
+    if (m->ro)
+      *found = 1;
+  }
+
+cleanup:
+  free(m);
+}
+
+/* The sticky bit of a directory limits deleting and renaming to the
+ * owners of the entry and of the directory. */
+static int sticky_cause(ex_explanation_t *e, const ex_proc_t *p,
+                        const char *dir, const struct stat *dst,
+                        const char *path, const struct stat *st) {
+  ex_cause_t *c;
+  char owner[256];
+
+  if (!(dst->st_mode & S_ISVTX))
+    return 0;
+  if (st->st_uid == p->fsuid || dst->st_uid == p->fsuid ||
+      ex_proc_has_cap(p, EX_CAP_FOWNER))
+    return 0;
+  ex__fs_user(st->st_uid, owner, sizeof(owner));
+  c = ex_cause_add(e, "sticky-directory", EX_VERDICT_CONFIRMED,
+                   "%s has the sticky bit: only the owner of %s (%s) or of "
+                   "the directory may delete or rename it",
+                   dir, path, owner);
+  if (c != NULL) {
+    ex_facts_str(&c->facts, "directory", dir);
+    ex_facts_printf(&c->facts, "dir_mode", "%04o",
+                    (unsigned)(dst->st_mode & 07777));
+    ex_facts_int(&c->facts, "owner_uid", (long long)st->st_uid);
+    ex_facts_str(&c->facts, "owner", owner);
+  }
+  return 1;
+}
+
+/* fs.protected_regular: O_CREAT on an existing file of someone else in a
+ * sticky world- (or group-) writable directory fails, even for root. */
+static int protected_regular_cause(ex_explanation_t *e, const ex_proc_t *p,
+                                   const char *dir, const struct stat *dst,
+                                   const char *path, const struct stat *st) {
+  int level;
+  ex_cause_t *c;
+
+  if (!S_ISREG(st->st_mode) || !(dst->st_mode & S_ISVTX))
+    return 0;
+  if (read_int_file("/proc/sys/fs/protected_regular", &level) != 0 ||
+      level == 0)
+    return 0;
+  if (st->st_uid == p->fsuid || st->st_uid == dst->st_uid)
+    return 0;
+  if (!((dst->st_mode & S_IWOTH) || (level >= 2 && (dst->st_mode & S_IWGRP))))
+    return 0;
+  c = ex_cause_add(e, "protected-regular", EX_VERDICT_CONFIRMED,
+                   "%s belongs to uid %lu in the sticky, shared directory "
+                   "%s: with fs.protected_regular=%d, opening it with "
+                   "O_CREAT is denied, even to root",
+                   path, (unsigned long)st->st_uid, dir, level);
+  if (c != NULL) {
+    ex_facts_int(&c->facts, "protected_regular", level);
+    ex_facts_str(&c->facts, "directory", dir);
+  }
+  return 1;
+}
+
+/* Adds the cause for one permission check. Returns 1 when it denies. */
+static int run_check(ex_explanation_t *e, const ex_proc_t *p,
+                     const check_t *c, int *stale_group) {
+  ex_access_t a;
+  ex_cause_t *cause;
+  char perm[4];
+  char owner[256];
+  char user[256];
+
+  ex__fs_access(p, c->path, &c->st, c->want, &a);
+  ex__fs_perm_string(a.class_perm, perm);
+  ex__fs_user(c->st.st_uid, owner, sizeof(owner));
+  ex__fs_user(p->fsuid, user, sizeof(user));
+  if (a.allowed) {
+    cause = ex_cause_add(e, c->id, EX_VERDICT_RULED_OUT,
+                         "%s may %s %s (class %s: %s%s%s)", user, c->what,
+                         c->path, a.klass, perm, a.by_cap ? ", with " : "",
+                         a.by_cap ? a.by_cap : "");
+    if (cause != NULL)
+      add_access_facts(&cause->facts, c->path, &c->st, c->want, &a);
+    return 0;
+  }
+  cause = ex_cause_add(
+      e, c->id, EX_VERDICT_CONFIRMED,
+      "%s (uid %lu) may not %s %s: owned by %s (uid %lu), group %lu, mode "
+      "%04o; %s falls in class %s%s%s, which has %s and lacks %s",
+      user, (unsigned long)p->fsuid, c->what, c->path, owner,
+      (unsigned long)c->st.st_uid, (unsigned long)c->st.st_gid,
+      (unsigned)(c->st.st_mode & 07777), user, a.klass,
+      a.acl_entry[0] ? " by ACL entry " : "", a.acl_entry, perm,
+      c->want == EX_FS_R ? "r" : c->want == EX_FS_X ? "x" : c->want == EX_FS_W ? "w" : "wx");
+  if (cause != NULL)
+    add_access_facts(&cause->facts, c->path, &c->st, c->want, &a);
+  if (a.acl) {
+    ex_acl_t acl;
+    char s[512];
+
+    if (ex__fs_acl_read(c->path, &acl) > 0) {
+      ex__fs_acl_string(&acl, s, sizeof(s));
+      cause = ex_cause_add(e, "acl-denies", EX_VERDICT_CONFIRMED,
+                           "the POSIX ACL of %s decides: %s applies (%s)",
+                           c->path, a.acl_entry, s);
+      if (cause != NULL) {
+        ex_facts_str(&cause->facts, "acl", s);
+        ex_facts_str(&cause->facts, "acl_entry", a.acl_entry);
+      }
+    }
+  }
+  if (a.cap_unmapped) {
+    cause = ex_cause_add(e, "owner-unmapped", EX_VERDICT_CONFIRMED,
+                         "the owner of %s (uid %lu) is not mapped in the "
+                         "command's user namespace (%s), so its %s does "
+                         "not apply",
+                         c->path, (unsigned long)c->st.st_uid, p->uid_map,
+                         a.cap_would);
+    if (cause != NULL)
+      ex_facts_str(&cause->facts, "uid_map", p->uid_map);
+  } else if (p->fsuid == 0 && a.cap_would != NULL) {
+    cause = ex_cause_add(e, "root-without-capability", EX_VERDICT_CONFIRMED,
+                         "the command ran as root but without %s (a "
+                         "container or a service that drops it), so the "
+                         "mode applies to root too",
+                         a.cap_would);
+    if (cause != NULL) {
+      ex_facts_str(&cause->facts, "capability", a.cap_would);
+      ex_facts_printf(&cause->facts, "cap_eff", "%016llx",
+                      (unsigned long long)p->cap_eff);
+    }
+  }
+  group_causes(e, p, c, &a, stale_group);
+  return 1;
+}
+
+/* Fixes for a denied check, least privilege first. */
+static void access_fixes(ex_explanation_t *e, const ex_proc_t *p,
+                         const check_t *c) {
+  char user[256];
+  char spec[300];
+  char bits[4];
+  char perm[8];
+  const char *argv[6];
+
+  ex__fs_user_word(p, user, sizeof(user));
+  ex__fs_perm_string(c->want, bits);
+  snprintf(perm, sizeof(perm), "%s%s%s", (c->want & 4) ? "r" : "",
+           (c->want & 2) ? "w" : "", (c->want & 1) ? "x" : "");
+  if (c->st.st_uid == p->fsuid) {
+    snprintf(spec, sizeof(spec), "u+%s", perm);
+    argv[0] = "chmod";
+    argv[1] = spec;
+    argv[2] = c->path;
+    argv[3] = NULL;
+    ex_fix_add_cmd(e, 0, argv, "you own %s: give yourself %s", c->path,
+                   perm);
+    return;
+  }
+  snprintf(spec, sizeof(spec), "u:%s:%s", user, perm);
+  argv[0] = "setfacl";
+  argv[1] = "-m";
+  argv[2] = spec;
+  argv[3] = c->path;
+  argv[4] = NULL;
+  ex_fix_add_cmd(e, 1, argv, "grant %s %s on %s only (as its owner or root)",
+                 user, perm, c->path);
+  if (strcmp(c->what, "search") != 0) {
+    argv[0] = "chown";
+    argv[1] = user;
+    argv[2] = c->path;
+    argv[3] = NULL;
+    ex_fix_add_cmd(e, 1, argv, "give %s to %s", c->path, user);
+  }
+}
+
+/* chmod/chown and friends: EPERM unless owner or capable. */
+static int owner_check(ex_explanation_t *e, const ex_proc_t *p,
+                       const char *path, const struct stat *st,
+                       const char *op) {
+  ex_cause_t *c;
+  int chown_op;
+  int cap;
+  char owner[256];
+  char user[256];
+
+  chown_op = strcmp(op, "chown") == 0;
+  cap = chown_op ? EX_CAP_CHOWN : EX_CAP_FOWNER;
+  ex__fs_user(st->st_uid, owner, sizeof(owner));
+  ex__fs_user(p->fsuid, user, sizeof(user));
+  if (chown_op && !ex_proc_has_cap(p, cap)) {
+    c = ex_cause_add(e, "chown-needs-capability", EX_VERDICT_CONFIRMED,
+                     "only a process with CAP_CHOWN may give a file away; "
+                     "%s (uid %lu) does not have it",
+                     user, (unsigned long)p->fsuid);
+    if (c != NULL) {
+      ex__fs_inode_facts(&c->facts, "", st);
+      ex_facts_str(&c->facts, "capability", "CAP_CHOWN");
+    }
+    return 1;
+  }
+  if (!chown_op && st->st_uid != p->fsuid && !ex_proc_has_cap(p, cap)) {
+    c = ex_cause_add(e, "not-owner", EX_VERDICT_CONFIRMED,
+                     "only the owner of %s (%s, uid %lu) or a process with "
+                     "CAP_FOWNER may change its mode; you are %s (uid %lu)",
+                     path, owner, (unsigned long)st->st_uid, user,
+                     (unsigned long)p->fsuid);
+    if (c != NULL) {
+      ex__fs_inode_facts(&c->facts, "", st);
+      ex_facts_str(&c->facts, "capability", "CAP_FOWNER");
+    }
+    return 1;
+  }
+  return 0;
+}
+
+int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
+                      const ex_host_t *host, ex_explanation_t *e) {
+  char *abs;
+  char dir[EX_PROC_PATH_MAX];
+  char blocker[EX_PROC_PATH_MAX];
+  const char *op;
+  struct stat st;
+  struct stat dst;
+  struct stat bst;
+  ex_access_t a;
+  check_t checks[3];
+  size_t nchecks;
+  size_t i;
+  int exists;
+  int missing;
+  int rc;
+  int denied;
+  int other;
+  int stale_group;
+  int modifying;
+  int isdir;
+  char user[256];
+  char owner[256];
+
+  abs = NULL;
+  denied = 0;
+  other = 0;
+  stale_group = 0;
+  op = ev->operation != NULL ? ev->operation : "other";
+  ex__fs_proc_facts(&e->facts, p, host);
+  if (!ex__fs_named_path(ev->subject_value)) {
+    ex_cause_add(e, "path-unknown", EX_VERDICT_UNKNOWN,
+                 "the message did not name the path, so its permissions "
+                 "could not be checked");
+    ex_explanation_summary(e, "%s on an unnamed path: not checked",
+                           ev->errno_name);
+    return 0;
+  }
+  abs = ex__path_absolute(p, ev->subject_value);
+  if (abs == NULL)
+    return -ENOMEM;
+  ex_facts_str(&e->facts, "path", ev->subject_value);
+  if (strcmp(abs, ev->subject_value) != 0) {
+    ex_facts_str(&e->facts, "abs_path", abs);
+    ex_facts_str(&e->facts, "cwd", p->cwd);
+  }
+  ex_facts_str(&e->facts, "operation", op);
+  ex__fs_user(p->fsuid, user, sizeof(user));
+
+  /* 1. Every directory on the way must allow search. */
+  rc = ex__fs_walk_search(p, abs, blocker, sizeof(blocker), &bst, &a,
+                          &missing);
+  if (rc < 0) {
+    ex_cause_add(e, "search-denied", EX_VERDICT_UNKNOWN,
+                 "could not examine the directories of %s (%s)", abs,
+                 strerror(-rc));
+  } else if (rc == 1) {
+    check_t sc;
+
+    memset(&sc, 0, sizeof(sc));
+    sc.id = "search-denied";
+    sc.what = "search";
+    sc.path = blocker;
+    sc.st = bst;
+    sc.want = EX_FS_X;
+    run_check(e, p, &sc, &stale_group);
+    ex_facts_str(&e->facts, "blocking_component", blocker);
+    ex__fs_inode_facts(&e->facts, "", &bst);
+    ex__fs_user(bst.st_uid, owner, sizeof(owner));
+    ex_explanation_summary(
+        e, "%s (uid %lu) may not enter %s (owner %s, mode %04o), on the "
+           "way to %s",
+        user, (unsigned long)p->fsuid, blocker, owner,
+        (unsigned)(bst.st_mode & 07777), abs);
+    if (!stale_group)
+      access_fixes(e, p, &sc);
+    mac_causes(e, p, blocker);
+    goto cleanup;
+  } else {
+    ex_cause_add(e, "search-denied", EX_VERDICT_RULED_OUT,
+                 "every directory above %s lets %s search it", abs, user);
+  }
+
+  /* 2. The target, or its directory when the entry is created or
+   * removed. */
+  ex__fs_dirname(abs, dir, sizeof(dir));
+  exists = lstat(abs, &st) == 0;
+  if (exists && S_ISLNK(st.st_mode) && strcmp(op, "delete") != 0 &&
+      strcmp(op, "rename") != 0) {
+    if (stat(abs, &st) != 0)
+      exists = 0;
+  }
+  if (stat(dir, &dst) != 0) {
+    ex_cause_add(e, "path-missing", EX_VERDICT_UNKNOWN,
+                 "%s does not exist now (%s)", dir, strerror(errno));
+    e->stale = 1;
+    goto cleanup;
+  }
+  if (exists)
+    ex__fs_inode_facts(&e->facts, "", &st);
+  isdir = exists && S_ISDIR(st.st_mode);
+  nchecks = 0;
+  memset(checks, 0, sizeof(checks));
+  modifying = strcmp(op, "read") != 0 && strcmp(op, "search") != 0;
+  if (strcmp(op, "chmod") == 0 || strcmp(op, "chown") == 0) {
+    if (exists && owner_check(e, p, abs, &st, op)) {
+      denied = 1;
+      ex_explanation_summary(e, "%s of %s denied: %s is not its owner or "
+                             "lacks the capability", op, abs, user);
+    }
+  } else if (strcmp(op, "mkdir") == 0 || strcmp(op, "delete") == 0 ||
+             strcmp(op, "rename") == 0 || strcmp(op, "link") == 0 ||
+             (!exists && (strcmp(op, "create") == 0 ||
+                          strcmp(op, "write") == 0 ||
+                          strcmp(op, "open") == 0 ||
+                          strcmp(op, "other") == 0))) {
+    checks[nchecks].id = "create-denied";
+    checks[nchecks].what = strcmp(op, "delete") == 0
+                               ? "delete entries in"
+                               : "create entries in";
+    checks[nchecks].path = dir;
+    checks[nchecks].st = dst;
+    checks[nchecks].want = EX_FS_W | EX_FS_X;
+    nchecks++;
+  } else if (strcmp(op, "read") == 0 || strcmp(op, "load") == 0) {
+    checks[nchecks].id = "read-denied";
+    checks[nchecks].what = "read";
+    checks[nchecks].want = EX_FS_R;
+    nchecks++;
+  } else if (strcmp(op, "write") == 0 || strcmp(op, "create") == 0) {
+    checks[nchecks].id = "write-denied";
+    checks[nchecks].what = "write";
+    checks[nchecks].want = EX_FS_W;
+    nchecks++;
+  } else if (strcmp(op, "search") == 0 && isdir) {
+    checks[nchecks].id = "search-denied";
+    checks[nchecks].what = "search";
+    checks[nchecks].want = EX_FS_X;
+    nchecks++;
+  } else {
+    /* The message does not say how the file was opened: check each bit
+     * and say which are denied. */
+    checks[nchecks].id = "read-denied";
+    checks[nchecks].what = "read";
+    checks[nchecks].want = EX_FS_R;
+    nchecks++;
+    if (isdir) {
+      checks[nchecks].id = "search-denied";
+      checks[nchecks].what = "search";
+      checks[nchecks].want = EX_FS_X;
+    } else {
+      checks[nchecks].id = "write-denied";
+      checks[nchecks].what = "write";
+      checks[nchecks].want = EX_FS_W;
+    }
+    nchecks++;
+  }
+  for (i = 0; i < nchecks; i++) {
+    if (checks[i].path == NULL) {
+      checks[i].path = abs;
+      checks[i].st = st;
+    }
+    if (run_check(e, p, &checks[i], &stale_group)) {
+      if (!denied) {
+        ex__fs_user(checks[i].st.st_uid, owner, sizeof(owner));
+        ex_explanation_summary(
+            e, "%s (uid %lu) may not %s %s: owner %s (uid %lu), mode %04o",
+            user, (unsigned long)p->fsuid, checks[i].what, checks[i].path,
+            owner, (unsigned long)checks[i].st.st_uid,
+            (unsigned)(checks[i].st.st_mode & 07777));
+        if (!stale_group)
+          access_fixes(e, p, &checks[i]);
+      }
+      denied = 1;
+    }
+  }
+
+  /* 3. What denies even when the mode allows. */
+  if (exists && (strcmp(op, "delete") == 0 || strcmp(op, "rename") == 0)) {
+    if (sticky_cause(e, p, dir, &dst, abs, &st))
+      other = 1;
+  }
+  if (exists && !isdir &&
+      (strcmp(op, "create") == 0 || strcmp(op, "open") == 0 ||
+       strcmp(op, "write") == 0 || strcmp(op, "other") == 0)) {
+    if (protected_regular_cause(e, p, dir, &dst, abs, &st))
+      other = 1;
+  }
+  if (exists && modifying)
+    flag_causes(e, abs, &st, 1, &other);
+  if (!exists || strcmp(op, "delete") == 0 || strcmp(op, "rename") == 0 ||
+      strcmp(op, "mkdir") == 0)
+    flag_causes(e, dir, &dst, 0, &other);
+  mount_causes(e, p, exists ? abs : dir, modifying, &other);
+  mac_causes(e, p, exists ? abs : dir);
+
+  if (!denied && !other) {
+    /* Nothing seen now produces the error: it was fixed since, or a cause
+     * that cannot be seen from here (MAC, NFS, seccomp) made it. */
+    e->stale = 1;
+    ex_explanation_summary(e, "%s may %s %s now: the permissions seen now "
+                           "would not produce %s",
+                           user, op, abs, ev->errno_name);
+  } else if (!denied && other) {
+    ex_explanation_summary(e, "%s on %s: the mode allows it, but %s",
+                           ev->errno_name, abs, e->ncauses > 0 ? "see below"
+                                                               : "");
+    for (i = 0; i < e->ncauses; i++) {
+      if (e->causes[i].verdict == EX_VERDICT_CONFIRMED) {
+        ex_explanation_summary(e, "%s", e->causes[i].text);
+        break;
+      }
+    }
+  }
+  if ((denied || other) && modifying && !stale_group)
+    ex__fs_fix_writable_dir(e, p, (dev_t)-1);
+
+cleanup:
+  free(abs);
+  return 0;
+}

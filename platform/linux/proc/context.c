@@ -1,0 +1,109 @@
+/* The context every diagnosis shares: container, CI, WSL, user namespace.
+ * The same failure has other fixes in each (a root container step, a CI
+ * runner's HOME, a drvfs mount, a rootless "root"), so every explanation
+ * states them as facts. */
+#include "platform/probe.h"
+#include "platform/linux/tools/tool_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The CI variables, most specific first: plain CI=true is set by all of
+ * them and by many others. */
+static const struct {
+  const char *var;
+  const char *name;
+} ci_vars[] = {
+    {"GITHUB_ACTIONS", "github-actions"},
+    {"GITLAB_CI", "gitlab-ci"},
+    {"BUILDKITE", "buildkite"},
+    {"JENKINS_URL", "jenkins"},
+    {"CIRCLECI", "circleci"},
+    {"TF_BUILD", "azure-pipelines"},
+    {"CI", "ci"},
+};
+
+static int env_true(const char *v) {
+  return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0 &&
+         strcmp(v, "false") != 0;
+}
+
+const char *ex__context_ci(void) {
+  size_t i;
+
+  for (i = 0; i < sizeof(ci_vars) / sizeof(ci_vars[0]); i++) {
+    if (env_true(getenv(ci_vars[i].var)))
+      return ci_vars[i].name;
+  }
+  return NULL;
+}
+
+/* WSL: the kernel release says "microsoft" ("...-microsoft-standard-WSL2"
+ * on WSL 2); the interop binfmt entry exists on both versions. Returns 1
+ * and the version ("1", "2" or "") when running under WSL. */
+static int wsl_detect(char *version, size_t size) {
+  char text[512];
+  char *p;
+
+  version[0] = '\0';
+  if (ex_read_small("/proc/version", text, sizeof(text)) > 0) {
+    for (p = text; *p != '\0'; p++) {
+      if (*p >= 'A' && *p <= 'Z')
+        *p = (char)(*p - 'A' + 'a');
+    }
+    if (strstr(text, "microsoft") != NULL) {
+      ex_strlcpy(version, strstr(text, "wsl2") != NULL ? "2" : "1", size);
+      return 1;
+    }
+  }
+  return access("/proc/sys/fs/binfmt_misc/WSLInterop", F_OK) == 0;
+}
+
+void ex_probe_context_facts(const ex_proc_t *proc, const ex_host_t *host,
+                            ex_facts_t *facts) {
+  unsigned long in;
+  unsigned long out;
+  unsigned long count;
+  const char *ci;
+  char wsl[8];
+
+  if (host != NULL && host->container[0] != '\0')
+    ex_facts_str(facts, "container", host->container);
+  else
+    ex_facts_bool(facts, "container", 0);
+  ci = ex__context_ci();
+  if (ci != NULL)
+    ex_facts_str(facts, "ci", ci);
+  else
+    ex_facts_bool(facts, "ci", 0);
+  if (ci != NULL && strcmp(ci, "github-actions") == 0 &&
+      getenv("GITHUB_WORKSPACE") != NULL)
+    ex_facts_str(facts, "github_workspace", getenv("GITHUB_WORKSPACE"));
+  if (wsl_detect(wsl, sizeof(wsl))) {
+    if (wsl[0] != '\0')
+      ex_facts_str(facts, "wsl", wsl);
+    else
+      ex_facts_bool(facts, "wsl", 1);
+  } else {
+    ex_facts_bool(facts, "wsl", 0);
+  }
+  if (proc == NULL || !proc->valid || proc->uid_map[0] == '\0')
+    return;
+  ex_facts_bool(facts, "userns", proc->userns);
+  if (!proc->userns)
+    return;
+  ex_facts_str(facts, "uid_map", proc->uid_map);
+  /* Rootless: uid 0 inside is an unprivileged uid outside, so "root" here
+   * cannot open what the host's root owns, and files it creates belong to
+   * that outside uid on the host. */
+  in = out = count = 0;
+  if (sscanf(proc->uid_map, "%lu %lu %lu", &in, &out, &count) == 3 &&
+      in == 0 && out != 0) {
+    ex_facts_bool(facts, "rootless", 1);
+    ex_facts_int(facts, "host_uid_of_root", (long long)out);
+  } else {
+    ex_facts_bool(facts, "rootless", 0);
+  }
+}

@@ -1,0 +1,253 @@
+/* probe: the diagnosis. Explainers, one per condition, look at the live
+ * system as the command saw it and say which causes hold.
+ *
+ * The matcher turns a message into an event (errno, operation, subject);
+ * ex_explain() picks the explainer for that event (EACCES on a path, a port
+ * in use, a missing module, ...) and runs it. An explainer reads the system
+ * (stat, statvfs, /proc, /sys, getpwuid, ioctl, files such as /etc/group),
+ * never runs a shell, and never runs a program whose arguments come from
+ * the command's output. It reasons with the credentials, groups,
+ * capabilities, cwd and limits the command had (ex_proc_t), not with
+ * explain's own.
+ *
+ * Each cause gets a verdict: confirmed (a probe saw it now), ruled out (a
+ * probe saw that it does not hold), or unknown (it could not be checked:
+ * said so, never guessed). Facts are values (uid 0, mode "0644"), not
+ * prose. Fix commands are complete and shell-quoted (ex_fix_add_cmd()
+ * quotes every value), least privilege first, never a blanket sudo or
+ * chmod 777, and say when they need root.
+ *
+ * Conventions: 0 or a negative errno; nothing here prints.
+ */
+#ifndef EX_PROBE_H
+#define EX_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "platform/platform.h"
+
+/* ---------------------------------------------------------------------- */
+/* The command as the kernel saw it                                        */
+
+#define EX_PROC_GROUPS_MAX 256
+#define EX_PROC_PATH_MAX 4096
+#define EX_PROC_RLIMITS 16
+
+typedef struct ex_proc {
+  int valid;             /* 1 when filled from /proc/<pid> or from self */
+  int from_self;         /* 1 when these are explain's own (--log mode, or
+                            the command was gone before it could be read) */
+  pid_t pid;
+  char comm[32];
+  char exe[EX_PROC_PATH_MAX]; /* /proc/<pid>/exe target, or "" */
+  char cwd[EX_PROC_PATH_MAX]; /* /proc/<pid>/cwd target, or "" */
+  uid_t ruid, euid, suid, fsuid;
+  gid_t rgid, egid, sgid, fsgid;
+  gid_t groups[EX_PROC_GROUPS_MAX]; /* supplementary groups */
+  size_t ngroups;
+  uint64_t cap_eff, cap_prm, cap_bnd; /* capability sets (CapEff, ...) */
+  int no_new_privs;
+  struct rlimit rlim[EX_PROC_RLIMITS]; /* indexed by RLIMIT_*; from
+                                         /proc/<pid>/limits */
+  int nfds;              /* open descriptors when captured, -1 unknown */
+  char cgroup[512];      /* the cgroup path ("0::/..." line for v2, or the
+                            memory controller's line for v1) */
+  int userns;            /* 1 when uid_map is not the identity map */
+  char uid_map[256];     /* first line of /proc/<pid>/uid_map */
+  char seccomp[8];       /* Seccomp: field */
+  char apparmor[128];    /* /proc/<pid>/attr/current, or "" */
+} ex_proc_t;
+
+/* Reads /proc/<pid>/{status,cwd,exe,limits,cgroup,uid_map,fd,attr/current}.
+ * Returns 0, or a negative errno when the process is gone (then *p is not
+ * valid). Fields that cannot be read stay empty (0, "", -1). */
+int ex_proc_capture(pid_t pid, ex_proc_t *p);
+
+/* Fills *p with explain's own credentials (--log mode, or fallback). */
+void ex_proc_capture_self(ex_proc_t *p);
+
+/* 1 when the process has capability cap (CAP_DAC_OVERRIDE, ...) in its
+ * effective set. */
+int ex_proc_has_cap(const ex_proc_t *p, int cap);
+
+/* 1 when gid is the process's effective gid or one of its groups. */
+int ex_proc_in_group(const ex_proc_t *p, gid_t gid);
+
+/* ---------------------------------------------------------------------- */
+/* Memory cgroups                                                          */
+
+/* The directory, under its mount point, of a /proc/<pid>/cgroup line
+ * ("4:memory:/a/b" for v1, "0::/a/b" for v2), from /proc/self/mountinfo
+ * (bind-mounted cgroup roots in containers included). Returns 0 or a
+ * negative errno. */
+int ex_probe_cgroup_dir(const char *cgline, char *out, size_t size);
+
+typedef struct ex_probe_memcg {
+  int version;               /* 1 or 2 */
+  char dir[EX_PROC_PATH_MAX];
+  long long limit;           /* the tightest limit up to the mount point,
+                                bytes; -1 when there is none */
+  long long usage;           /* bytes now, -1 unknown */
+  long long peak;            /* bytes, -1 unknown */
+} ex_probe_memcg_t;
+
+/* Reads the memory cgroup of a /proc/<pid>/cgroup line (ex_proc_t.cgroup).
+ * Returns 0 or -ENOENT. */
+int ex_probe_memcg(const char *cgline, ex_probe_memcg_t *m);
+
+/* ---------------------------------------------------------------------- */
+/* Facts, causes, fixes                                                    */
+
+typedef enum { EX_FACT_STR = 0, EX_FACT_INT, EX_FACT_BOOL } ex_fact_kind_t;
+
+typedef struct ex_fact {
+  char *key;            /* snake_case: "owner_uid", "mode", "mount_point" */
+  ex_fact_kind_t kind;
+  char *str;            /* EX_FACT_STR: owned, NUL-terminated */
+  long long num;        /* EX_FACT_INT and EX_FACT_BOOL (0/1) */
+} ex_fact_t;
+
+typedef struct ex_facts {
+  ex_fact_t *items;
+  size_t count;
+  size_t cap;
+} ex_facts_t;
+
+/* Appends a fact (the key and the string are copied; a repeated key
+ * replaces the earlier value). Allocation failures are remembered in the
+ * explanation (ex_explanation_t.nomem) rather than returned, so explainers
+ * stay readable. */
+void ex_facts_str(ex_facts_t *f, const char *key, const char *value);
+void ex_facts_int(ex_facts_t *f, const char *key, long long value);
+void ex_facts_bool(ex_facts_t *f, const char *key, int value);
+void ex_facts_printf(ex_facts_t *f, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ex_facts_release(ex_facts_t *f);
+
+typedef enum {
+  EX_VERDICT_UNKNOWN = 0,
+  EX_VERDICT_CONFIRMED,
+  EX_VERDICT_RULED_OUT
+} ex_verdict_t;
+
+/* The verdict's name in reports: "confirmed", "ruled-out", "unknown". */
+const char *ex_verdict_name(ex_verdict_t v);
+
+typedef struct ex_cause {
+  char *id;             /* stable, kebab-case: "owner-denies-write" */
+  ex_verdict_t verdict;
+  char *text;           /* one sentence with the real values */
+  ex_facts_t facts;     /* what the probe saw for this cause */
+} ex_cause_t;
+
+typedef struct ex_fix {
+  char *text;           /* what it does, in a few words */
+  char *command;        /* complete shell command, values quoted; or NULL */
+  int needs_root;
+} ex_fix_t;
+
+typedef struct ex_explanation {
+  const char *explainer;  /* name of the explainer that ran (static) */
+  char *summary;          /* one line with real values, or NULL */
+  ex_cause_t *causes;
+  size_t ncauses;
+  ex_fix_t *fixes;
+  size_t nfixes;
+  ex_facts_t facts;       /* about the subject and the process */
+  int stale;              /* 1: the state seen now no longer produces the
+                             error (e.g. the file became writable) */
+  int nomem;              /* an allocation failed: the explanation is
+                             incomplete */
+} ex_explanation_t;
+
+/* Adds a cause and returns it (NULL on allocation failure, remembered in
+ * e->nomem); text is printf-style. Facts go in the returned cause. */
+ex_cause_t *ex_cause_add(ex_explanation_t *e, const char *id,
+                         ex_verdict_t verdict, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Adds a fix. `argv` is the command as words (NULL-terminated); each word
+ * is shell-quoted unless it is made only of safe characters
+ * ([A-Za-z0-9_@%+=:,./-]), and the words are joined with spaces. text is
+ * printf-style. For a command that needs shell syntax (a pipe, $(id -u)),
+ * use ex_fix_add_raw() with values quoted by ex_shell_quote(). */
+void ex_fix_add_cmd(ex_explanation_t *e, int needs_root,
+                    const char *const *argv, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void ex_fix_add_raw(ex_explanation_t *e, int needs_root, const char *command,
+                    const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Sets the summary (printf-style). */
+void ex_explanation_summary(ex_explanation_t *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Frees what e owns and zeroes it. */
+void ex_explanation_release(ex_explanation_t *e);
+
+/* Quotes s for a POSIX shell (one word, single quotes when needed, which sh
+ * reads back byte for byte). Returns a new string the caller frees, or
+ * NULL. */
+char *ex_shell_quote(const char *s);
+
+/* ---------------------------------------------------------------------- */
+/* Events and explainers                                                   */
+
+/* What the matcher (or the launcher) recognised. Everything is borrowed for
+ * the call. */
+typedef struct ex_probe_event {
+  const char *rule_id;        /* "python.permission-error", or a launcher
+                                 event: "explain.exec-failed" */
+  const char *errno_name;     /* "EACCES", or NULL */
+  const char *condition;      /* "module-not-found", ..., or NULL */
+  const char *operation;      /* "write", "open", "exec", ..., or NULL */
+  const char *subject_kind;   /* "path", "port", "module", ..., or NULL */
+  const char *subject_value;  /* NULL when there is no subject */
+  const char *location_file;  /* source location, or NULL */
+  long location_line;         /* 0 when unknown */
+  /* Other named captures of the signature ("interpreter", "version",
+   * "host", ...): returns the value or NULL. */
+  const char *(*capture)(const void *ud, const char *name);
+  const void *capture_ud;
+  char *const *command;       /* argv of the command, NULL with --log */
+  int exit_code;              /* the command's, -1 when unknown (--log) */
+  int signal;                 /* the signal that ended it, or 0 */
+} ex_probe_event_t;
+
+/* Captures the value of name from ev (NULL when absent or no callback). */
+const char *ex_probe_capture(const ex_probe_event_t *ev, const char *name);
+
+/* An explainer: `applies` says whether it handles the event; `run` fills the
+ * explanation (returns 0, or a negative errno when it could not run at all).
+ * Explainers live in tables, one per family (explain_*.c under platform/linux/). */
+typedef struct ex_explainer {
+  const char *name;
+  int (*applies)(const ex_probe_event_t *ev);
+  int (*run)(const ex_probe_event_t *ev, const ex_proc_t *proc,
+             const ex_host_t *host, ex_explanation_t *out);
+} ex_explainer_t;
+
+/* Runs the first explainer that applies to ev. proc is the command as it ran
+ * (ex_proc_capture(), or ex_proc_capture_self() with --log). Returns 1 when
+ * an explainer ran (*out filled; release it), 0 when none applies (*out
+ * empty), or a negative errno. */
+int ex_explain(const ex_probe_event_t *ev, const ex_proc_t *proc,
+               const ex_host_t *host, ex_explanation_t *out);
+
+/* Adds the context that every diagnosis shares to facts: "container"
+ * (docker, podman, kubernetes, lxc, or false), "ci" (github-actions,
+ * gitlab-ci, buildkite, jenkins, ..., or false), "wsl" ("1", "2", true or
+ * false), and from proc's uid_map "userns", "uid_map", "rootless" and
+ * "host_uid_of_root". proc and host may be NULL. Reads only /proc and the
+ * environment (the command's: explain runs with it). */
+void ex_probe_context_facts(const ex_proc_t *proc, const ex_host_t *host,
+                            ex_facts_t *facts);
+
+/* The names of all explainers, for --help and tests: calls fn for each. */
+void ex_explainers_each(void (*fn)(void *ud, const ex_explainer_t *x),
+                        void *ud);
+
+#endif
