@@ -222,7 +222,8 @@ const char *ex_probe_capture(const ex_probe_event_t *ev, const char *name);
 
 /* An explainer: `applies` says whether it handles the event; `run` fills the
  * explanation (returns 0, or a negative errno when it could not run at all).
- * Explainers live in tables, one per family (explain_*.c under platform/linux/). */
+ * Explainers live in tables, one per family (explain_*.c under
+ * platform/linux/). */
 typedef struct ex_explainer {
   const char *name;
   int (*applies)(const ex_probe_event_t *ev);
