@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Measures explain on a corpus of real excerpts (tests/fixtures/corpus):
+how many failures it recognises with the right family and subject, and how
+many near-misses it wrongly reports.
+
+Each excerpt is <family>.<slug>.log with <family>.<slug>.expect.json beside
+it (format: tests/corpus/README.md). A failure counts as recognised when
+the first diagnosis of `explain --log FILE --format json --no-probe` is of
+the expected family (families.json maps errno names, conditions and rule
+ids to families) and, when the label names a subject, has that subject. A
+near-miss ("silent": true) counts as flagged when any diagnosis comes out.
+
+  measure.py [--explain BIN] [--json] [DIR...]
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.path.abspath(os.path.join(HERE, "..", ".."))
+CORPUS = os.path.join(SOURCE_DIR, "tests", "fixtures", "corpus")
+
+
+def load_families(path=os.path.join(HERE, "families.json")):
+    with open(path) as f:
+        return json.load(f)["families"]
+
+
+def family_of(diag, families):
+    """The family of a diagnosis: the first whose rule ids, conditions or
+    errno names take it (in that order of precedence)."""
+    rid = diag.get("id") or ""
+    for name, fam in families.items():
+        for prefix in fam.get("ids", []):
+            if rid == prefix or (prefix.endswith(".") and rid.startswith(prefix)):
+                return name
+    cond = diag.get("condition")
+    for name, fam in families.items():
+        if cond is not None and cond in fam.get("conditions", []):
+            return name
+    err = diag.get("errno")
+    for name, fam in families.items():
+        if err is not None and err in fam.get("errno", []):
+            return name
+    return None
+
+
+def _clean(v):
+    v = v.strip().strip("'\"`").rstrip(".,;:")
+    return v
+
+
+def _port(v):
+    m = re.search(r"(\d+)\]?$", v)
+    return m.group(1) if m else None
+
+
+def subject_matches(want, got):
+    """want: the label's {kind, value}; got: the report's subject (or None).
+    Values are compared as printed, without quotes or trailing
+    punctuation; a port matches on its number (127.0.0.1:5432 and 5432), a
+    module or host case-insensitively, a version when one contains the
+    other."""
+    if want is None or want.get("value") in (None, ""):
+        return True
+    if got is None or got.get("value") in (None, ""):
+        return False
+    w = _clean(str(want["value"]))
+    g = _clean(str(got["value"]))
+    if w == g:
+        return True
+    kind = want.get("kind")
+    if kind == "port" or got.get("kind") == "port":
+        return _port(w) is not None and _port(w) == _port(g)
+    if kind in ("module", "host", "command", "image", "library"):
+        return w.lower() == g.lower()
+    if kind == "version":
+        return w in g or g in w
+    if kind == "path":
+        return os.path.normpath(w) == os.path.normpath(g)
+    return False
+
+
+def run_one(explain, log):
+    r = subprocess.run([explain, "--log", log, "--format", "json",
+                        "--no-probe"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    try:
+        return json.loads(r.stdout)["diagnoses"]
+    except (ValueError, KeyError):
+        return None
+
+
+def measure(explain, dirs, families):
+    rows = []
+    for d in dirs:
+        for exp in sorted(glob.glob(os.path.join(d, "**", "*.expect.json"),
+                                    recursive=True)):
+            log = exp[:-len(".expect.json")] + ".log"
+            with open(exp) as f:
+                label = json.load(f)
+            diags = run_one(explain, log)
+            row = {"log": os.path.relpath(log, CORPUS if log.startswith(CORPUS) else d),
+                   "family": label.get("family"),
+                   "silent": bool(label.get("silent")),
+                   "source": label.get("source")}
+            if diags is None:
+                row.update(ok=False, got=None, why="explain failed")
+            elif row["silent"]:
+                row.update(ok=len(diags) == 0,
+                           got=[x.get("id") for x in diags])
+            elif not diags:
+                row.update(ok=False, got=None, why="silent")
+            else:
+                first = diags[0]
+                fam = family_of(first, families)
+                subj = subject_matches(label.get("subject"), first.get("subject"))
+                row.update(ok=fam == row["family"] and subj,
+                           got={"id": first.get("id"), "family": fam,
+                                "subject": (first.get("subject") or {}).get("value")},
+                           why=None if fam == row["family"] and subj else
+                           ("family" if fam != row["family"] else "subject"))
+            rows.append(row)
+    return rows
+
+
+def summary(rows):
+    fails = [r for r in rows if not r["silent"]]
+    near = [r for r in rows if r["silent"]]
+    by = {}
+    for r in fails:
+        b = by.setdefault(r["family"], [0, 0])
+        b[1] += 1
+        b[0] += r["ok"]
+    return {
+        "failures": len(fails),
+        "recognised": sum(r["ok"] for r in fails),
+        "silent_on_failure": sum(1 for r in fails if r.get("why") == "silent"),
+        "wrong_family": sum(1 for r in fails if r.get("why") == "family"),
+        "wrong_subject": sum(1 for r in fails if r.get("why") == "subject"),
+        "near_misses": len(near),
+        "near_misses_flagged": sum(1 for r in near if not r["ok"]),
+        "by_family": by,
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--explain", default=os.environ.get("EXPLAIN_BIN") or
+                    os.path.join(SOURCE_DIR, "build", "explain"))
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--misses", action="store_true",
+                    help="list every excerpt that is not right")
+    ap.add_argument("dirs", nargs="*")
+    a = ap.parse_args()
+    dirs = a.dirs or [CORPUS]
+    rows = measure(a.explain, dirs, load_families())
+    s = summary(rows)
+    if a.json:
+        json.dump({"summary": s, "rows": rows}, sys.stdout, indent=1)
+        print()
+        return
+    for fam, (ok, n) in sorted(s["by_family"].items()):
+        print("%-20s %3d / %3d" % (fam, ok, n))
+    print("recognised: %d of %d failures (%.0f%%); silent %d, wrong family %d,"
+          " wrong subject %d" % (s["recognised"], s["failures"],
+                                 100.0 * s["recognised"] / max(1, s["failures"]),
+                                 s["silent_on_failure"], s["wrong_family"],
+                                 s["wrong_subject"]))
+    print("near-misses flagged: %d of %d" % (s["near_misses_flagged"],
+                                            s["near_misses"]))
+    if a.misses:
+        for r in rows:
+            if not r["ok"]:
+                print("MISS %-60s want %-18s got %s" % (
+                    r["log"], r["family"] if not r["silent"] else "silence",
+                    r.get("got")))
+
+
+if __name__ == "__main__":
+    main()
