@@ -1,6 +1,7 @@
 /* The diagnosis step: after the command, decide, explain and report. */
 #include "core/session.h"
 
+#include "core/fixes.h"
 #include "core/history.h"
 #include "report/report.h"
 
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +24,7 @@
 typedef struct ex_diagnoses {
   ex_report_diag_t *items;
   ex_explanation_t *expl; /* parallel to items */
+  ex_explanation_t *rulefix; /* parallel to items: the rules' fixes */
   size_t count;
   const ex_finding_t **folded; /* findings folded under the crash */
 } ex_diagnoses_t;
@@ -171,6 +174,7 @@ static void self_as_command(const ex_session_t *s, ex_proc_t *proc) {
 static void move_first_behind_causes(ex_diagnoses_t *d) {
   ex_report_diag_t item;
   ex_explanation_t expl;
+  ex_explanation_t rulefix;
   size_t k;
   size_t i;
 
@@ -182,13 +186,18 @@ static void move_first_behind_causes(ex_diagnoses_t *d) {
     return;
   item = d->items[0];
   expl = d->expl[0];
+  rulefix = d->rulefix[0];
   memmove(&d->items[0], &d->items[1], (k - 1) * sizeof(d->items[0]));
   memmove(&d->expl[0], &d->expl[1], (k - 1) * sizeof(d->expl[0]));
+  memmove(&d->rulefix[0], &d->rulefix[1], (k - 1) * sizeof(d->rulefix[0]));
   d->items[k - 1] = item;
   d->expl[k - 1] = expl;
+  d->rulefix[k - 1] = rulefix;
   for (i = 0; i < k; i++) {
     if (d->items[i].expl != NULL)
       d->items[i].expl = &d->expl[i];
+    if (d->items[i].rule_fixes != NULL)
+      d->items[i].rule_fixes = d->rulefix[i].fixes;
   }
 }
 
@@ -277,6 +286,108 @@ static int trace_diag(const ex_session_t *s, const ex_report_t *r,
 }
 /* ---- end trace -------------------------------------------------------- */
 
+static int finding_lookup(void *ud, const char *name, size_t len,
+                          const char **value, size_t *vlen) {
+  char key[128];
+
+  if (len >= sizeof(key))
+    return 0;
+  memcpy(key, name, len);
+  key[len] = '\0';
+  *value = ex_finding_capture(ud, key, vlen);
+  return *value != NULL;
+}
+
+/* The rule's fixes of diagnosis k, through the fix policy. When some were
+ * left out for want of a subject, the first fix says how to find it: run
+ * the command again under --trace, which records the failed system call
+ * and its path. */
+static void add_rule_fixes(const ex_session_t *s, ex_diagnoses_t *d, size_t k) {
+  ex_report_diag_t *g;
+  ex_explanation_t *e;
+  const ex_finding_t *f;
+  const char **argv;
+  ex_fix_t first;
+  size_t n;
+  size_t i;
+
+  g = &d->items[k];
+  e = &d->rulefix[k];
+  f = g->finding;
+  e->fix_flags = s->opts->probe ? 0 : EX_FIX_VET_PATHS_ONLY;
+  (void)ex_rule_fixes_add(e, f->rule, finding_lookup, (void *)f);
+  if (e->fixes_unfilled > 0 && f->event.errno_name != NULL &&
+      g->subject_value == NULL && f->event.subject_value == NULL &&
+      s->trace == NULL) {
+    if (s->opts->command == NULL) {
+      ex_fix_add_raw(
+          e, 0, NULL,
+          "the log does not name the %s: run the "
+          "command under explain --trace, which records the "
+          "failed system call and its %s",
+          f->event.subject_kind != NULL ? f->event.subject_kind : "subject",
+          f->event.subject_kind != NULL ? f->event.subject_kind : "subject");
+    } else {
+      for (n = 0; s->opts->command[n] != NULL; n++)
+        ;
+      argv = calloc(n + 4, sizeof(*argv));
+      if (argv != NULL) {
+        argv[0] = "explain";
+        argv[1] = "--trace";
+        argv[2] = "--";
+        for (i = 0; i < n; i++)
+          argv[3 + i] = s->opts->command[i];
+        ex_fix_add_cmd(e, 0, argv,
+                       "find the %s: run it again under "
+                       "--trace, which records the failed system call",
+                       f->event.subject_kind != NULL ? f->event.subject_kind
+                                                     : "subject");
+        free(argv);
+      }
+    }
+    /* That fix goes first: the others need what it finds. */
+    if (e->nfixes > 1) {
+      first = e->fixes[e->nfixes - 1];
+      memmove(&e->fixes[1], &e->fixes[0],
+              (e->nfixes - 1) * sizeof(e->fixes[0]));
+      e->fixes[0] = first;
+    }
+  }
+  g->rule_fixes = e->nfixes > 0 ? e->fixes : NULL;
+  g->nrule_fixes = e->nfixes;
+}
+
+/* --log: a path the log names (of any kind: a file, a repository) after a
+ * system call failed that does not exist here, nor its
+ * directory (a file being created may be missing; its directory may not),
+ * while the error was not that it is missing, suggests that the log comes
+ * from another machine. */
+static void check_subject_here(const ex_session_t *s, ex_report_diag_t *g) {
+  const ex_finding_t *f;
+  struct stat st;
+  char dir[PATH_MAX];
+  char *slash;
+
+  f = g->finding;
+  if (s->opts->log == NULL || !s->opts->probe || f == NULL ||
+      f->event.subject_value == NULL || f->event.subject_value[0] != '/' ||
+      strlen(f->event.subject_value) >= sizeof(dir))
+    return;
+  if (f->event.errno_name == NULL ||
+      strcmp(f->event.errno_name, "ENOENT") == 0 ||
+      strcmp(f->event.errno_name, "ENOTDIR") == 0)
+    return;
+  if (lstat(f->event.subject_value, &st) == 0 || errno != ENOENT)
+    return;
+  strcpy(dir, f->event.subject_value);
+  slash = strrchr(dir, '/');
+  if (slash == dir)
+    return; /* its directory is / */
+  *slash = '\0';
+  if (lstat(dir, &st) != 0 && errno == ENOENT)
+    g->subject_absent = 1;
+}
+
 static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
                    const ex_proc_t *proc, ex_diagnoses_t *d) {
   const ex_finding_t *f;
@@ -298,7 +409,8 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
     return 0;
   d->items = calloc(n, sizeof(*d->items));
   d->expl = calloc(n, sizeof(*d->expl));
-  if (d->items == NULL || d->expl == NULL)
+  d->rulefix = calloc(n, sizeof(*d->rulefix));
+  if (d->items == NULL || d->expl == NULL || d->rulefix == NULL)
     return -ENOMEM;
   crash = NULL;
   if (crash_diag(s, proc, &d->items[d->count], &d->expl[d->count])) {
@@ -332,6 +444,8 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
     fuse_trace(s, f, &d->items[d->count], &ev);
     if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
       d->items[d->count].expl = &d->expl[d->count];
+    add_rule_fixes(s, d, d->count);
+    check_subject_here(s, &d->items[d->count]);
     d->count++;
   }
   /* trace: nothing recognised, but a call failed. */
@@ -351,7 +465,10 @@ static void release(ex_diagnoses_t *d) {
 
   for (i = 0; d->expl != NULL && i < d->count; i++)
     ex_explanation_release(&d->expl[i]);
+  for (i = 0; d->rulefix != NULL && i < d->count; i++)
+    ex_explanation_release(&d->rulefix[i]);
   free(d->expl);
+  free(d->rulefix);
   free(d->items);
   free(d->folded);
 }

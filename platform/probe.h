@@ -101,13 +101,32 @@ int ex_probe_memcg(const char *cgline, ex_probe_memcg_t *m);
 /* ---------------------------------------------------------------------- */
 /* Facts, causes, fixes                                                    */
 
-typedef enum { EX_FACT_STR = 0, EX_FACT_INT, EX_FACT_BOOL } ex_fact_kind_t;
+/* A fact's value keeps its type in the JSON report: a number is a number, a
+ * yes/no a boolean, a list an array (of strings, or of rows: objects such
+ * as the frames of a backtrace). EX_FACT_NULL is a value that is known to
+ * be unknown (a frame without a source line). */
+typedef enum {
+  EX_FACT_STR = 0,
+  EX_FACT_INT,
+  EX_FACT_BOOL,
+  EX_FACT_NULL,
+  EX_FACT_LIST, /* of strings */
+  EX_FACT_NUMS, /* of numbers */
+  EX_FACT_ROWS  /* of objects */
+} ex_fact_kind_t;
+
+struct ex_facts;
 
 typedef struct ex_fact {
   char *key;            /* snake_case: "owner_uid", "mode", "mount_point" */
   ex_fact_kind_t kind;
   char *str;            /* EX_FACT_STR: owned, NUL-terminated */
   long long num;        /* EX_FACT_INT and EX_FACT_BOOL (0/1) */
+  char **list;          /* EX_FACT_LIST: nlist owned strings */
+  long long *nums;      /* EX_FACT_NUMS: nlist numbers */
+  size_t nlist;
+  struct ex_facts *rows; /* EX_FACT_ROWS: nrows owned objects */
+  size_t nrows;
 } ex_fact_t;
 
 typedef struct ex_facts {
@@ -123,8 +142,26 @@ typedef struct ex_facts {
 void ex_facts_str(ex_facts_t *f, const char *key, const char *value);
 void ex_facts_int(ex_facts_t *f, const char *key, long long value);
 void ex_facts_bool(ex_facts_t *f, const char *key, int value);
+void ex_facts_null(ex_facts_t *f, const char *key);
 void ex_facts_printf(ex_facts_t *f, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Appends value (copied) to the list `key`, which is created empty first
+ * when it does not exist (or holds another kind). value NULL only creates
+ * the list. */
+void ex_facts_list_add(ex_facts_t *f, const char *key, const char *value);
+
+/* The same for a list of numbers. */
+void ex_facts_list_int(ex_facts_t *f, const char *key, long long value);
+
+/* Appends an empty row to the rows `key` (created as for lists) and returns
+ * it, for the caller to fill with ex_facts_*(); NULL when out of memory.
+ * The row is owned by f. */
+ex_facts_t *ex_facts_row_add(ex_facts_t *f, const char *key);
+
+/* The fact `key` of f, or NULL. */
+const ex_fact_t *ex_facts_get(const ex_facts_t *f, const char *key);
+
 void ex_facts_release(ex_facts_t *f);
 
 typedef enum {
@@ -139,7 +176,11 @@ const char *ex_verdict_name(ex_verdict_t v);
 typedef struct ex_cause {
   char *id;             /* stable, kebab-case: "owner-denies-write" */
   ex_verdict_t verdict;
-  char *text;           /* one sentence with the real values */
+  char *text;           /* one sentence with the real values: what was seen */
+  const char *claim;    /* the hypothesis the cause tests ("a directory on
+                           the way denies search"), static, from
+                           ex_cause_claim(); NULL when the id has none, ""
+                           for a cause that is only information */
   ex_facts_t facts;     /* what the probe saw for this cause */
 } ex_cause_t;
 
@@ -161,7 +202,17 @@ typedef struct ex_explanation {
                              error (e.g. the file became writable) */
   int nomem;              /* an allocation failed: the explanation is
                              incomplete */
+  int fix_flags;          /* EX_FIX_VET_* for the fixes added */
+  size_t fixes_refused;   /* fixes the fix policy left out */
+  size_t fixes_unfilled;  /* of which for want of a subject */
 } ex_explanation_t;
+
+/* The claim of a cause id: what would hold if the cause did, in a few
+ * words without a capital or a full stop ("a directory on the way denies
+ * search"). The table lives beside the explainers (platform/<os>/claims.c);
+ * every id an explainer uses has a line there. Returns a static string, ""
+ * for a cause that states no hypothesis, or NULL for an unknown id. */
+const char *ex_cause_claim(const char *id);
 
 /* Adds a cause and returns it (NULL on allocation failure, remembered in
  * e->nomem); text is printf-style. Facts go in the returned cause. */
@@ -173,13 +224,48 @@ ex_cause_t *ex_cause_add(ex_explanation_t *e, const char *id,
  * is shell-quoted unless it is made only of safe characters
  * ([A-Za-z0-9_@%+=:,./-]), and the words are joined with spaces. text is
  * printf-style. For a command that needs shell syntax (a pipe, $(id -u)),
- * use ex_fix_add_raw() with values quoted by ex_shell_quote(). */
+ * use ex_fix_add_raw() with values quoted by ex_shell_quote(). Both pass
+ * the command through the fix policy (ex_fix_vet() with e->fix_flags): a
+ * refused fix is not added, and counted in e->fixes_refused. */
 void ex_fix_add_cmd(ex_explanation_t *e, int needs_root,
                     const char *const *argv, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void ex_fix_add_raw(ex_explanation_t *e, int needs_root, const char *command,
                     const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* The fix policy. A fix command is refused (not added) when a word is an
+ * empty quoted string (a subject that is not known), when it changes the
+ * owner, mode, attributes or existence (chown, chgrp, chmod, setfacl,
+ * chattr, rm, rmdir, behind sudo or env too) of a system path (/, /usr,
+ * /etc, /bin, /sbin, /lib*, /boot, /var/lib and what is below them, /opt
+ * itself, the home directories of other users) or of a path on a kernel
+ * file system (sysfs, procfs, cgroupfs, devtmpfs, debugfs, tracefs,
+ * securityfs, ...: by the statfs type of the path or of its nearest
+ * existing ancestor, and by path under /proc, /sys and /dev), or when a
+ * chmod lets every user write (777, o+w). The home directories of other
+ * users are theirs in /etc/passwd, and /home/NAME or /root when they are
+ * not the home of the user who runs explain (a log from another machine).
+ * The command is read as a shell would split it; nothing is run. */
+typedef enum {
+  EX_FIX_SAFE = 0,
+  EX_FIX_NO_SUBJECT, /* an empty quoted word */
+  EX_FIX_SYSTEM_PATH,
+  EX_FIX_KERNEL_FS,
+  EX_FIX_WORLD_WRITABLE,
+  EX_FIX_UNREADABLE, /* too many words to judge */
+  EX_FIX_NO_MEMORY
+} ex_fix_verdict_t;
+
+/* Flags of ex_fix_vet(): EX_FIX_VET_PATHS_ONLY judges kernel file systems
+ * by path alone, without statfs (--no-probe). */
+#define EX_FIX_VET_PATHS_ONLY 1
+
+/* Judges command (NULL is safe) with flags EX_FIX_VET_*. */
+ex_fix_verdict_t ex_fix_vet(const char *command, int flags);
+
+/* "safe", "no-subject", "system-path", "kernel-file-system", ... */
+const char *ex_fix_verdict_name(ex_fix_verdict_t v);
 
 /* Sets the summary (printf-style). */
 void ex_explanation_summary(ex_explanation_t *e, const char *fmt, ...)

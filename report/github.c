@@ -182,10 +182,35 @@ static const char *verdict_md(ex_verdict_t v) {
   }
 }
 
+/* The probed causes with verdict v; a cause that does not hold says first
+ * what it would be (its claim). */
+static void put_causes_md(ex_buf_t *b, const ex_explanation_t *e,
+                          ex_verdict_t v) {
+  const ex_cause_t *c;
+  size_t i;
+
+  for (i = 0; e != NULL && i < e->ncauses; i++) {
+    c = &e->causes[i];
+    if (c->verdict != v)
+      continue;
+    ex_buf_printf(b, "- %s: ", verdict_md(v));
+    if (v != EX_VERDICT_CONFIRMED && c->claim != NULL && c->claim[0] != '\0') {
+      put_md(b, c->claim);
+      ex_buf_puts(b, ": ");
+    }
+    put_md(b, c->text);
+    ex_buf_puts(b, "\n");
+  }
+}
+
+/* One diagnosis, in the order of the text report: what failed, what
+ * holds, the fixes, then what does not hold and the evidence. */
 static void put_section(ex_buf_t *b, const ex_report_diag_t *g,
                         const ex_gh_diag_t *d) {
   const ex_finding_t *f;
   const ex_explanation_t *e;
+  const ex_fix_t *fixes;
+  size_t nfixes;
   size_t i;
   char *s;
 
@@ -213,18 +238,24 @@ static void put_section(ex_buf_t *b, const ex_report_diag_t *g,
     }
   }
   ex_buf_puts(b, "\n\n");
+  put_causes_md(b, e, EX_VERDICT_CONFIRMED);
+  if (e != NULL && e->ncauses > 0)
+    ex_buf_puts(b, "\n");
   if (d->meaning != NULL) {
     put_md(b, d->meaning);
     ex_buf_puts(b, "\n\n");
   }
-  if (f != NULL && f->nevidence > 0)
-    put_block(b, "text", f->evidence[0].text, f->evidence[0].len);
+  fixes = ex_report_diag_fixes(g, &nfixes);
+  for (i = 0; i < nfixes; i++) {
+    ex_buf_puts(b, "**Fix:** ");
+    put_md(b, fixes[i].text);
+    ex_buf_puts(b, fixes[i].needs_root ? " (as root)\n\n" : "\n\n");
+    if (fixes[i].command != NULL)
+      put_block(b, "sh", fixes[i].command, strlen(fixes[i].command));
+  }
   if (e != NULL && e->ncauses > 0) {
-    for (i = 0; i < e->ncauses; i++) {
-      ex_buf_printf(b, "- %s: ", verdict_md(e->causes[i].verdict));
-      put_md(b, e->causes[i].text);
-      ex_buf_puts(b, "\n");
-    }
+    put_causes_md(b, e, EX_VERDICT_RULED_OUT);
+    put_causes_md(b, e, EX_VERDICT_UNKNOWN);
     ex_buf_puts(b, "\n");
   } else if (f != NULL && f->rule->ncauses > 0) {
     for (i = 0; i < f->rule->ncauses; i++) {
@@ -236,27 +267,8 @@ static void put_section(ex_buf_t *b, const ex_report_diag_t *g,
     }
     ex_buf_puts(b, "\n");
   }
-  if (e != NULL && e->nfixes > 0) {
-    for (i = 0; i < e->nfixes; i++) {
-      ex_buf_puts(b, "**Fix:** ");
-      put_md(b, e->fixes[i].text);
-      ex_buf_puts(b, e->fixes[i].needs_root ? " (as root)\n\n" : "\n\n");
-      if (e->fixes[i].command != NULL)
-        put_block(b, "sh", e->fixes[i].command, strlen(e->fixes[i].command));
-    }
-  } else if (f != NULL) {
-    for (i = 0; i < f->rule->nfixes; i++) {
-      s = expand(f, f->rule->fixes[i].text, 0);
-      ex_buf_puts(b, "**Fix:** ");
-      put_md(b, s);
-      free(s);
-      ex_buf_puts(b, f->rule->fixes[i].needs_root ? " (as root)\n\n" : "\n\n");
-      s = expand(f, f->rule->fixes[i].command, EX_TEMPLATE_SHELL);
-      if (s != NULL)
-        put_block(b, "sh", s, strlen(s));
-      free(s);
-    }
-  }
+  if (f != NULL && f->nevidence > 0)
+    put_block(b, "text", f->evidence[0].text, f->evidence[0].len);
 }
 
 int ex_report_github(const ex_report_t *r, char **annotations, size_t *alen,

@@ -130,33 +130,13 @@ static void add_fix(cJSON *arr, const char *text, const char *command,
 
 /* The fixes offered: the explainer's exact ones, else the rule's. */
 static void add_fixes(cJSON *arr, const ex_report_diag_t *g) {
-  const ex_explanation_t *e;
-  const ex_finding_t *f;
-  char *text;
-  char *cmd;
+  const ex_fix_t *fixes;
+  size_t n;
   size_t i;
 
-  e = g->expl;
-  if (e != NULL && e->nfixes > 0) {
-    for (i = 0; i < e->nfixes && i < EX_HISTORY_FIXES_MAX; i++)
-      add_fix(arr, e->fixes[i].text, e->fixes[i].command,
-              e->fixes[i].needs_root);
-    return;
-  }
-  f = g->finding;
-  for (i = 0; f != NULL && i < f->rule->nfixes && i < EX_HISTORY_FIXES_MAX;
-       i++) {
-    text = NULL;
-    cmd = NULL;
-    if (f->rule->fixes[i].text != NULL)
-      (void)ex_finding_expand(f, f->rule->fixes[i].text, 0, &text, NULL);
-    if (f->rule->fixes[i].command != NULL)
-      (void)ex_finding_expand(f, f->rule->fixes[i].command,
-                              EX_TEMPLATE_SHELL, &cmd, NULL);
-    add_fix(arr, text, cmd, f->rule->fixes[i].needs_root);
-    free(text);
-    free(cmd);
-  }
+  fixes = ex_report_diag_fixes(g, &n);
+  for (i = 0; i < n && i < EX_HISTORY_FIXES_MAX; i++)
+    add_fix(arr, fixes[i].text, fixes[i].command, fixes[i].needs_root);
 }
 
 /* ---------------------------------------------------------------------- */

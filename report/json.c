@@ -1,4 +1,4 @@
-/* The JSON renderer: schema explain-report/1 (docs/report.md). */
+/* The JSON renderer: schema explain-report/2 (docs/report.md). */
 #include "report/json_int.h"
 #include "report/report.h"
 #include "report/utf8.h"
@@ -143,21 +143,53 @@ static cJSON *location_json(const ex_finding_t *f) {
   return loc;
 }
 
+static cJSON *facts_json(const ex_facts_t *f);
+
+/* Adds fact x to obj under its key, with its type: string, number,
+ * boolean, null, an array of strings, or an array of objects. */
+static void add_fact(cJSON *obj, const ex_fact_t *x) {
+  cJSON *arr;
+  size_t i;
+
+  switch (x->kind) {
+  case EX_FACT_STR:
+    add_cstr(obj, x->key, x->str != NULL ? x->str : "");
+    break;
+  case EX_FACT_BOOL:
+    cJSON_AddBoolToObject(obj, x->key, (int)x->num);
+    break;
+  case EX_FACT_INT:
+    cJSON_AddNumberToObject(obj, x->key, (double)x->num);
+    break;
+  case EX_FACT_LIST:
+    arr = cJSON_AddArrayToObject(obj, x->key);
+    for (i = 0; arr != NULL && i < x->nlist; i++)
+      cJSON_AddItemToArray(arr,
+                           text_item(x->list[i], strlen(x->list[i]), NULL));
+    break;
+  case EX_FACT_NUMS:
+    arr = cJSON_AddArrayToObject(obj, x->key);
+    for (i = 0; arr != NULL && i < x->nlist; i++)
+      cJSON_AddItemToArray(arr, cJSON_CreateNumber((double)x->nums[i]));
+    break;
+  case EX_FACT_ROWS:
+    arr = cJSON_AddArrayToObject(obj, x->key);
+    for (i = 0; arr != NULL && i < x->nrows; i++)
+      cJSON_AddItemToArray(arr, facts_json(&x->rows[i]));
+    break;
+  default:
+    cJSON_AddNullToObject(obj, x->key);
+    break;
+  }
+}
+
 static cJSON *facts_json(const ex_facts_t *f) {
   cJSON *o;
   size_t i;
-  const ex_fact_t *x;
 
   o = cJSON_CreateObject();
-  for (i = 0; f != NULL && i < f->count; i++) {
-    x = &f->items[i];
-    if (x->kind == EX_FACT_STR)
-      add_cstr(o, x->key, x->str);
-    else if (x->kind == EX_FACT_BOOL)
-      cJSON_AddBoolToObject(o, x->key, (int)x->num);
-    else
-      cJSON_AddNumberToObject(o, x->key, (double)x->num);
-  }
+  for (i = 0; f != NULL && i < f->count; i++)
+    add_fact(o, &f->items[i]);
   return o;
 }
 
@@ -216,25 +248,12 @@ static void add_rule_causes(cJSON *arr, const ex_finding_t *f) {
   for (i = 0; i < r->ncauses; i++) {
     c = cJSON_CreateObject();
     cJSON_AddStringToObject(c, "id", r->causes[i].id);
-    /* A rule only names causes; no probe has looked at them. */
+    /* A rule only names causes; no probe has looked at them. Its text is
+     * already the hypothesis. */
     cJSON_AddStringToObject(c, "verdict", "unknown");
     add_expanded(c, "text", f, r->causes[i].text, 0);
+    add_expanded(c, "claim", f, r->causes[i].text, 0);
     cJSON_AddItemToObject(c, "facts", cJSON_CreateObject());
-    cJSON_AddItemToArray(arr, c);
-  }
-}
-
-static void add_rule_fixes(cJSON *arr, const ex_finding_t *f) {
-  const ex_rule_t *r;
-  cJSON *c;
-  size_t i;
-
-  r = f->rule;
-  for (i = 0; i < r->nfixes; i++) {
-    c = cJSON_CreateObject();
-    add_expanded(c, "text", f, r->fixes[i].text, 0);
-    add_expanded(c, "command", f, r->fixes[i].command, EX_TEMPLATE_SHELL);
-    cJSON_AddBoolToObject(c, "needs_root", r->fixes[i].needs_root);
     cJSON_AddItemToArray(arr, c);
   }
 }
@@ -248,20 +267,27 @@ static void add_probed_causes(cJSON *arr, const ex_explanation_t *e) {
     add_cstr(c, "id", e->causes[i].id);
     cJSON_AddStringToObject(c, "verdict", ex_verdict_name(e->causes[i].verdict));
     add_cstr(c, "text", e->causes[i].text);
+    add_cstr(c, "claim",
+             e->causes[i].claim != NULL && e->causes[i].claim[0] != '\0'
+                 ? e->causes[i].claim
+                 : NULL);
     cJSON_AddItemToObject(c, "facts", facts_json(&e->causes[i].facts));
     cJSON_AddItemToArray(arr, c);
   }
 }
 
-static void add_probed_fixes(cJSON *arr, const ex_explanation_t *e) {
+static void add_fixes(cJSON *arr, const ex_report_diag_t *g) {
+  const ex_fix_t *fixes;
   cJSON *c;
+  size_t n;
   size_t i;
 
-  for (i = 0; i < e->nfixes; i++) {
+  fixes = ex_report_diag_fixes(g, &n);
+  for (i = 0; i < n; i++) {
     c = cJSON_CreateObject();
-    add_cstr(c, "text", e->fixes[i].text);
-    add_cstr(c, "command", e->fixes[i].command);
-    cJSON_AddBoolToObject(c, "needs_root", e->fixes[i].needs_root);
+    add_cstr(c, "text", fixes[i].text);
+    add_cstr(c, "command", fixes[i].command);
+    cJSON_AddBoolToObject(c, "needs_root", fixes[i].needs_root);
     cJSON_AddItemToArray(arr, c);
   }
 }
@@ -386,11 +412,7 @@ static cJSON *diag_json(const ex_report_diag_t *g) {
     add_probed_causes(arr, e);
   else if (g->finding != NULL)
     add_rule_causes(arr, g->finding);
-  arr = cJSON_AddArrayToObject(d, "fixes");
-  if (e != NULL && e->nfixes > 0)
-    add_probed_fixes(arr, e);
-  else if (g->finding != NULL)
-    add_rule_fixes(arr, g->finding);
+  add_fixes(cJSON_AddArrayToObject(d, "fixes"), g);
   cJSON_AddItemToObject(d, "facts", facts_json(e != NULL ? &e->facts : NULL));
   cJSON_AddItemToObject(d, "recurrence", recurrence_json(g->recurrence));
   arr = cJSON_AddArrayToObject(d, "folded");

@@ -2,7 +2,7 @@
  *
  * A report is the run (command, exit, host) plus the ranked findings of the
  * matcher. Each renderer is one file: json.c writes the versioned JSON
- * report (schema "explain-report/1", docs/report.md), text.c the block a
+ * report (schema "explain-report/2", docs/report.md), text.c the block a
  * person reads after the command's output. Renderers only format: they probe
  * nothing and change nothing.
  *
@@ -21,7 +21,7 @@
 #include "platform/platform.h"
 #include "platform/probe.h"
 
-#define EX_REPORT_SCHEMA "explain-report/1"
+#define EX_REPORT_SCHEMA "explain-report/2"
 
 /* One diagnosis: a finding of the matcher, or an event of the launcher
  * (the command could not be executed), with what its explainer found. */
@@ -52,7 +52,19 @@ typedef struct ex_report_diag {
                                   same event (a shell's "Segmentation
                                   fault"), folded under it */
   size_t nfolded;
+  /* The rule's fixes, filled with the finding's captures and passed
+   * through the fix policy (ex_fix_add_raw(), platform/probe.h) by the
+   * diagnosis; offered when the explainer gave none. NULL when none. */
+  const ex_fix_t *rule_fixes;
+  size_t nrule_fixes;
+  /* --log: the subject is a path that does not exist on this machine, nor
+   * its directory (the log may come from another one). */
+  int subject_absent;
 } ex_report_diag_t;
+
+/* The fixes a diagnosis offers: the explainer's exact ones, else the
+ * rule's (rule_fixes). Sets *n; the array is borrowed from g. */
+const ex_fix_t *ex_report_diag_fixes(const ex_report_diag_t *g, size_t *n);
 
 typedef struct ex_report {
   char *const *command;  /* the command, NULL-terminated; NULL for --log */

@@ -25,6 +25,7 @@ typedef struct ex_text {
   int color;
   int width;
   int verbose;
+  int log; /* --log: the output was captured elsewhere */
 } ex_text_t;
 
 static void style(ex_text_t *t, const char *code) {
@@ -152,9 +153,14 @@ static void put_evidence(ex_text_t *t, const ex_evidence_t *ev) {
   ex_buf_put_display(&line, ev->text, ev->len);
   style(t, C_DIM);
   label = 0;
-  ex_buf_printf(&t->b, "  seen: %s line %lu: %n",
-                ev->stream == EX_STREAM_STDOUT ? "stdout" : "stderr", ev->line,
-                &label);
+  /* A log is one text whatever streams wrote it: its line numbers are the
+   * log's. */
+  if (t->log)
+    ex_buf_printf(&t->b, "  seen: line %lu of the log: %n", ev->line, &label);
+  else
+    ex_buf_printf(&t->b, "  seen: %s line %lu: %n",
+                  ev->stream == EX_STREAM_STDOUT ? "stdout" : "stderr",
+                  ev->line, &label);
   room = (size_t)t->width > (size_t)label + 4 ? (size_t)t->width - (size_t)label
                                               : 4;
   cols = 0;
@@ -191,36 +197,78 @@ static void put_mark(ex_text_t *t, ex_verdict_t v) {
   ex_buf_puts(&t->b, " ");
 }
 
+static void put_fact_value(ex_text_t *t, const ex_fact_t *x) {
+  size_t i;
+
+  switch (x->kind) {
+  case EX_FACT_STR:
+    put_display(t, x->str);
+    break;
+  case EX_FACT_BOOL:
+    ex_buf_puts(&t->b, x->num ? "true" : "false");
+    break;
+  case EX_FACT_INT:
+    ex_buf_printf(&t->b, "%lld", x->num);
+    break;
+  case EX_FACT_LIST:
+    for (i = 0; i < x->nlist; i++) {
+      if (i > 0)
+        ex_buf_puts(&t->b, ", ");
+      put_display(t, x->list[i]);
+    }
+    break;
+  case EX_FACT_NUMS:
+    for (i = 0; i < x->nlist; i++)
+      ex_buf_printf(&t->b, "%s%lld", i > 0 ? ", " : "", x->nums[i]);
+    break;
+  case EX_FACT_ROWS:
+    ex_buf_printf(&t->b, "%zu rows", x->nrows);
+    break;
+  default:
+    ex_buf_puts(&t->b, "unknown");
+    break;
+  }
+}
+
+/* Every fact but the backtrace, which has its own lines (put_backtrace). */
 static void put_facts(ex_text_t *t, const ex_facts_t *f, size_t indent) {
   size_t i;
   size_t k;
 
   for (i = 0; f != NULL && i < f->count; i++) {
+    if (f->items[i].kind == EX_FACT_ROWS)
+      continue;
     for (k = 0; k < indent; k++)
       ex_buf_puts(&t->b, " ");
     style(t, C_DIM);
     put_display(t, f->items[i].key);
     ex_buf_puts(&t->b, ": ");
-    if (f->items[i].kind == EX_FACT_STR)
-      put_display(t, f->items[i].str);
-    else if (f->items[i].kind == EX_FACT_BOOL)
-      ex_buf_puts(&t->b, f->items[i].num ? "true" : "false");
-    else
-      ex_buf_printf(&t->b, "%lld", f->items[i].num);
+    put_fact_value(t, &f->items[i]);
     style(t, C_RESET);
     ex_buf_puts(&t->b, "\n");
   }
 }
 
-static void put_cause(ex_text_t *t, ex_verdict_t v, const char *text,
-                      const char *suffix, const ex_facts_t *facts) {
+/* A cause: a confirmed one says what was seen; one that does not hold, or
+ * could not be checked, first says what it would be ("✘ a directory on the
+ * way denies search: every directory above ... lets ana search it"), so it
+ * does not read like a problem. */
+static void put_cause(ex_text_t *t, ex_verdict_t v, const char *claim,
+                      const char *text, const char *suffix,
+                      const ex_facts_t *facts) {
   char *joined;
 
   put_mark(t, v);
   joined = NULL;
-  if (suffix != NULL && text != NULL && asprintf(&joined, "%s%s", text,
-                                                 suffix) < 0)
+  if (v != EX_VERDICT_CONFIRMED && claim != NULL && claim[0] != '\0' &&
+      text != NULL) {
+    if (asprintf(&joined, "%s: %s%s", claim, text,
+                 suffix != NULL ? suffix : "") < 0)
+      joined = NULL;
+  } else if (suffix != NULL && text != NULL &&
+             asprintf(&joined, "%s%s", text, suffix) < 0) {
     joined = NULL;
+  }
   put_wrapped(t, joined != NULL ? joined : text, t->ascii ? 6 : 4,
               t->ascii ? 6 : 4);
   free(joined);
@@ -250,30 +298,200 @@ static void put_fix(ex_text_t *t, const char *text, const char *command,
   }
 }
 
-static void put_rule_parts(ex_text_t *t, const ex_finding_t *f,
-                           const ex_explanation_t *e) {
+/* The rule's causes, when no probe looked at any: each unchecked. */
+static void put_rule_causes(ex_text_t *t, const ex_finding_t *f) {
   const ex_rule_t *r;
   size_t i;
   char *a;
-  char *c;
 
   r = f->rule;
-  if (e == NULL || e->ncauses == 0) {
-    for (i = 0; i < r->ncauses; i++) {
-      a = expand(f, r->causes[i].text, 0);
-      put_cause(t, EX_VERDICT_UNKNOWN, a, " (not checked)", NULL);
-      free(a);
-    }
-  }
-  if (e != NULL && e->nfixes > 0)
-    return;
-  for (i = 0; i < r->nfixes; i++) {
-    a = expand(f, r->fixes[i].text, 0);
-    c = expand(f, r->fixes[i].command, EX_TEMPLATE_SHELL);
-    put_fix(t, a, c, r->fixes[i].needs_root);
+  for (i = 0; i < r->ncauses; i++) {
+    a = expand(f, r->causes[i].text, 0);
+    put_cause(t, EX_VERDICT_UNKNOWN, NULL, a, " (not checked)", NULL);
     free(a);
-    free(c);
   }
+}
+
+static const char *row_str(const ex_facts_t *row, const char *key) {
+  const ex_fact_t *x;
+
+  x = ex_facts_get(row, key);
+  return x != NULL && x->kind == EX_FACT_STR ? x->str : NULL;
+}
+
+static long long row_int(const ex_facts_t *row, const char *key) {
+  const ex_fact_t *x;
+
+  x = ex_facts_get(row, key);
+  return x != NULL && (x->kind == EX_FACT_INT || x->kind == EX_FACT_BOOL)
+             ? x->num
+             : -1;
+}
+
+static const char *base_name(const char *p) {
+  const char *s;
+
+  s = p != NULL ? strrchr(p, '/') : NULL;
+  return s != NULL ? s + 1 : p;
+}
+
+/* A frame worth a line of its own: the program's (but its start-up code,
+ * which every program has), or one with a source line outside the
+ * system's library directories (a library of the project). */
+static int own_frame(const ex_facts_t *row) {
+  static const char startup[][24] = {"_start", "__libc_start_main",
+                                     "__libc_start_call_main",
+                                     "__libc_csu_init", "_init"};
+  const char *m;
+  size_t i;
+
+  if (row_int(row, "program") == 1) {
+    m = row_str(row, "function");
+    for (i = 0; m != NULL && i < sizeof(startup) / sizeof(startup[0]); i++) {
+      if (strcmp(m, startup[i]) == 0)
+        return 0;
+    }
+    return 1;
+  }
+  m = row_str(row, "module");
+  return row_int(row, "line") > 0 && m != NULL && strncmp(m, "/lib", 4) != 0 &&
+         strncmp(m, "/usr/lib", 8) != 0;
+}
+
+/* One frame: "#0 parse_line (null.c:4)"; with -v every field. */
+static void put_frame(ex_text_t *t, const ex_facts_t *row) {
+  const char *fn;
+  const char *mod;
+  const char *file;
+  long long line;
+
+  fn = row_str(row, "function");
+  mod = row_str(row, "module");
+  file = row_str(row, "file");
+  line = row_int(row, "line");
+  ex_buf_printf(&t->b, "    #%lld ", row_int(row, "index"));
+  if (fn != NULL)
+    put_display(t, fn);
+  else
+    put_display(t, row_str(row, "address"));
+  if (t->verbose) {
+    if (fn != NULL)
+      ex_buf_printf(&t->b, "+0x%llx", row_int(row, "offset"));
+    if (mod != NULL) {
+      ex_buf_puts(&t->b, " (");
+      put_display(t, mod);
+      ex_buf_printf(&t->b, "+0x%llx)", row_int(row, "module_offset"));
+    }
+    if (file != NULL && line > 0) {
+      ex_buf_puts(&t->b, " ");
+      put_display(t, file);
+      ex_buf_printf(&t->b, ":%lld", line);
+    }
+  } else if (file != NULL && line > 0) {
+    ex_buf_puts(&t->b, " (");
+    put_display(t, base_name(file));
+    ex_buf_printf(&t->b, ":%lld)", line);
+  } else if (mod != NULL) {
+    ex_buf_puts(&t->b, " (in ");
+    put_display(t, base_name(mod));
+    ex_buf_puts(&t->b, ")");
+  }
+  ex_buf_puts(&t->b, "\n");
+}
+
+/* Frames [from, to) of library code on one line: "#3-5 libc.so.6
+ * (__libc_start_call_main, __libc_start_main, _start)", the names as many
+ * as fit in the width. */
+static void put_folded(ex_text_t *t, const ex_facts_t *rows, size_t from,
+                       size_t to) {
+  const char *mods[4];
+  const char *m;
+  size_t nmods;
+  size_t start;
+  size_t i;
+  size_t k;
+
+  start = t->b.len;
+  if (to - from == 1)
+    ex_buf_printf(&t->b, "    #%zu ", from);
+  else
+    ex_buf_printf(&t->b, "    #%zu-%zu ", from, to - 1);
+  nmods = 0;
+  for (i = from; i < to; i++) {
+    m = base_name(row_str(&rows[i], "module"));
+    for (k = 0; m != NULL && k < nmods && strcmp(mods[k], m) != 0; k++)
+      ;
+    if (m == NULL || k < nmods || nmods == 4)
+      continue;
+    mods[nmods++] = m;
+    if (nmods > 1)
+      ex_buf_puts(&t->b, ", ");
+    put_display(t, m);
+  }
+  if (nmods == 0)
+    ex_buf_puts(&t->b, "unknown code");
+  ex_buf_puts(&t->b, " (");
+  for (i = from; i < to; i++) {
+    m = row_str(&rows[i], "function");
+    if (m == NULL)
+      m = "?";
+    if (t->b.len - start + strlen(m) + 6 > (size_t)t->width) {
+      ex_buf_puts(&t->b, "...");
+      break;
+    }
+    if (i > from)
+      ex_buf_puts(&t->b, ", ");
+    put_display(t, m);
+  }
+  ex_buf_puts(&t->b, ")\n");
+}
+
+#define EX_TEXT_FRAMES 10 /* frames of the program shown without -v */
+
+/* The backtrace of a crash (the rows fact "backtrace" of the crash
+ * explainer): the program's own frames, up to EX_TEXT_FRAMES, with each
+ * run of library frames folded into one line; every frame with -v. */
+static void put_backtrace(ex_text_t *t, const ex_explanation_t *e) {
+  const ex_fact_t *bt;
+  const ex_fact_t *x;
+  size_t i;
+  size_t j;
+  size_t shown;
+
+  bt = e != NULL ? ex_facts_get(&e->facts, "backtrace") : NULL;
+  if (bt == NULL || bt->kind != EX_FACT_ROWS || bt->nrows == 0)
+    return;
+  x = ex_facts_get(&e->facts, "backtrace_thread");
+  ex_buf_puts(&t->b, "  backtrace");
+  if (x != NULL && x->kind == EX_FACT_STR) {
+    ex_buf_puts(&t->b, " (");
+    put_display(t, x->str);
+    ex_buf_puts(&t->b, ")");
+  }
+  ex_buf_puts(&t->b, ":\n");
+  shown = 0;
+  for (i = 0; i < bt->nrows; i = j) {
+    if (t->verbose || own_frame(&bt->rows[i])) {
+      if (!t->verbose && shown == EX_TEXT_FRAMES)
+        break;
+      put_frame(t, &bt->rows[i]);
+      shown++;
+      j = i + 1;
+      continue;
+    }
+    for (j = i + 1; j < bt->nrows && !own_frame(&bt->rows[j]); j++)
+      ;
+    put_folded(t, bt->rows, i, j);
+  }
+  x = ex_facts_get(&e->facts, "backtrace_depth");
+  if (i < bt->nrows)
+    ex_buf_printf(&t->b, "    ... %zu more frames (-v shows them)\n",
+                  bt->nrows - i);
+  if (x != NULL && x->kind == EX_FACT_INT && (size_t)x->num > bt->nrows)
+    ex_buf_printf(&t->b,
+                  "    ... %lld frames in all; only the innermost "
+                  "%zu were recorded\n",
+                  x->num, bt->nrows);
 }
 
 /* A later finding of the same cause, on one line. */
@@ -289,9 +507,64 @@ static void put_also(ex_text_t *t, const ex_finding_t *f) {
   ex_buf_puts(&t->b, "\n");
 }
 
+/* The note that tells the reader how far to trust what is seen here. */
+static void put_note(ex_text_t *t, const ex_report_diag_t *g) {
+  const ex_explanation_t *e;
+  char *s;
+
+  e = g->expl;
+  s = NULL;
+  if (t->log && g->subject_absent) {
+    if (asprintf(&s,
+                 "%s does not exist on this machine: the log may come "
+                 "from another machine, and what explain checks here is "
+                 "this one.",
+                 g->finding != NULL ? g->finding->event.subject_value
+                                    : g->subject_value) < 0)
+      s = NULL;
+    put_line(t, "note: ", s);
+    free(s);
+  } else if (e != NULL && e->stale) {
+    put_line(t, "note: ",
+             t->log ? "what explain sees now no longer produces "
+                      "this error: it may have been fixed "
+                      "since, or the log comes from another "
+                      "machine."
+                    : "what explain sees now no longer produces "
+                      "this error; it may have been fixed "
+                      "since.");
+  }
+}
+
+static size_t count_verdict(const ex_explanation_t *e, ex_verdict_t v) {
+  size_t i;
+  size_t n;
+
+  n = 0;
+  for (i = 0; e != NULL && i < e->ncauses; i++)
+    n += e->causes[i].verdict == v;
+  return n;
+}
+
+static void put_causes(ex_text_t *t, const ex_explanation_t *e,
+                       ex_verdict_t v) {
+  size_t i;
+
+  for (i = 0; e != NULL && i < e->ncauses; i++) {
+    if (e->causes[i].verdict == v)
+      put_cause(t, v, e->causes[i].claim, e->causes[i].text, NULL,
+                &e->causes[i].facts);
+  }
+}
+
+/* One diagnosis, the answer first: what failed, the confirmed causes, the
+ * fixes; then what was ruled out or could not be checked, the evidence,
+ * and at the end whether it came back. */
 static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
   const ex_finding_t *f;
   const ex_explanation_t *e;
+  const ex_fix_t *fixes;
+  size_t nfixes;
   size_t i;
   char *s;
 
@@ -308,17 +581,6 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
   if (f != NULL && f->count > 1)
     ex_buf_printf(&t->b, ", seen %lu times", f->count);
   ex_buf_puts(&t->b, "\n");
-  if (g->recurrence != NULL) {
-    char seen[512];
-
-    ex_report_recurrence_text(g->recurrence, (long long)time(NULL), seen,
-                              sizeof(seen));
-    if (seen[0] != '\0') {
-      style(t, C_YELLOW);
-      put_line(t, "", seen);
-      style(t, C_RESET);
-    }
-  }
   if (f != NULL && g->syscall_subject)
     put_event(t, f->event.errno_name, f->event.condition,
               f->event.operation != NULL ? f->event.operation
@@ -330,6 +592,32 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
   else
     put_event(t, g->errno_name, g->condition, g->operation, g->subject_kind,
               g->subject_value);
+
+  /* The answer: what holds, else the explainer's one line or the rule's
+   * meaning, with how far to trust it; then the fixes. */
+  put_causes(t, e, EX_VERDICT_CONFIRMED);
+  if (count_verdict(e, EX_VERDICT_CONFIRMED) == 0 || t->verbose) {
+    if (e != NULL && e->summary != NULL) {
+      put_line(t, "", e->summary);
+    } else {
+      s = f != NULL ? expand(f, f->rule->meaning, 0) : NULL;
+      put_line(t, "meaning: ", f != NULL ? s : g->meaning);
+      free(s);
+    }
+  }
+  put_note(t, g);
+  fixes = ex_report_diag_fixes(g, &nfixes);
+  for (i = 0; i < nfixes; i++)
+    put_fix(t, fixes[i].text, fixes[i].command, fixes[i].needs_root);
+  put_backtrace(t, e);
+
+  /* What does not hold, and what could not be checked. */
+  put_causes(t, e, EX_VERDICT_RULED_OUT);
+  put_causes(t, e, EX_VERDICT_UNKNOWN);
+  if (f != NULL && (e == NULL || e->ncauses == 0))
+    put_rule_causes(t, f);
+
+  /* Where it was seen. */
   if (f != NULL && f->location_file != NULL) {
     ex_buf_puts(&t->b, "  at: ");
     put_display(t, f->location_file);
@@ -338,13 +626,6 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
       put_display(t, f->location_line);
     }
     ex_buf_puts(&t->b, "\n");
-  }
-  if (e != NULL && e->summary != NULL) {
-    put_line(t, "", e->summary);
-  } else {
-    s = f != NULL ? expand(f, f->rule->meaning, 0) : NULL;
-    put_line(t, "meaning: ", f != NULL ? s : g->meaning);
-    free(s);
   }
   if (f != NULL && f->nevidence > 0)
     put_evidence(t, &f->evidence[0]);
@@ -358,27 +639,30 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
     style(t, C_RESET);
     ex_buf_puts(&t->b, "\n");
   }
-  if (e != NULL && e->stale)
-    put_line(t, "note: ", "what explain sees now no longer produces this "
-                          "error; it may have been fixed since.");
-  for (i = 0; e != NULL && i < e->ncauses; i++)
-    put_cause(t, e->causes[i].verdict, e->causes[i].text, NULL,
-              &e->causes[i].facts);
-  for (i = 0; e != NULL && i < e->nfixes; i++)
-    put_fix(t, e->fixes[i].text, e->fixes[i].command, e->fixes[i].needs_root);
-  if (f != NULL)
-    put_rule_parts(t, f, e);
-  if (t->verbose && e != NULL && e->facts.count > 0) {
-    ex_buf_puts(&t->b, "  facts:\n");
-    put_facts(t, &e->facts, 4);
-  }
   for (i = 0; f != NULL && i < f->nchildren; i++)
     put_also(t, f->children[i]);
   for (i = 0; f == NULL && i < g->nfolded; i++)
     put_also(t, g->folded[i]);
+  if (t->verbose && e != NULL && e->facts.count > 0) {
+    ex_buf_puts(&t->b, "  facts:\n");
+    put_facts(t, &e->facts, 4);
+  }
   if (f != NULL && f->rule->confidence != EX_CONF_HIGH)
     ex_buf_printf(&t->b, "  confidence: %s\n",
                   f->rule->confidence == EX_CONF_MEDIUM ? "medium" : "low");
+
+  /* Whether it came back: last, since it does not change the answer. */
+  if (g->recurrence != NULL) {
+    char seen[512];
+
+    ex_report_recurrence_text(g->recurrence, (long long)time(NULL), seen,
+                              sizeof(seen));
+    if (seen[0] != '\0') {
+      style(t, C_YELLOW);
+      put_line(t, "", seen);
+      style(t, C_RESET);
+    }
+  }
 }
 
 int ex_report_text(const ex_report_t *r, char **out, size_t *len) {
@@ -389,6 +673,7 @@ int ex_report_text(const ex_report_t *r, char **out, size_t *len) {
   t.ascii = r->ascii;
   t.color = r->color;
   t.verbose = r->verbose;
+  t.log = r->log_name != NULL;
   t.width = r->width >= 40 ? r->width : 80;
   ex_buf_append(&t.b, "", 0);
   for (i = 0; i < r->ndiags; i++)

@@ -30,16 +30,43 @@ static char *vformat(const char *fmt, va_list ap) {
   return s;
 }
 
-static ex_fact_t *fact_slot(ex_facts_t *f, const char *key) {
+/* Frees the value of x (not its key) and leaves it an empty string slot. */
+static void fact_clear(ex_fact_t *x) {
   size_t i;
+
+  free(x->str);
+  x->str = NULL;
+  for (i = 0; x->list != NULL && i < x->nlist; i++)
+    free(x->list[i]);
+  free(x->list);
+  x->list = NULL;
+  free(x->nums);
+  x->nums = NULL;
+  x->nlist = 0;
+  for (i = 0; i < x->nrows; i++)
+    ex_facts_release(&x->rows[i]);
+  free(x->rows);
+  x->rows = NULL;
+  x->nrows = 0;
+}
+
+static ex_fact_t *fact_find(const ex_facts_t *f, const char *key) {
+  size_t i;
+
+  for (i = 0; f != NULL && i < f->count; i++) {
+    if (strcmp(f->items[i].key, key) == 0)
+      return &f->items[i];
+  }
+  return NULL;
+}
+
+static ex_fact_t *fact_slot(ex_facts_t *f, const char *key) {
   ex_fact_t *x;
 
-  for (i = 0; i < f->count; i++) {
-    if (strcmp(f->items[i].key, key) == 0) {
-      free(f->items[i].str);
-      f->items[i].str = NULL;
-      return &f->items[i];
-    }
+  x = fact_find(f, key);
+  if (x != NULL) {
+    fact_clear(x);
+    return x;
   }
   if (grow((void **)&f->items, &f->cap, f->count, sizeof(*f->items)) != 0)
     return NULL;
@@ -49,6 +76,21 @@ static ex_fact_t *fact_slot(ex_facts_t *f, const char *key) {
   if (x->key == NULL)
     return NULL;
   f->count++;
+  return x;
+}
+
+/* The fact `key` as the given kind of array: kept when it is one already,
+ * else (re)made empty. */
+static ex_fact_t *array_slot(ex_facts_t *f, const char *key,
+                             ex_fact_kind_t kind) {
+  ex_fact_t *x;
+
+  x = fact_find(f, key);
+  if (x != NULL && x->kind == kind)
+    return x;
+  x = fact_slot(f, key);
+  if (x != NULL)
+    x->kind = kind;
   return x;
 }
 
@@ -82,6 +124,14 @@ void ex_facts_bool(ex_facts_t *f, const char *key, int value) {
   x->num = value != 0;
 }
 
+void ex_facts_null(ex_facts_t *f, const char *key) {
+  ex_fact_t *x;
+
+  x = fact_slot(f, key);
+  if (x != NULL)
+    x->kind = EX_FACT_NULL;
+}
+
 void ex_facts_printf(ex_facts_t *f, const char *key, const char *fmt, ...) {
   va_list ap;
   ex_fact_t *x;
@@ -95,12 +145,65 @@ void ex_facts_printf(ex_facts_t *f, const char *key, const char *fmt, ...) {
   va_end(ap);
 }
 
+void ex_facts_list_add(ex_facts_t *f, const char *key, const char *value) {
+  ex_fact_t *x;
+  char **n;
+  char *v;
+
+  x = array_slot(f, key, EX_FACT_LIST);
+  if (x == NULL || value == NULL)
+    return;
+  v = strdup(value);
+  n = realloc(x->list, (x->nlist + 1) * sizeof(*x->list));
+  if (v == NULL || n == NULL) {
+    free(v);
+    if (n != NULL)
+      x->list = n;
+    return;
+  }
+  x->list = n;
+  x->list[x->nlist++] = v;
+}
+
+void ex_facts_list_int(ex_facts_t *f, const char *key, long long value) {
+  ex_fact_t *x;
+  long long *n;
+
+  x = array_slot(f, key, EX_FACT_NUMS);
+  if (x == NULL)
+    return;
+  n = realloc(x->nums, (x->nlist + 1) * sizeof(*x->nums));
+  if (n == NULL)
+    return;
+  x->nums = n;
+  x->nums[x->nlist++] = value;
+}
+
+ex_facts_t *ex_facts_row_add(ex_facts_t *f, const char *key) {
+  ex_fact_t *x;
+  ex_facts_t *n;
+
+  x = array_slot(f, key, EX_FACT_ROWS);
+  if (x == NULL)
+    return NULL;
+  n = realloc(x->rows, (x->nrows + 1) * sizeof(*x->rows));
+  if (n == NULL)
+    return NULL;
+  x->rows = n;
+  memset(&x->rows[x->nrows], 0, sizeof(x->rows[0]));
+  return &x->rows[x->nrows++];
+}
+
+const ex_fact_t *ex_facts_get(const ex_facts_t *f, const char *key) {
+  return fact_find(f, key);
+}
+
 void ex_facts_release(ex_facts_t *f) {
   size_t i;
 
   for (i = 0; i < f->count; i++) {
+    fact_clear(&f->items[i]);
     free(f->items[i].key);
-    free(f->items[i].str);
   }
   free(f->items);
   memset(f, 0, sizeof(*f));
@@ -133,6 +236,7 @@ ex_cause_t *ex_cause_add(ex_explanation_t *e, const char *id,
   memset(c, 0, sizeof(*c));
   c->id = strdup(id);
   c->verdict = verdict;
+  c->claim = ex_cause_claim(id);
   va_start(ap, fmt);
   c->text = vformat(fmt, ap);
   va_end(ap);
@@ -191,7 +295,19 @@ char *ex_shell_quote(const char *s) {
 static void fix_add(ex_explanation_t *e, int needs_root, char *command,
                     const char *fmt, va_list ap) {
   ex_fix_t *f;
+  ex_fix_verdict_t v;
 
+  /* One policy for every fix, an explainer's or a rule's. */
+  v = ex_fix_vet(command, e->fix_flags);
+  if (v != EX_FIX_SAFE) {
+    free(command);
+    e->fixes_refused++;
+    if (v == EX_FIX_NO_SUBJECT)
+      e->fixes_unfilled++;
+    if (v == EX_FIX_NO_MEMORY)
+      e->nomem = 1;
+    return;
+  }
   f = realloc(e->fixes, (e->nfixes + 1) * sizeof(*e->fixes));
   if (f == NULL) {
     free(command);

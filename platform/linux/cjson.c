@@ -35,6 +35,7 @@
   X(Delete) X(GetArraySize) X(GetArrayItem) X(GetObjectItemCaseSensitive)    \
   X(IsTrue) X(IsBool) X(IsNull) X(IsNumber) X(IsString) X(IsArray)           \
   X(IsObject) X(CreateNull) X(CreateString) X(CreateArray) X(CreateObject)   \
+  X(CreateNumber)                                                            \
   X(AddItemToArray) X(AddItemToObject) X(ReplaceItemInObject)                \
   X(AddNullToObject) X(AddBoolToObject) X(AddNumberToObject)                 \
   X(AddStringToObject) X(AddObjectToObject) X(AddArrayToObject)
@@ -130,6 +131,7 @@ typedef int (*ex_size_fn)(const cJSON *);
 typedef cJSON *(*ex_item_fn)(const cJSON *, int);
 typedef cJSON *(*ex_get_fn)(const cJSON *const, const char *const);
 typedef cJSON *(*ex_string_fn)(const char *);
+typedef cJSON *(*ex_number_fn)(double);
 typedef cJSON_bool (*ex_append_fn)(cJSON *, cJSON *);
 typedef cJSON_bool (*ex_put_fn)(cJSON *, const char *, cJSON *);
 typedef cJSON *(*ex_add_bool_fn)(cJSON *const, const char *const,
@@ -220,6 +222,10 @@ EX_CJSON_MAKE(CreateObject)
 
 CJSON_PUBLIC(cJSON *) cJSON_CreateString(const char *string) {
   EX_CJSON_CALL(CreateString, ex_string_fn, NULL, (string));
+}
+
+CJSON_PUBLIC(cJSON *) cJSON_CreateNumber(double num) {
+  EX_CJSON_CALL(CreateNumber, ex_number_fn, NULL, (num));
 }
 
 CJSON_PUBLIC(cJSON_bool) cJSON_AddItemToArray(cJSON *array, cJSON *item) {

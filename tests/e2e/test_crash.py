@@ -4,6 +4,8 @@ while the command's output, environment, descriptors and exit status stay
 as they were."""
 import json
 import os
+import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -26,6 +28,20 @@ int main(int argc, char **argv) {
   printf("before the crash\n");
   fflush(stdout);
   printf("%d\n", parse_line(r));
+  return 0;
+}
+""",
+    "chain": r"""
+#include <stdio.h>
+static int crash_here(int *p) {
+  return *p + 1;
+}
+static int caller_fn(int *p) {
+  return crash_here(p) * 2;
+}
+int main(int argc, char **argv) {
+  (void)argv;
+  printf("%d\n", caller_fn(argc > 5 ? &argc : NULL));
   return 0;
 }
 """,
@@ -150,9 +166,15 @@ class CrashBase(TempDirTest):
             return r, json.load(f)
 
     def frames(self, d):
-        f = d["facts"]
-        return [f[k] for k in sorted((k for k in f if k.startswith("frame_")),
-                                     key=lambda k: int(k[6:]))]
+        """The backtrace as "function+offset module:line" strings."""
+        out = []
+        for i, fr in enumerate(d["facts"]["backtrace"]):
+            self.assertEqual(fr["index"], i)
+            out.append("%s+%s %s %s:%s" % (fr["function"], fr["offset"],
+                                           fr["module"],
+                                           os.path.basename(fr["file"] or ""),
+                                           fr["line"]))
+        return out
 
 
 @unittest.skipIf(CC is None, "no C compiler")
@@ -172,13 +194,27 @@ class CrashTest(CrashBase):
         self.assertIn("parse_line+", fr[0])
         self.assertIn("null.c:4", fr[0])
         self.assertIn("main+", fr[1])
+        # Each frame is an object with typed fields, null when unknown.
+        top = d["facts"]["backtrace"][0]
+        self.assertEqual((top["function"], top["line"], top["module"],
+                          top["program"]), ("parse_line", 4, exe, True))
+        self.assertTrue(top["file"].endswith("null.c"))
+        self.assertIsInstance(top["offset"], int)
+        self.assertIsInstance(top["module_offset"], int)
+        self.assertRegex(top["address"], "^0x[0-9a-f]+$")
+        libc = [f for f in d["facts"]["backtrace"] if not f["program"]]
+        self.assertTrue(libc)
+        self.assertTrue(all(f["line"] is None for f in libc
+                            if "libc.so" in (f["module"] or "")))
+        self.assertFalse(any(k.startswith("frame_") for k in d["facts"]))
         self.assertIn("in parse_line (null.c:4)", d["summary"])
         causes = {c["id"]: c["verdict"] for c in d["causes"]}
         self.assertEqual(causes["null-pointer-dereference"], "confirmed")
         self.assertIn("core-dump", causes)
         # The text report too, on stderr.
         r = run([exe], cwd=self.tmp)
-        self.assertIn(b"NULL pointer dereference", r.stderr)
+        self.assertIn(b"read through a NULL pointer in parse_line (null.c:4)",
+                      r.stderr)
 
     def test_stack_overflow(self):
         exe = self.build("overflow")
@@ -187,7 +223,9 @@ class CrashTest(CrashBase):
         d = crash_diag(rep)
         self.assertEqual(d["facts"]["classification"], "stack-overflow")
         self.assertIn("recurse+", self.frames(d)[0])
-        self.assertIn("stack_limit", d["facts"])
+        # A number of bytes (or "unlimited"), not "8192 KiB".
+        self.assertIn(d["facts"]["stack_limit"], (resource.getrlimit(
+            resource.RLIMIT_STACK)[0], "unlimited"))
 
     def test_assert(self):
         exe = self.build("assert")
@@ -220,6 +258,60 @@ class CrashTest(CrashBase):
         causes = {c["id"]: c["verdict"] for c in d["causes"]}
         self.assertEqual(causes["cpu-lacks-feature"], "ruled-out")
 
+    def text_report(self, argv, *opts):
+        env = dict(os.environ, EXPLAIN_HISTORY="0", LC_ALL="C.UTF-8",
+                   COLUMNS="100")
+        r = run(["--color", "never"] + list(opts) + ["--"] + argv,
+                cwd=self.tmp, env=env)
+        return r.stderr.decode()
+
+    def test_backtrace_shown_by_default(self):
+        exe = self.build("chain")
+        out = self.text_report([exe])
+        lines = out.splitlines()
+        start = lines.index("  backtrace (main thread):")
+        frames = []
+        for line in lines[start + 1:]:
+            if not line.startswith("    "):
+                break
+            frames.append(line.strip())
+        # The program's own frames, innermost first, with file:line...
+        self.assertEqual(frames[:3], ["#0 crash_here (chain.c:3)",
+                                      "#1 caller_fn (chain.c:6)",
+                                      "#2 main (chain.c:10)"])
+        # ... and the C library's start-up folded into one line.
+        self.assertEqual(len(frames), 4, frames)
+        self.assertRegex(frames[3], r"^#3-\d+ libc\.so\.6.*\(.*"
+                                    r"__libc_start_main.*\)$")
+        # The answer still comes first: the confirmed cause, then the fix.
+        self.assertLess(out.index("\u2714 read through a NULL pointer in "
+                                  "crash_here (chain.c:3)"),
+                        out.index("  fix: check the pointer"))
+        self.assertLess(out.index("  fix: check the pointer"), start and
+                        out.index("  backtrace (main thread):"))
+
+    def test_every_frame_with_verbose(self):
+        exe = self.build("chain")
+        out = self.text_report([exe], "-v")
+        frames = [l.strip() for l in out.splitlines()
+                  if re.match(r"^    #\d+ ", l)]
+        self.assertGreaterEqual(len(frames), 5, out)
+        self.assertRegex(frames[0], r"^#0 crash_here\+0x[0-9a-f]+ \(%s\+0x"
+                                    r"[0-9a-f]+\) .*chain\.c:3$"
+                         % re.escape(exe))
+        self.assertTrue(any("libc.so.6+0x" in f and "__libc_start_main" in f
+                            for f in frames), frames)
+        self.assertFalse(any(re.match(r"^#\d+-\d+ ", f) for f in frames))
+
+    def test_deep_backtrace_is_cut_at_ten_frames(self):
+        exe = self.build("overflow")
+        out = self.text_report([exe])
+        frames = [l for l in out.splitlines() if re.match(r"^    #\d+ ", l)]
+        self.assertEqual(len(frames), 10, out)
+        self.assertTrue(all("recurse (overflow.c:" in f for f in frames))
+        self.assertRegex(out, r"\n    \.\.\. \d+ more frames \(-v shows "
+                              r"them\)\n")
+
     def test_crashing_thread_is_shown(self):
         exe = self.build("threads")
         r, rep = self.explain([exe])
@@ -229,7 +321,7 @@ class CrashTest(CrashBase):
         self.assertIn("worker_crash+", fr[0])
         self.assertIn("worker_main+", fr[1])
         self.assertFalse(any(f.startswith("main+") for f in fr))
-        self.assertEqual(d["facts"]["backtrace"], "crashing thread")
+        self.assertEqual(d["facts"]["backtrace_thread"], "crashing thread")
         self.assertEqual(d["facts"]["classification"],
                          "null-pointer-dereference")
 
@@ -249,9 +341,11 @@ class CrashTest(CrashBase):
         self.assertEqual(r.returncode, -signal.SIGSEGV)
         self.assertEqual(r.stdout, b"before the crash\n")
         d = crash_diag(rep)
-        self.assertEqual(d["facts"]["backtrace"], "none: static binary")
+        self.assertEqual(d["facts"]["backtrace_missing"], "static binary")
+        # The kernel log, when readable, may still give the faulting frame.
+        self.assertIsInstance(d["facts"]["backtrace"], list)
         if os.access("/dev/kmsg", os.R_OK) and \
-                "kernel_log_0" not in d["facts"] and \
+                "kernel_log" not in d["facts"] and \
                 d["facts"]["classification"] != "segmentation-fault":
             # With the kernel log, the fault is still classified.
             self.assertEqual(d["facts"]["classification"],

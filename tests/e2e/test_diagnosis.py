@@ -128,7 +128,7 @@ class WhenToDiagnose(TempDirTest):
             self.assertEqual(r.returncode, status)
             with open(rep) as f:
                 report = json.load(f)
-            self.assertEqual(report["schema"], "explain-report/1")
+            self.assertEqual(report["schema"], "explain-report/2")
             self.assertEqual(report["exit"]["code"], status)
             self.assertEqual(len(report["diagnoses"]), 0 if status == 0 else 1)
             # The screen still gets the text report.

@@ -188,7 +188,7 @@ class FsTest(TempDirTest):
         self.assertEqual(cause(d, "write-denied")["facts"]["class"], "group")
         self.assertEqual(cause(d, "write-denied")["facts"]["class_perm"],
                          "r--")
-        self.assertIn("%d(%s)" % (gid, name), d["facts"]["groups"])
+        self.assertIn({"gid": gid, "name": name}, d["facts"]["groups"])
         # Without the group and not in /etc/group: not a member.
         rep, _ = self.explain_json([PY, "-c", "open(%r)" % f], NOBODY)
         d = diagnosis(rep, "fs.permission")
@@ -343,7 +343,7 @@ class FsTest(TempDirTest):
         d = diagnosis(rep, "fs.lookup")
         c = cause(d, "near-miss-name")
         self.assertEqual(c["verdict"], "confirmed")
-        self.assertEqual(c["facts"]["candidates"], "report.csv")
+        self.assertEqual(c["facts"]["candidates"], ["report.csv"])
         self.assertEqual(c["facts"]["kind"], "typo")
         self.assertEqual(cause(d, "relative-to-cwd")["facts"]["cwd"],
                          self.tmp)

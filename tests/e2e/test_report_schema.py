@@ -3,7 +3,7 @@
 launcher failures, a signal death and output that is not UTF-8.
 
 Each report is checked twice: against the schema as shipped (which accepts
-fields added later within explain-report/1), and against a closed copy in
+fields added later within explain-report/2), and against a closed copy in
 which every object lists all its fields, so that a field the renderer adds
 without documenting it in the schema fails here."""
 import copy
@@ -59,6 +59,7 @@ class ReportSchema(TempDirTest):
         cls.closed_validator = cls.validator_cls(closed(schema))
 
     def check(self, report, what):
+        self.check_typed(report, what)
         for name, v in (("shipped", self.open_validator),
                         ("closed", self.closed_validator)):
             errors = sorted(v.iter_errors(report), key=lambda e: list(e.path))
@@ -67,6 +68,28 @@ class ReportSchema(TempDirTest):
                 self.fail("%s: report does not match the %s schema at %s: %s"
                           % (what, name, "/".join(map(str, e.path)),
                              e.message))
+
+    def check_typed(self, report, what):
+        """Every fact keeps its type: no number or boolean written as a
+        string, no list spread over numbered keys (frame_0, frame_1)."""
+        def walk(facts, where):
+            for k, v in facts.items():
+                self.assertNotRegex(k, r"_\d+$", "%s: %s.%s" % (what, where, k))
+                if isinstance(v, str) and not k.endswith("mode"):
+                    # Modes are octal strings ("0644", "1777").
+                    self.assertNotRegex(v, r"^(-?[1-9][0-9]*|0|true|false)$",
+                                        "%s: %s.%s is a string" %
+                                        (what, where, k))
+                elif isinstance(v, list):
+                    for x in v:
+                        if isinstance(x, dict):
+                            walk(x, where + "." + k + "[]")
+
+        walk(report.get("context") or {}, "context")
+        for d in report["diagnoses"]:
+            walk(d["facts"], d["id"] + ".facts")
+            for c in d["causes"]:
+                walk(c["facts"], d["id"] + "." + str(c["id"]))
 
     def report_of(self, args, **kw):
         """Runs explain --report FILE args; returns (process, report)."""

@@ -4,9 +4,14 @@ text does not depend on this machine; set EXPLAIN_UPDATE_GOLDEN=1 to write
 the golden files again after a deliberate change, and read the diff."""
 import os
 import re
+import subprocess
+import tempfile
 import unittest
 
-from helpers import SOURCE_DIR, run
+from helpers import EXPLAIN, SOURCE_DIR, TempDirTest, run
+
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+SYSTEM_PYTHON = "/usr/bin/python3"  # nobody cannot enter root's pyenv
 
 GOLDEN = os.path.join(SOURCE_DIR, "tests", "golden")
 FIXTURES = os.path.join(SOURCE_DIR, "tests", "fixtures", "signatures")
@@ -69,6 +74,66 @@ class TextReport(unittest.TestCase):
         self.assertEqual(out.count("\nexplain: "), 1)
         self.assertIn("(cc.header-not-found)", out)
         self.assertIn("  also: make: a recipe failed (line 6: make: *** [Makefile:2: all] Error 1)", out)
+
+
+class AnswerFirst(TempDirTest):
+    """On a real failure, probed here: python3 as uid 65534 writing a file
+    that belongs to root."""
+
+    def explain(self, *opts, env=None):
+        target = self.write("out.csv", "a,b\n", mode=0o644)
+        env = dict(os.environ if env is None else env, LC_ALL="C.UTF-8",
+                   COLUMNS="250")
+        env.setdefault("EXPLAIN_HISTORY", "0")
+        env["HOME"] = self.tmp  # no rule directory nobody cannot read
+        r = subprocess.run(NOBODY + [EXPLAIN, "--color", "never"] +
+                           list(opts) + [SYSTEM_PYTHON, "-c",
+                                         "open(%r, 'w')" % target],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=env, cwd=self.tmp, timeout=60)
+        self.assertEqual(r.returncode, 1)
+        err = r.stderr.decode()
+        return target, err[err.index("\nexplain: "):].splitlines()[1:]
+
+    def test_confirmed_cause_and_fix_come_before_what_was_ruled_out(self):
+        target, lines = self.explain()
+        marks = [i for i, l in enumerate(lines) if l.startswith("  \u2714 ")]
+        fixes = [i for i, l in enumerate(lines) if l.startswith("  fix: ")]
+        crosses = [i for i, l in enumerate(lines)
+                   if l.startswith("  \u2718 ") or l.startswith("  ? ")]
+        self.assertTrue(marks and fixes and crosses, "\n".join(lines))
+        # What failed, then the answer and its first fix, then the rest.
+        self.assertEqual(lines[0], "explain: Python PermissionError "
+                                   "(python.permission-error)")
+        self.assertEqual(lines[1], "  EACCES during open of path %s" % target)
+        self.assertEqual(marks[0], 2)
+        self.assertIn("nobody (uid 65534) may not write %s" % target,
+                      lines[marks[0]])
+        self.assertLess(marks[0], fixes[0])
+        self.assertLess(fixes[0], crosses[0])
+        self.assertTrue(lines[fixes[0] + 1].startswith("       "))
+        self.assertLess(max(marks), min(crosses))
+        self.assertLess(max(fixes), min(crosses))
+        # A ruled-out line states the cause that does not hold, then what
+        # was seen.
+        self.assertIn("  \u2718 a directory on the way denies search: every "
+                      "directory above %s lets nobody search it" % target,
+                      lines)
+        # The evidence after the causes.
+        seen = [i for i, l in enumerate(lines) if l.startswith("  seen: ")]
+        self.assertEqual(len(seen), 1)
+        self.assertGreater(seen[0], max(crosses))
+        self.assertTrue(lines[seen[0]].startswith("  seen: stderr line 3: "))
+
+    def test_recurrence_comes_last(self):
+        home = tempfile.mkdtemp(dir=self.tmp)
+        os.chmod(home, 0o777)
+        env = dict(os.environ, XDG_STATE_HOME=home, EXPLAIN_HISTORY="1")
+        self.explain(env=env)
+        _, lines = self.explain(env=env)
+        last = [l for l in lines if l.strip()][-1]
+        self.assertRegex(last,
+                         r"^  seen \d+ times since .*; last fix offered: ")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define EX_FRAME_FACTS 24
-
 static const char *sig_name(int sig) {
   switch (sig) {
   case SIGSEGV: return "SIGSEGV";
@@ -90,24 +88,6 @@ static void where(const ex_crash_frame_t *f, char *out, size_t size) {
              f->module);
   else
     snprintf(out, size, "0x%lx", (unsigned long)f->ip);
-}
-
-static void frame_text(const ex_crash_frame_t *f, char *out, size_t size) {
-  char fn[200];
-  char loc[600];
-
-  if (f->func[0] != '\0')
-    snprintf(fn, sizeof(fn), "%s+0x%lx", f->func, (unsigned long)f->func_off);
-  else
-    snprintf(fn, sizeof(fn), "0x%lx", (unsigned long)f->ip);
-  loc[0] = '\0';
-  if (f->line > 0)
-    snprintf(loc, sizeof(loc), " %s:%d", f->file, f->line);
-  if (f->module[0] != '\0')
-    snprintf(out, size, "%s (%s+0x%lx)%s", fn, f->module,
-             (unsigned long)f->module_off, loc);
-  else
-    snprintf(out, size, "%s%s", fn, loc);
 }
 
 /* The abort message: an assertion, a C++ terminate, glibc's own. */
@@ -227,27 +207,60 @@ static void add_core(const ex_crash_t *c, ex_explanation_t *e) {
                    "allow core dumps in this shell, then run it again");
 }
 
+/* The backtrace as rows, one per frame, with null for what is unknown;
+ * "program" says whether the frame is in the command's own executable (the
+ * text report shows those, and folds the library frames). */
 static void add_frames(const ex_crash_t *c, ex_explanation_t *e) {
-  char key[32];
-  char text[1400];
+  const ex_crash_frame_t *f;
+  ex_facts_t *row;
   size_t i;
 
-  for (i = 0; i < c->nframes && i < EX_FRAME_FACTS; i++) {
-    snprintf(key, sizeof(key), "frame_%zu", i);
-    frame_text(&c->frames[i], text, sizeof(text));
-    ex_facts_str(&e->facts, key, text);
+  if (c->nframes == 0)
+    ex_facts_list_add(&e->facts, "backtrace", NULL);
+  for (i = 0; i < c->nframes; i++) {
+    f = &c->frames[i];
+    row = ex_facts_row_add(&e->facts, "backtrace");
+    if (row == NULL) {
+      e->nomem = 1;
+      return;
+    }
+    ex_facts_int(row, "index", (long long)i);
+    if (f->func[0] != '\0') {
+      ex_facts_str(row, "function", f->func);
+      ex_facts_int(row, "offset", (long long)f->func_off);
+    } else {
+      ex_facts_null(row, "function");
+      ex_facts_null(row, "offset");
+    }
+    if (f->module[0] != '\0') {
+      ex_facts_str(row, "module", f->module);
+      ex_facts_int(row, "module_offset", (long long)f->module_off);
+    } else {
+      ex_facts_null(row, "module");
+      ex_facts_null(row, "module_offset");
+    }
+    if (f->line > 0) {
+      ex_facts_str(row, "file", f->file);
+      ex_facts_int(row, "line", f->line);
+    } else {
+      ex_facts_null(row, "file");
+      ex_facts_null(row, "line");
+    }
+    ex_facts_printf(row, "address", "0x%lx", (unsigned long)f->ip);
+    ex_facts_bool(row, "program",
+                  c->exe[0] != '\0' && strcmp(f->module, c->exe) == 0);
   }
   if (c->depth > 0)
     ex_facts_int(&e->facts, "backtrace_depth", c->depth);
   if (c->nframes > 0 && c->have_report)
-    ex_facts_str(&e->facts, "backtrace",
+    ex_facts_str(&e->facts, "backtrace_thread",
                  c->main_thread ? "main thread" : "crashing thread");
   else if (c->no_backtrace != NULL)
-    ex_facts_printf(&e->facts, "backtrace", "none: %s", c->no_backtrace);
+    ex_facts_str(&e->facts, "backtrace_missing", c->no_backtrace);
   else if (!c->have_report)
-    ex_facts_str(&e->facts, "backtrace",
-                 "none: the program's own signal handler, or a child "
-                 "process, crashed without the reporter");
+    ex_facts_str(&e->facts, "backtrace_missing",
+                 "the program's own signal handler, or a child process, "
+                 "crashed without the reporter");
 }
 
 /* SIGILL: what kind of instruction, and whether this CPU has it. */
@@ -350,11 +363,8 @@ static void explain_kill(const ex_crash_t *c, const ex_proc_t *proc,
     if (delta >= 0)
       ex_facts_int(&e->facts, "oom_kill_delta", delta);
   }
-  for (i = 0; i < c->nkmsg; i++) {
-    char key[40];
-    snprintf(key, sizeof(key), "kernel_log_%zu", i);
-    ex_facts_str(&e->facts, key, c->kmsg[i]);
-  }
+  for (i = 0; i < c->nkmsg; i++)
+    ex_facts_list_add(&e->facts, "kernel_log", c->kmsg[i]);
   if (c->oom_confirmed) {
     if (m != NULL && m->limit >= 0) {
       ex_explanation_summary(e, "SIGKILL: killed by the OOM killer: the "
@@ -411,8 +421,7 @@ static void explain_kill(const ex_crash_t *c, const ex_proc_t *proc,
                "another process sent SIGKILL: timeout -s KILL, a CI job's "
                "cancellation or time limit, docker stop after its grace "
                "period, systemd stopping the unit, or kill -9");
-  if (!c->kmsg_readable)
-    ex_facts_str(&e->facts, "kernel_log", "not readable (/dev/kmsg)");
+  ex_facts_bool(&e->facts, "kernel_log_readable", c->kmsg_readable);
   (void)proc;
 }
 
@@ -482,13 +491,18 @@ int ex_crash_explain(const ex_crash_t *c, const ex_proc_t *proc,
     break;
   case EX_CRASH_STACK_OVERFLOW:
     snprintf(what, sizeof(what), "stack overflow");
-    if (proc != NULL && proc->valid &&
-        proc->rlim[RLIMIT_STACK].rlim_cur != RLIM_INFINITY)
+    if (proc == NULL || !proc->valid) {
+      snprintf(rl, sizeof(rl), "unknown");
+      ex_facts_null(&out->facts, "stack_limit");
+    } else if (proc->rlim[RLIMIT_STACK].rlim_cur == RLIM_INFINITY) {
+      snprintf(rl, sizeof(rl), "unlimited");
+      ex_facts_str(&out->facts, "stack_limit", "unlimited");
+    } else {
       snprintf(rl, sizeof(rl), "%llu KiB",
                (unsigned long long)proc->rlim[RLIMIT_STACK].rlim_cur / 1024);
-    else
-      snprintf(rl, sizeof(rl), "unlimited or unknown");
-    ex_facts_str(&out->facts, "stack_limit", rl);
+      ex_facts_int(&out->facts, "stack_limit",
+                   (long long)proc->rlim[RLIMIT_STACK].rlim_cur);
+    }
     if (c->stack_map[0])
       ex_facts_str(&out->facts, "stack_mapping", c->stack_map);
     k = ex_cause_add(out, cls, v,

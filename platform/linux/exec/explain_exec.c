@@ -647,7 +647,8 @@ static void explain_file(const ex_probe_event_t *ev, const ex_proc_t *proc,
             c = ex_cause_add(e, "similar-name", EX_VERDICT_CONFIRMED,
                              "%s is not installed, but %s is (%s)", sb.arg,
                              known_cmds[k].alias, g.path);
-            ex__cf_str(c, "similar", known_cmds[k].alias);
+            if (c != NULL)
+              ex_facts_list_add(&c->facts, "similar", known_cmds[k].alias);
           }
         }
       } else {
@@ -1087,9 +1088,8 @@ static void explain_command(const ex_probe_event_t *ev,
     c = ex_cause_add(e, "similar-name", EX_VERDICT_CONFIRMED,
                      "%s is not installed under that name, but %s is", name,
                      similar[0]);
-    ex__cf_str(c, "similar", similar[0]);
-    if (nsim > 1)
-      ex__cf_str(c, "similar_2", similar[1]);
+    for (k = 0; c != NULL && (size_t)k < nsim; k++)
+      ex_facts_list_add(&c->facts, "similar", similar[k]);
     if (subject_is_argv0(ev, raw))
       fix_rerun(e, ev, similar[0], NULL, "run %s instead", similar[0]);
     else

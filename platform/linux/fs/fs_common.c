@@ -452,9 +452,7 @@ static const char *ci_name(void) {
 void ex__fs_proc_facts(ex_facts_t *f, const ex_proc_t *p,
                        const ex_host_t *host) {
   char name[256];
-  char groups[1024];
   size_t i;
-  size_t len;
   const char *ci;
 
   ex_facts_int(f, "uid", (long long)p->fsuid);
@@ -464,14 +462,15 @@ void ex__fs_proc_facts(ex_facts_t *f, const ex_proc_t *p,
   ex_facts_int(f, "gid", (long long)p->fsgid);
   ex_facts_str(f, "user_group",
                ex__group_name(p->fsgid, name, sizeof(name)));
-  groups[0] = '\0';
-  len = 0;
-  for (i = 0; i < p->ngroups && len + 80 < sizeof(groups); i++) {
-    ex__group_name(p->groups[i], name, sizeof(name));
-    len += (size_t)snprintf(groups + len, sizeof(groups) - len, "%s%lu(%s)",
-                            i ? "," : "", (unsigned long)p->groups[i], name);
+  ex_facts_list_add(f, "groups", NULL);
+  for (i = 0; i < p->ngroups; i++) {
+    ex_facts_t *row = ex_facts_row_add(f, "groups");
+
+    if (row == NULL)
+      break;
+    ex_facts_int(row, "gid", (long long)p->groups[i]);
+    ex_facts_str(row, "name", ex__group_name(p->groups[i], name, sizeof(name)));
   }
-  ex_facts_str(f, "groups", groups);
   if (p->fsuid == 0 || p->cap_eff != 0) {
     ex_facts_bool(f, "cap_dac_override",
                   ex_proc_has_cap(p, EX_CAP_DAC_OVERRIDE));

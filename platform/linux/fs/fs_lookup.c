@@ -202,6 +202,7 @@ static int near_misses(ex_explanation_t *e, const char *dir,
   DIR *d;
   struct dirent *x;
   char list[1024];
+  char names[MAX_NEAR][256];
   char first[EX_PROC_PATH_MAX];
   const char *kind;
   const char *first_kind;
@@ -229,6 +230,8 @@ static int near_misses(ex_explanation_t *e, const char *dir,
       snprintf(first, sizeof(first), "%s%s%s%s", dir,
                strcmp(dir, "/") == 0 ? "" : "/", x->d_name, rest);
     }
+    if (n < MAX_NEAR)
+      snprintf(names[n], sizeof(names[n]), "%s", x->d_name);
     if (n < MAX_NEAR && len + strlen(x->d_name) + 4 < sizeof(list))
       len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
                               n ? "," : "", x->d_name);
@@ -246,7 +249,8 @@ static int near_misses(ex_explanation_t *e, const char *dir,
   if (c != NULL) {
     ex_facts_str(&c->facts, "directory", dir);
     ex_facts_str(&c->facts, "wanted", name);
-    ex_facts_str(&c->facts, "candidates", list);
+    for (len = 0; len < (size_t)n && len < MAX_NEAR; len++)
+      ex_facts_list_add(&c->facts, "candidates", names[len]);
     ex_facts_str(&c->facts, "kind", first_kind);
     ex_facts_str(&c->facts, "suggested_path", first);
   }

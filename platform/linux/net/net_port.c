@@ -663,8 +663,8 @@ int ex__net_run_refused(const ex_probe_event_t *ev, const ex_proc_t *proc,
   for (i = 0; i < scan->nnearby && len < sizeof(nearby) - 8; i++)
     len += (size_t)snprintf(nearby + len, sizeof(nearby) - len, "%s%u",
                             i ? ", " : "", scan->nearby[i]);
-  if (nearby[0] != '\0')
-    ex_facts_str(&out->facts, "listening_nearby", nearby);
+  for (i = 0; i < scan->nnearby; i++)
+    ex_facts_list_int(&out->facts, "listening_nearby", scan->nearby[i]);
   reached = 0;
   for (i = 0; i < scan->nlisten; i++) {
     if (reaches(hostbuf[0] ? hostbuf : "localhost", scan->listen[i].addr))
@@ -693,8 +693,8 @@ int ex__net_run_refused(const ex_probe_event_t *ev, const ex_proc_t *proc,
                      "nothing listens on port %u on this machine%s%s", port,
                      nearby[0] ? "; listening nearby: " : "", nearby);
     ex__cf_int(c, "port", port);
-    if (nearby[0])
-      ex__cf_str(c, "listening_nearby", nearby);
+    for (i = 0; c != NULL && i < scan->nnearby; i++)
+      ex_facts_list_int(&c->facts, "listening_nearby", scan->nearby[i]);
     ex_fix_add_raw(out, 0, NULL, "start the server, or wait until it "
                    "listens on port %u", port);
     if (scan->nnearby > 0)

@@ -82,7 +82,9 @@ void ex_probe_context_facts(const ex_proc_t *proc, const ex_host_t *host,
       getenv("GITHUB_WORKSPACE") != NULL)
     ex_facts_str(facts, "github_workspace", getenv("GITHUB_WORKSPACE"));
   if (wsl_detect(wsl, sizeof(wsl))) {
-    if (wsl[0] != '\0')
+    if (wsl[0] >= '1' && wsl[0] <= '9' && wsl[1] == '\0')
+      ex_facts_int(facts, "wsl", wsl[0] - '0');
+    else if (wsl[0] != '\0')
       ex_facts_str(facts, "wsl", wsl);
     else
       ex_facts_bool(facts, "wsl", 1);

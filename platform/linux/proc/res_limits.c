@@ -41,6 +41,14 @@ int ex__res_applies_fd_limit(const ex_probe_event_t *ev) {
   return streq(ev->errno_name, "EMFILE") || streq(ev->errno_name, "ENFILE");
 }
 
+/* A limit as a fact: a number, or "unlimited". */
+static void limit_fact(ex_facts_t *f, const char *key, rlim_t v) {
+  if (v == RLIM_INFINITY)
+    ex_facts_str(f, key, "unlimited");
+  else
+    ex_facts_int(f, key, (long long)v);
+}
+
 static const char *limit_str(rlim_t v, char *buf, size_t size) {
   if (v == RLIM_INFINITY)
     ex_strlcpy(buf, "unlimited", size);
@@ -98,8 +106,10 @@ int ex__res_run_fd_limit(const ex_probe_event_t *ev, const ex_proc_t *proc,
   soft = proc->rlim[RLIMIT_NOFILE].rlim_cur;
   hard = proc->rlim[RLIMIT_NOFILE].rlim_max;
   nfds = proc->nfds;
-  ex_facts_str(&out->facts, "soft_limit", limit_str(soft, s1, sizeof(s1)));
-  ex_facts_str(&out->facts, "hard_limit", limit_str(hard, s2, sizeof(s2)));
+  limit_str(soft, s1, sizeof(s1));
+  limit_str(hard, s2, sizeof(s2));
+  limit_fact(&out->facts, "soft_limit", soft);
+  limit_fact(&out->facts, "hard_limit", hard);
   if (nfds >= 0)
     ex_facts_int(&out->facts, "open_fds", nfds);
   ex_facts_bool(&out->facts, "limits_of_explain", proc->from_self);
@@ -114,8 +124,10 @@ int ex__res_run_fd_limit(const ex_probe_event_t *ev, const ex_proc_t *proc,
     c = ex_cause_add(out, "low-limit", EX_VERDICT_RULED_OUT,
                      "the open-files soft limit is %s, not low", s1);
   }
-  ex__cf_str(c, "soft_limit", s1);
-  ex__cf_str(c, "hard_limit", s2);
+  if (c != NULL) {
+    limit_fact(&c->facts, "soft_limit", soft);
+    limit_fact(&c->facts, "hard_limit", hard);
+  }
   if (nfds >= 0 && soft != RLIM_INFINITY &&
       (unsigned long long)nfds * 10 >= (unsigned long long)soft * 8) {
     c = ex_cause_add(out, "near-limit", EX_VERDICT_CONFIRMED,
@@ -330,7 +342,10 @@ int ex__res_run_lock(const ex_probe_event_t *ev, const ex_proc_t *proc,
     }
   }
   said = ex_probe_capture(ev, "pid");
-  if (said != NULL && said[0] != '\0')
+  if (said != NULL && said[0] != '\0' &&
+      strspn(said, "0123456789") == strlen(said) && strlen(said) < 12)
+    ex_facts_int(&out->facts, "pid_in_message", atoll(said));
+  else if (said != NULL && said[0] != '\0')
     ex_facts_str(&out->facts, "pid_in_message", said);
 
   fp = fopen("/proc/locks", "re");

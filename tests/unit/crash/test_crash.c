@@ -284,10 +284,31 @@ static void test_classify(void **state) {
         found = strcmp(e.facts.items[j].str, k->want) == 0;
     }
     assert_true(found);
+    /* Every cause is shown with its claim (platform/linux/claims.c). */
+    for (j = 0; j < e.ncauses; j++) {
+      if (e.causes[j].claim == NULL)
+        fail_msg("%s: cause %s has no claim", k->name, e.causes[j].id);
+    }
     ex_explanation_release(&e);
     /* The directory is gone after collect. */
     assert_string_equal(c->dir, "");
     ex_crash_free(c);
+  }
+}
+
+/* The crash explainer uses the class names as cause ids: each has a claim
+ * (tests/e2e/test_claims.py checks the literal ids). */
+static void test_class_names_have_claims(void **state) {
+  const char *name;
+  const char *claim;
+  int cls;
+
+  (void)state;
+  for (cls = EX_CRASH_SEGV; cls <= EX_CRASH_KILLED; cls++) {
+    name = ex_crash_class_name((ex_crash_class_t)cls);
+    claim = ex_cause_claim(name);
+    if (claim == NULL || claim[0] == '\0')
+      fail_msg("the crash class %s has no claim", name);
   }
 }
 
@@ -379,6 +400,7 @@ int main(void) {
       cmocka_unit_test(test_lookup_errors),
       cmocka_unit_test(test_parse_report),
       cmocka_unit_test(test_classify),
+      cmocka_unit_test(test_class_names_have_claims),
       cmocka_unit_test(test_exit_is_not_a_crash),
       cmocka_unit_test(test_memcg_v1_v2),
       cmocka_unit_test(test_env_and_tail),
