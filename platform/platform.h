@@ -10,6 +10,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Resource limits and usage: POSIX's, or placeholders where there are
+ * none. */
+#ifdef _WIN32
+#include "platform/windows/posix_types.h"
+#else
+#include <sys/resource.h>
+#endif
+
 /* Copies src into dst (size bytes), cut if needed, always NUL-terminated
  * when size > 0. Returns the length of src. */
 size_t ex_strlcpy(char *dst, const char *src, size_t size);

@@ -24,7 +24,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "platform/platform.h"
@@ -189,8 +188,11 @@ void ex_explanation_summary(ex_explanation_t *e, const char *fmt, ...)
 void ex_explanation_release(ex_explanation_t *e);
 
 /* Quotes s for a POSIX shell (one word, single quotes when needed, which sh
- * reads back byte for byte). Returns a new string the caller frees, or
- * NULL. */
+ * reads back byte for byte); on Windows for cmd.exe and PowerShell alike
+ * (double quotes when needed). Returns a new string the caller frees, or
+ * NULL with errno ENOMEM, or (Windows) EINVAL for a word that neither
+ * shell can be given as it is (", %, $, `, ! or a control byte in it):
+ * ex_fix_add_cmd() then adds no fix. */
 char *ex_shell_quote(const char *s);
 
 /* ---------------------------------------------------------------------- */

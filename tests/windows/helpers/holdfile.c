@@ -1,0 +1,48 @@
+/* holdfile MODE PATH: opens PATH (creating it) and keeps it open until its
+ * stdin ends, or 120 s at most. MODE is the share mode Windows is given:
+ *   exclusive  0 (nobody else may read, write or delete it: Excel's way)
+ *   nodelete   read and write shared, delete not (most programs' way)
+ * Prints "holding PID" on stdout once the file is open, so that a test
+ * knows when to go on and which pid to expect. */
+#include <stdio.h>
+#include <string.h>
+#include <windows.h>
+
+static DWORD WINAPI wait_stdin(void *arg) {
+  char buf[64];
+  DWORD n;
+
+  (void)arg;
+  while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), buf, sizeof(buf), &n,
+                  NULL) &&
+         n > 0)
+    ;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  HANDLE f;
+  HANDLE t;
+  DWORD share;
+
+  if (argc != 3) {
+    fprintf(stderr, "usage: holdfile exclusive|nodelete PATH\n");
+    return 2;
+  }
+  share = strcmp(argv[1], "exclusive") == 0 ? 0
+                                            : FILE_SHARE_READ | FILE_SHARE_WRITE;
+  f = CreateFileA(argv[2], GENERIC_READ | GENERIC_WRITE, share, NULL,
+                  OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+  if (f == INVALID_HANDLE_VALUE) {
+    fprintf(stderr, "holdfile: cannot open %s: error %lu\n", argv[2],
+            (unsigned long)GetLastError());
+    return 1;
+  }
+  printf("holding %lu\n", (unsigned long)GetCurrentProcessId());
+  fflush(stdout);
+  t = CreateThread(NULL, 0, wait_stdin, NULL, 0, NULL);
+  if (t != NULL)
+    WaitForSingleObject(t, 120000);
+  CloseHandle(f);
+  return 0;
+}
