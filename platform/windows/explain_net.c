@@ -44,18 +44,21 @@ static unsigned event_port(const ex_probe_event_t *ev) {
   return (unsigned)n;
 }
 
-/* The process listening on TCP port (IPv4, then IPv6): its pid, or 0. */
-static DWORD tcp_listener(unsigned port) {
+/* Whether something listens on TCP port (IPv4, then IPv6): 1 and its
+ * owner's pid in *pid (0 when the table does not say, as under wine), or
+ * 0. */
+static int tcp_listener(unsigned port, DWORD *pid) {
   static const ULONG families[] = {AF_INET, AF_INET6};
   void *table;
   DWORD size;
   DWORD rc;
-  DWORD pid;
   DWORD i;
   size_t f;
+  int found;
 
-  pid = 0;
-  for (f = 0; f < 2 && pid == 0; f++) {
+  found = 0;
+  *pid = 0;
+  for (f = 0; f < 2 && !found; f++) {
     size = 0;
     table = NULL;
     rc = GetExtendedTcpTable(NULL, &size, FALSE, families[f],
@@ -70,20 +73,22 @@ static DWORD tcp_listener(unsigned port) {
     }
     if (rc == NO_ERROR && families[f] == AF_INET) {
       MIB_TCPTABLE_OWNER_PID *t = table;
-      for (i = 0; i < t->dwNumEntries && pid == 0; i++) {
-        if (ntohs((u_short)t->table[i].dwLocalPort) == port)
-          pid = t->table[i].dwOwningPid;
+      for (i = 0; i < t->dwNumEntries && !found; i++) {
+        found = ntohs((u_short)t->table[i].dwLocalPort) == port;
+        if (found)
+          *pid = t->table[i].dwOwningPid;
       }
     } else if (rc == NO_ERROR) {
       MIB_TCP6TABLE_OWNER_PID *t = table;
-      for (i = 0; i < t->dwNumEntries && pid == 0; i++) {
-        if (ntohs((u_short)t->table[i].dwLocalPort) == port)
-          pid = t->table[i].dwOwningPid;
+      for (i = 0; i < t->dwNumEntries && !found; i++) {
+        found = ntohs((u_short)t->table[i].dwLocalPort) == port;
+        if (found)
+          *pid = t->table[i].dwOwningPid;
       }
     }
     free(table);
   }
-  return pid;
+  return found;
 }
 
 /* Binds port on every IPv4 address and closes the socket: 0, or the
@@ -121,9 +126,19 @@ static int port_held(ex_explanation_t *e, unsigned port, const char *why) {
   ex_cause_t *c;
   DWORD pid;
 
-  pid = tcp_listener(port);
-  if (pid == 0)
+  if (!tcp_listener(port, &pid))
     return 0;
+  if (pid == 0) {
+    ex_cause_add(e, "port-held", EX_VERDICT_CONFIRMED,
+                 "a socket listens on TCP port %u now%s; the system did not "
+                 "say which process owns it",
+                 port, why);
+    ex_explanation_summary(e, "port %u is in use", port);
+    ex_fix_add_raw(e, 0, NULL,
+                   "netstat -ano lists the ports in use with the pid of "
+                   "each holder; stop that program, or use another port");
+    return 1;
+  }
   snprintf(pid_text, sizeof(pid_text), "%lu", (unsigned long)pid);
   if (ex__win_process_image(pid, image, sizeof(image)) != 0)
     image[0] = '\0';

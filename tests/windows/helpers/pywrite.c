@@ -7,11 +7,19 @@
  *                               cannot access the file because it is being
  *                               used by another process: 'PATH'
  *                               (or [WinError 5] Access is denied)
+ *   chmod-ro os.chmod(PATH, stat.S_IREAD): sets the read-only attribute
+ *   bind     asyncio's create_server on 127.0.0.1:PORT (PATH is the port)
+ *            -> OSError: [Errno 10048] error while attempting to bind on
+ *               address ('127.0.0.1', PORT): only one usage of each socket
+ *               address (protocol/network address/port) is normally
+ *               permitted
  * The path is shown as Python's repr shows it: backslashes doubled. Exits
  * 1 after an error, as an uncaught exception does, else 0. */
+#include <winsock2.h>
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <windows.h>
 
 static void put_repr(const char *s) {
   putc('\'', stderr);
@@ -41,13 +49,43 @@ static const char *win_message(DWORD err) {
   }
 }
 
+static int py_bind(const char *port) {
+  struct sockaddr_in a;
+  WSADATA wsa;
+  SOCKET s;
+  int err;
+
+  if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
+    return 2;
+  s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_port = htons((u_short)atoi(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(s, (struct sockaddr *)&a, sizeof(a)) == 0) {
+    closesocket(s);
+    return 0;
+  }
+  err = WSAGetLastError();
+  traceback("loop.run_until_complete(asyncio.start_server(h, port=PORT))");
+  fprintf(stderr, "OSError: [Errno %d] error while attempting to bind on "
+                  "address ('127.0.0.1', %s): %s\n",
+          err, port,
+          err == WSAEADDRINUSE
+              ? "only one usage of each socket address (protocol/network "
+                "address/port) is normally permitted"
+              : "an attempt was made to access a socket in a way forbidden "
+                "by its access permissions");
+  return 1;
+}
+
 int main(int argc, char **argv) {
   HANDLE f;
   DWORD err;
   const char *msg;
 
   if (argc != 3) {
-    fprintf(stderr, "usage: pywrite open|remove PATH\n");
+    fprintf(stderr, "usage: pywrite open|remove|chmod-ro|bind PATH\n");
     return 2;
   }
   if (strcmp(argv[1], "open") == 0) {
@@ -70,6 +108,10 @@ int main(int argc, char **argv) {
     putc('\n', stderr);
     return 1;
   }
+  if (strcmp(argv[1], "bind") == 0)
+    return py_bind(argv[2]);
+  if (strcmp(argv[1], "chmod-ro") == 0)
+    return SetFileAttributesA(argv[2], FILE_ATTRIBUTE_READONLY) ? 0 : 1;
   if (DeleteFileA(argv[2]))
     return 0;
   err = GetLastError();
