@@ -8,21 +8,10 @@
 #include <string.h>
 #include <windows.h>
 
-static DWORD WINAPI wait_stdin(void *arg) {
-  char buf[64];
-  DWORD n;
-
-  (void)arg;
-  while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), buf, sizeof(buf), &n,
-                  NULL) &&
-         n > 0)
-    ;
-  return 0;
-}
+#include "hold.h"
 
 int main(int argc, char **argv) {
   HANDLE f;
-  HANDLE t;
   DWORD share;
 
   if (argc != 3) {
@@ -40,9 +29,7 @@ int main(int argc, char **argv) {
   }
   printf("holding %lu\n", (unsigned long)GetCurrentProcessId());
   fflush(stdout);
-  t = CreateThread(NULL, 0, wait_stdin, NULL, 0, NULL);
-  if (t != NULL)
-    WaitForSingleObject(t, 120000);
+  hold_until_stdin_ends();
   CloseHandle(f);
   return 0;
 }

@@ -5,23 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static DWORD WINAPI wait_stdin(void *arg) {
-  char buf[64];
-  DWORD n;
-
-  (void)arg;
-  while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), buf, sizeof(buf), &n,
-                  NULL) &&
-         n > 0)
-    ;
-  return 0;
-}
+#include "hold.h"
 
 int main(int argc, char **argv) {
   struct sockaddr_in a;
   WSADATA wsa;
   SOCKET s;
-  HANDLE t;
 
   if (argc != 2 || WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
     return 2;
@@ -37,9 +26,7 @@ int main(int argc, char **argv) {
   }
   printf("listening %lu\n", (unsigned long)GetCurrentProcessId());
   fflush(stdout);
-  t = CreateThread(NULL, 0, wait_stdin, NULL, 0, NULL);
-  if (t != NULL)
-    WaitForSingleObject(t, 120000);
+  hold_until_stdin_ends();
   closesocket(s);
   return 0;
 }
