@@ -8,16 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ex_selfcrash_install(void) { return -ENOSYS; }
+int ex_selfcrash_install(void) {
+  return -ENOSYS;
+}
 
 int ex_selfcrash_owns(int sig) {
   (void)sig;
   return 0;
 }
 
-void ex_selfcrash_set_child(pid_t pid) { (void)pid; }
+void ex_selfcrash_set_child(pid_t pid) {
+  (void)pid;
+}
 
-void ex_selfcrash_set_status(int wstatus) { (void)wstatus; }
+void ex_selfcrash_set_status(int wstatus) {
+  (void)wstatus;
+}
 
 void ex_selfcrash_test_point(const char *where) {
   const char *v;

@@ -2,7 +2,9 @@
  * spare at start-up, and nothing that can fail to load. */
 #include "platform/cjson.h"
 
-int ex_cjson_available(void) { return 1; }
+int ex_cjson_available(void) {
+  return 1;
+}
 
 void ex_cjson_hold_messages(void) {}
 

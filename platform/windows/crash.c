@@ -15,9 +15,13 @@ int ex_crash_new(ex_crash_t **out) {
   return -ENOSYS;
 }
 
-void ex_crash_free(ex_crash_t *c) { free(c); }
+void ex_crash_free(ex_crash_t *c) {
+  free(c);
+}
 
-void ex_crash_started(ex_crash_t *c) { (void)c; }
+void ex_crash_started(ex_crash_t *c) {
+  (void)c;
+}
 
 int ex_crash_prepare(ex_crash_t *c, char *const *argv) {
   (void)argv;

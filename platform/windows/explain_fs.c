@@ -139,8 +139,9 @@ static void holder_fixes(ex_explanation_t *e, const ex_win_holder_t *x,
   const char *kill[] = {"taskkill", "/PID", pid, NULL};
 
   snprintf(pid, sizeof(pid), "%lu", (unsigned long)x->pid);
-  ex_fix_add_raw(e, 0, NULL, "close %s in %s (pid %s), then run the command "
-                             "again",
+  ex_fix_add_raw(e, 0, NULL,
+                 "close %s in %s (pid %s), then run the command "
+                 "again",
                  path, x->name[0] != '\0' ? x->name : "that program", pid);
   ex_fix_add_raw(e, 0, NULL,
                  "for a lock that lasts moments (an antivirus scan, the "
@@ -170,9 +171,8 @@ static int held_open(ex_explanation_t *e, const char *path, const wchar_t *w,
   }
   share = share_test(w, want);
   rc = ex__win_find_holders(path, EX_HOLDERS_TIMEOUT_MS, &h);
-  by = h.restart_manager && h.count > 0 && !h.handle_table
-           ? "restart-manager"
-           : "handle-table";
+  by = h.restart_manager && h.count > 0 && !h.handle_table ? "restart-manager"
+                                                           : "handle-table";
   if (rc == 0 && h.count > 0 && share != EX_SHARE_FREE) {
     x = &h.items[0];
     c = ex_cause_add(e, "file-held-open", EX_VERDICT_CONFIRMED,
@@ -224,8 +224,8 @@ static int held_open(ex_explanation_t *e, const char *path, const wchar_t *w,
   }
   if (share == EX_SHARE_FREE) {
     c = ex_cause_add(e, "file-held-open", EX_VERDICT_RULED_OUT,
-                     "no process holds %s in a way that blocks %s now",
-                     path, want_word(want));
+                     "no process holds %s in a way that blocks %s now", path,
+                     want_word(want));
     if (c != NULL && rc == 0 && h.count > 0)
       holder_facts(&c->facts, &h.items[0], by);
     return 0;
@@ -351,15 +351,14 @@ static int acl_grants(const wchar_t *w, DWORD access) {
                             NULL, NULL, NULL, NULL, &sd) != ERROR_SUCCESS)
     return -1;
   result = -1;
-  if (OpenProcessToken(GetCurrentProcess(),
-                       TOKEN_DUPLICATE | TOKEN_QUERY, &token)) {
+  if (OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY,
+                       &token)) {
     if (DuplicateToken(token, SecurityImpersonation, &imp)) {
       MapGenericMask(&access, &map);
       privs_len = sizeof(privs);
       granted = 0;
       ok = FALSE;
-      if (AccessCheck(sd, imp, access, &map, &privs, &privs_len, &granted,
-                      &ok))
+      if (AccessCheck(sd, imp, access, &map, &privs, &privs_len, &granted, &ok))
         result = ok ? 1 : 0;
       CloseHandle(imp);
     }
@@ -444,8 +443,7 @@ static void likely_causes(ex_explanation_t *e, const char *path, DWORD attrs) {
   static const char *const sync_vars[] = {"OneDrive", "OneDriveConsumer",
                                           "OneDriveCommercial", NULL};
   static const char *const protected_dirs[] = {
-      "Documents", "Pictures", "Videos", "Music", "Desktop", "Favorites",
-      NULL};
+      "Documents", "Pictures", "Videos", "Music", "Desktop", "Favorites", NULL};
   char dir[1024];
   const char *v;
   const char *profile;
@@ -485,8 +483,8 @@ static void likely_causes(ex_explanation_t *e, const char *path, DWORD attrs) {
   if (RegGetValueW(HKEY_LOCAL_MACHINE,
                    L"SOFTWARE\\Microsoft\\Windows Defender\\Windows Defender "
                    L"Exploit Guard\\Controlled Folder Access",
-                   L"EnableControlledFolderAccess", RRF_RT_REG_DWORD, NULL,
-                   &on, &size) == ERROR_SUCCESS &&
+                   L"EnableControlledFolderAccess", RRF_RT_REG_DWORD, NULL, &on,
+                   &size) == ERROR_SUCCESS &&
       on == 0)
     return;
   c = ex_cause_add(e, "controlled-folder-access", EX_VERDICT_UNKNOWN,
@@ -494,8 +492,9 @@ static void likely_causes(ex_explanation_t *e, const char *path, DWORD attrs) {
                    "Controlled Folder Access protects%s; Windows Security's "
                    "protection history says whether it blocked this program",
                    path, dir,
-                   on != 0 ? " (it is on)" : " (whether it is on could not "
-                                             "be read)");
+                   on != 0 ? " (it is on)"
+                           : " (whether it is on could not "
+                             "be read)");
   if (c != NULL)
     ex_facts_bool(&c->facts, "controlled_folder_access_on", on != 0);
 }
@@ -509,8 +508,8 @@ static void order_causes(ex_explanation_t *e) {
   size_t j;
 
   for (i = 1; i < e->ncauses; i++) {
-    for (j = i; j > 0 && rank[e->causes[j - 1].verdict] >
-                             rank[e->causes[j].verdict];
+    for (j = i;
+         j > 0 && rank[e->causes[j - 1].verdict] > rank[e->causes[j].verdict];
          j--) {
       tmp = e->causes[j - 1];
       e->causes[j - 1] = e->causes[j];
@@ -575,11 +574,13 @@ static int run_access(const ex_probe_event_t *ev, const ex_proc_t *proc,
     ex_explanation_summary(out, "%s does not exist now", full);
   if (!found && out->summary == NULL) {
     out->stale = exists;
-    ex_explanation_summary(out, "%s can be %s now: nothing that refused it "
-                                "is seen any more",
-                           full, want == EX_WANT_DELETE ? "deleted"
-                                 : want == EX_WANT_READ ? "read"
-                                                        : "written");
+    ex_explanation_summary(out,
+                           "%s can be %s now: nothing that refused it "
+                           "is seen any more",
+                           full,
+                           want == EX_WANT_DELETE ? "deleted"
+                           : want == EX_WANT_READ ? "read"
+                                                  : "written");
   }
   order_causes(out);
   free(w);

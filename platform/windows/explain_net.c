@@ -7,9 +7,12 @@
  * refuses the port to everybody: it lies in an excluded port range, the
  * blocks that Hyper-V, WSL 2 and Docker reserve at boot. A test bind of the
  * port, closed at once, tells the two apart. */
-#include <winsock2.h> /* before windows.h, which probes.h includes */
-#include <ws2tcpip.h>
+/* winsock2.h before windows.h (which probes.h includes), and before the
+ * headers that need it. */
+#include <winsock2.h>
+
 #include <iphlpapi.h>
+#include <ws2tcpip.h>
 
 #include "platform/windows/probes.h"
 
@@ -163,9 +166,9 @@ static int port_held(ex_explanation_t *e, unsigned port, const char *why) {
 }
 
 static void show_ranges_fix(ex_explanation_t *e) {
-  static const char *const argv[] = {"netsh", "int", "ipv4", "show",
-                                     "excludedportrange", "protocol=tcp",
-                                     NULL};
+  static const char *const argv[] = {
+      "netsh",        "int", "ipv4", "show", "excludedportrange",
+      "protocol=tcp", NULL};
 
   ex_fix_add_cmd(e, 0, argv, "list the port ranges Windows excludes");
 }
@@ -245,8 +248,7 @@ static int run_forbidden(const ex_probe_event_t *ev, const ex_proc_t *proc,
                  port);
     ex_explanation_summary(out, "port %u is excluded by Windows", port);
     show_ranges_fix(out);
-    ex_fix_add_raw(out, 0, NULL,
-                   "use a port outside the ranges netsh lists");
+    ex_fix_add_raw(out, 0, NULL, "use a port outside the ranges netsh lists");
     return 0;
   }
   if (err == 0) {

@@ -38,8 +38,8 @@ typedef struct {
 
 typedef DWORD(WINAPI *rm_start_fn)(DWORD *, DWORD, WCHAR *);
 typedef DWORD(WINAPI *rm_end_fn)(DWORD);
-typedef DWORD(WINAPI *rm_register_fn)(DWORD, UINT, const WCHAR **, UINT,
-                                      void *, UINT, const WCHAR **);
+typedef DWORD(WINAPI *rm_register_fn)(DWORD, UINT, const WCHAR **, UINT, void *,
+                                      UINT, const WCHAR **);
 typedef DWORD(WINAPI *rm_get_list_fn)(DWORD, UINT *, UINT *,
                                       ex_rm_process_info_t *, DWORD *);
 
@@ -178,9 +178,8 @@ static int identify(HANDLE f, ex_file_id_t *id) {
 }
 
 static int same_file(const ex_file_id_t *a, const ex_file_id_t *b) {
-  if ((a->index_high != 0 || a->index_low != 0) &&
-      a->volume == b->volume && a->index_high == b->index_high &&
-      a->index_low == b->index_low)
+  if ((a->index_high != 0 || a->index_low != 0) && a->volume == b->volume &&
+      a->index_high == b->index_high && a->index_low == b->index_low)
     return 1;
   return a->name[0] != L'\0' && same_name(a->name, b->name);
 }
@@ -193,7 +192,7 @@ typedef struct {
   LONG refs;
   int done;
   ex_file_id_t target;
-  HANDLE own;                 /* explain's own handle on the file */
+  HANDLE own; /* explain's own handle on the file */
   ex_win_holders_t found;
   nt_query_system_fn query;
 } ex_scan_t;

@@ -19,9 +19,9 @@ int ex__win_process_image(DWORD pid, char *buf, size_t size);
 /* A process that has a file open. */
 typedef struct ex_win_holder {
   DWORD pid;
-  char image[1024];   /* full path of its program, or "" when unknown */
-  char name[260];     /* its program's file name, or Restart Manager's
-                         application name */
+  char image[1024];     /* full path of its program, or "" when unknown */
+  char name[260];       /* its program's file name, or Restart Manager's
+                           application name */
   unsigned long access; /* the handle's granted access (handle table), or
                            0 when not known (Restart Manager) */
 } ex_win_holder_t;
@@ -32,10 +32,10 @@ typedef struct ex_win_holder {
 typedef struct ex_win_holders {
   ex_win_holder_t items[EX_WIN_HOLDERS_MAX];
   size_t count;
-  int restart_manager;  /* 1: Restart Manager answered (even with none) */
-  int handle_table;     /* 1: the system handle table was searched */
-  int table_cut;        /* 1: the handle-table search stopped at its
-                           deadline before every handle was seen */
+  int restart_manager;     /* 1: Restart Manager answered (even with none) */
+  int handle_table;        /* 1: the system handle table was searched */
+  int table_cut;           /* 1: the handle-table search stopped at its
+                              deadline before every handle was seen */
   size_t processes_denied; /* processes whose handles could not be seen */
 } ex_win_holders_t;
 
@@ -49,8 +49,7 @@ typedef struct ex_win_holders {
  * are skipped by type. explain's own process is never a holder. Returns 0
  * (h->count may be 0) or a negative errno when the file cannot be
  * identified. */
-int ex__win_find_holders(const char *path, int timeout_ms,
-                         ex_win_holders_t *h);
+int ex__win_find_holders(const char *path, int timeout_ms, ex_win_holders_t *h);
 
 /* Makes path absolute and canonical for the probes, into out: a path
  * printed as a string literal (C:\\Users\\ana, every backslash doubled,

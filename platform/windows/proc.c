@@ -22,7 +22,7 @@ int ex__win_process_image(DWORD pid, char *buf, size_t size) {
     return ex__win_errno(GetLastError());
   n = (DWORD)(sizeof(w) / sizeof(w[0]));
   rc = QueryFullProcessImageNameW(h, 0, w, &n) ? 0
-                                                 : ex__win_errno(GetLastError());
+                                               : ex__win_errno(GetLastError());
   CloseHandle(h);
   if (rc == 0)
     rc = ex__win_utf8(w, buf, size);

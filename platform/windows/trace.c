@@ -45,7 +45,9 @@ int ex_trace_finish(ex_trace_t *t, int timeout_ms, ex_trace_log_t *log) {
   return -ENOSYS;
 }
 
-void ex_trace_free(ex_trace_t *t) { (void)t; }
+void ex_trace_free(ex_trace_t *t) {
+  (void)t;
+}
 
 void ex_trace_log_release(ex_trace_log_t *log) {
   memset(log, 0, sizeof(*log));

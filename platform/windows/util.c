@@ -36,8 +36,7 @@ int ex__win_utf8(const wchar_t *w, char *buf, size_t size) {
     return -EINVAL;
   if ((size_t)n > size)
     return -ENAMETOOLONG;
-  if (WideCharToMultiByte(CP_UTF8, 0, w, -1, buf, (int)size, NULL, NULL) !=
-      n) {
+  if (WideCharToMultiByte(CP_UTF8, 0, w, -1, buf, (int)size, NULL, NULL) != n) {
     buf[0] = '\0';
     return -EINVAL;
   }
@@ -117,7 +116,9 @@ char *realpath(const char *path, char *resolved) {
   return _fullpath(resolved, path, resolved != NULL ? MAX_PATH : 0);
 }
 
-long long ex__win_timegm(struct tm *tm) { return (long long)_mkgmtime(tm); }
+long long ex__win_timegm(struct tm *tm) {
+  return (long long)_mkgmtime(tm);
+}
 
 typedef struct {
   int (*cmp)(const void *, const void *, void *);

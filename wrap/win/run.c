@@ -33,4 +33,6 @@ int ex_wrap_exec_failure_code(int exec_errno, int file_exists) {
   return exec_errno == ENOENT && !file_exists ? 127 : 126;
 }
 
-void ex_wrap_exit(int wstatus) { exit(wstatus); }
+void ex_wrap_exit(int wstatus) {
+  exit(wstatus);
+}

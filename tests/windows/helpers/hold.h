@@ -10,8 +10,7 @@ static DWORD WINAPI hold_read_stdin(void *arg) {
   DWORD n;
 
   (void)arg;
-  while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), buf, sizeof(buf), &n,
-                  NULL) &&
+  while (ReadFile(GetStdHandle(STD_INPUT_HANDLE), buf, sizeof(buf), &n, NULL) &&
          n > 0)
     ;
   return 0;

@@ -18,8 +18,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: holdfile exclusive|nodelete PATH\n");
     return 2;
   }
-  share = strcmp(argv[1], "exclusive") == 0 ? 0
-                                            : FILE_SHARE_READ | FILE_SHARE_WRITE;
+  share = strcmp(argv[1], "exclusive") == 0
+              ? 0
+              : FILE_SHARE_READ | FILE_SHARE_WRITE;
   f = CreateFileA(argv[2], GENERIC_READ | GENERIC_WRITE, share, NULL,
                   OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
   if (f == INVALID_HANDLE_VALUE) {

@@ -68,8 +68,9 @@ static int py_bind(const char *port) {
   }
   err = WSAGetLastError();
   traceback("loop.run_until_complete(asyncio.start_server(h, port=PORT))");
-  fprintf(stderr, "OSError: [Errno %d] error while attempting to bind on "
-                  "address ('127.0.0.1', %s): %s\n",
+  fprintf(stderr,
+          "OSError: [Errno %d] error while attempting to bind on "
+          "address ('127.0.0.1', %s): %s\n",
           err, port,
           err == WSAEADDRINUSE
               ? "only one usage of each socket address (protocol/network "
