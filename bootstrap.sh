@@ -19,7 +19,8 @@ packages=(build-essential cmake pkg-config libpcre2-dev libcjson-dev
 test_packages=(libcmocka-dev bash coreutils procps passwd e2fsprogs git
                nodejs curl python3-venv python3-pip python3-jsonschema
                libpython3-dev zsh man-db groff-base default-jdk-headless
-               clang libclang-rt-14-dev valgrind strace)
+               clang libclang-rt-14-dev valgrind strace
+               gcc-mingw-w64-x86-64 wine64 dpkg-dev)
 
 # install_missing PACKAGE...: apt-get installs those not installed yet.
 install_missing() {
@@ -95,9 +96,14 @@ if [ "$mode" = "--test" ]; then
   echo
   echo "bootstrap: fuzzing the rule loader, the matcher and the renderers"
   fuzz/run.sh "${FUZZ_SECONDS:-20}"
+  echo
+  echo "bootstrap: the Windows lane: explain.exe (mingw-w64) under wine64"
+  timeout 600 tests/windows/lane.sh "$build-win" | tee "$build/windows.log"
   # The tally of the main run last, so a reader of the log sees it at once
   # (every step above stops the script when it fails).
   total=$(sed -n 's/.* tests failed out of \([0-9]*\)$/\1/p' "$build/ctest.log" | tail -n 1)
+  win=$(sed -n 's/^windows lane: \([0-9]*\) passed, 0 failed$/\1/p' "$build/windows.log")
   echo
-  echo "tests: ${total:-0} passed, 0 failed"
+  grep '^windows lane: SKIPPED' "$build/windows.log" || true
+  echo "tests: $(( ${total:-0} + ${win:-0} )) passed, 0 failed"
 fi

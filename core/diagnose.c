@@ -5,20 +5,28 @@
 #include "core/history.h"
 #include "report/report.h"
 
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef HAVE_NL_LANGINFO
+#include <langinfo.h>
+#endif
+#ifdef HAVE_TIOCGWINSZ
+#include <sys/ioctl.h>
+#endif
+#ifdef HAVE_SYS_WAIT_H
+#include <sys/wait.h>
+#endif
 
 /* The diagnoses of one run, with their explanations. */
 typedef struct ex_diagnoses {
@@ -57,7 +65,9 @@ static void fill_report(const ex_session_t *s, ex_report_t *r,
   if (run->started) {
     r->ran = 1;
     r->exit_code = ex_wrap_exit_code(run->wstatus, &r->signal);
+#ifdef WCOREDUMP
     r->core_dumped = WIFSIGNALED(run->wstatus) && WCOREDUMP(run->wstatus);
+#endif
     r->duration_ms = run->duration_ms;
   } else if (s->opts->command != NULL) {
     r->exec_errno = run->exec_errno;
@@ -67,9 +77,12 @@ static void fill_report(const ex_session_t *s, ex_report_t *r,
 }
 
 static int command_failed(const ex_session_t *s) {
+  int sig;
+
   if (s->opts->log != NULL || !s->run.started)
     return 1;
-  return !WIFEXITED(s->run.wstatus) || WEXITSTATUS(s->run.wstatus) != 0;
+  /* Not 0: an exit code, or 128+N for a death by signal N. */
+  return ex_wrap_exit_code(s->run.wstatus, &sig) != 0;
 }
 
 static const char *capture_of(const void *ud, const char *name) {
@@ -393,6 +406,7 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
   const ex_finding_t *f;
   ex_report_diag_t *crash;
   int abort_last;
+  int sig;
   ex_probe_event_t ev;
   size_t n;
   size_t i;
@@ -422,8 +436,8 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
   /* An abort is the runtime's own decision: a message it printed (Node's
    * heap, a failed assertion the rules know) is the root cause, and the
    * abort comes after it (see the end). */
-  abort_last = crash != NULL && WIFSIGNALED(s->run.wstatus) &&
-               WTERMSIG(s->run.wstatus) == SIGABRT;
+  (void)ex_wrap_exit_code(s->run.wstatus, &sig);
+  abort_last = crash != NULL && sig == SIGABRT;
   if (!s->run.started && s->opts->command != NULL) {
     launcher_diag(s, r, &d->items[d->count], &ev);
     if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
@@ -495,11 +509,15 @@ static int use_color(const ex_options_t *o) {
 
 /* The width of stderr's terminal, else $COLUMNS, else 80. */
 static int text_width(void) {
+#ifdef HAVE_TIOCGWINSZ
   struct winsize ws;
+#endif
   const char *c;
 
+#ifdef HAVE_TIOCGWINSZ
   if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
     return ws.ws_col;
+#endif
   c = getenv("COLUMNS");
   if (c != NULL && atoi(c) > 0)
     return atoi(c);
@@ -550,12 +568,16 @@ static void emit_text(const char *text, size_t len) {
 
 /* The text report uses ✔ and ✘ only where the locale is UTF-8. */
 static int locale_is_ascii(void) {
+#ifdef HAVE_NL_LANGINFO
   const char *codeset;
 
   if (setlocale(LC_CTYPE, "") == NULL)
     return 1;
   codeset = nl_langinfo(CODESET);
   return codeset == NULL || strcmp(codeset, "UTF-8") != 0;
+#else
+  return 1; /* no codeset to ask: ASCII is safe everywhere */
+#endif
 }
 
 /* Nothing to say after a success (no report asked for): the rules are not
@@ -648,7 +670,7 @@ size_t ex_diagnose(ex_session_t *s) {
       emit_text(text, len);
     /* Without /proc the command was never seen running; say why
      * the diagnosis is thinner instead of failing. */
-    if (access("/proc/self/stat", R_OK) != 0)
+    if (HAVE_PROCFS && access("/proc/self/stat", R_OK) != 0)
       fputs("explain: note: /proc is not mounted here: the command's own "
             "state (credentials, descriptors, limits) could not be seen; "
             "the probes used explain's\n",

@@ -203,6 +203,12 @@ static int run_command(ex_session_t *session) {
     ex_session_wait(session);
     ex_cjson_release_messages();
   }
+  if (rc == -ENOSYS) {
+    fputs("explain: running a command is not supported on this platform "
+          "yet; explain --log FILE explains output captured elsewhere\n",
+          stderr);
+    return EX_EXIT_INTERNAL;
+  }
   if (rc < 0) {
     fprintf(stderr, "explain: cannot run the command: %s\n", strerror(-rc));
     return EX_EXIT_INTERNAL;

@@ -172,8 +172,10 @@ static void *scan_main(void *arg) {
 
 int ex_session_load_async(ex_session_t *s) {
   ex_scan_ring_t *r;
+#ifdef HAVE_SIGNAL_MASKS
   sigset_t all;
   sigset_t old;
+#endif
   int rc;
 
   s->load_started = 1;
@@ -186,6 +188,7 @@ int ex_session_load_async(ex_session_t *s) {
   pthread_mutex_init(&r->mu, NULL);
   pthread_cond_init(&r->more, NULL);
   pthread_cond_init(&r->room, NULL);
+#ifdef HAVE_SIGNAL_MASKS
   /* The thread must not take the signals that the launcher reads from its
    * signalfd: it starts with every signal blocked. */
   sigfillset(&all);
@@ -196,8 +199,11 @@ int ex_session_load_async(ex_session_t *s) {
   sigdelset(&all, SIGFPE);
   sigdelset(&all, SIGILL);
   pthread_sigmask(SIG_SETMASK, &all, &old);
+#endif
   rc = pthread_create(&s->scanner, NULL, scan_main, s);
+#ifdef HAVE_SIGNAL_MASKS
   pthread_sigmask(SIG_SETMASK, &old, NULL);
+#endif
   if (rc != 0) {
     free(r->buf);
     r->buf = NULL;

@@ -10,12 +10,21 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Resource limits and usage: POSIX's, or placeholders where there are
+ * none. */
+#ifdef _WIN32
+#include "platform/windows/posix_types.h"
+#else
+#include <sys/resource.h>
+#endif
+
 /* Copies src into dst (size bytes), cut if needed, always NUL-terminated
  * when size > 0. Returns the length of src. */
 size_t ex_strlcpy(char *dst, const char *src, size_t size);
 
-/* The directory of the running binary (/proc/self/exe without its last
- * component), for files installed or built next to it. Returns 0, or a
+/* The directory of the running binary (/proc/self/exe, or on Windows
+ * GetModuleFileNameW, without its last component), for files installed or
+ * built next to it. Returns 0, or a
  * negative errno when it cannot be read or does not fit in size bytes. */
 int ex_exe_dir(char *buf, size_t size);
 
@@ -58,9 +67,9 @@ int ex_pty_sync_winsize(int from_fd, int to_fd);
 /* What the report says about this machine. Plain data, filled by
  * ex_host_probe(); strings are inline. */
 typedef struct ex_host {
-  char os[32];        /* "linux" */
-  char kernel[128];   /* uname release */
-  char arch[32];      /* uname machine */
+  char os[32];        /* "linux", "windows" */
+  char kernel[128];   /* uname release; Windows: "10.0.19045" */
+  char arch[32];      /* uname machine ("x86_64") */
   char container[32]; /* "docker", "podman", "kubernetes", "lxc", or "" */
   char user[64];      /* name of the real uid, or "" when unknown */
   unsigned long uid;

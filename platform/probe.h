@@ -24,7 +24,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "platform/platform.h"
@@ -209,7 +208,7 @@ typedef struct ex_explanation {
 
 /* The claim of a cause id: what would hold if the cause did, in a few
  * words without a capital or a full stop ("a directory on the way denies
- * search"). The table lives beside the explainers (platform/<os>/claims.c);
+ * search"). The table is shared by every platform (platform/common/claims.c);
  * every id an explainer uses has a line there. Returns a static string, ""
  * for a cause that states no hypothesis, or NULL for an unknown id. */
 const char *ex_cause_claim(const char *id);
@@ -275,8 +274,11 @@ void ex_explanation_summary(ex_explanation_t *e, const char *fmt, ...)
 void ex_explanation_release(ex_explanation_t *e);
 
 /* Quotes s for a POSIX shell (one word, single quotes when needed, which sh
- * reads back byte for byte). Returns a new string the caller frees, or
- * NULL. */
+ * reads back byte for byte); on Windows for cmd.exe and PowerShell alike
+ * (double quotes when needed). Returns a new string the caller frees, or
+ * NULL with errno ENOMEM, or (Windows) EINVAL for a word that neither
+ * shell can be given as it is (", %, $, `, ! or a control byte in it):
+ * ex_fix_add_cmd() then adds no fix. */
 char *ex_shell_quote(const char *s);
 
 /* ---------------------------------------------------------------------- */

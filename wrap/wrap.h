@@ -22,8 +22,9 @@
 #define EX_WRAP_H
 
 #include <stddef.h>
-#include <sys/resource.h>
 #include <sys/types.h>
+
+#include "platform/platform.h" /* struct rusage */
 
 /* Called with each chunk of the command's output as soon as it has been
  * written on: stream 0 is stderr (with stdout when the two were merged),

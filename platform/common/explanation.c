@@ -1,6 +1,7 @@
 /* Facts, causes, fixes: the explanation an explainer fills. */
 #include "platform/probe.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +251,42 @@ ex_cause_t *ex_cause_add(ex_explanation_t *e, const char *id,
   return c;
 }
 
+#ifdef _WIN32
+/* Windows: one word that cmd.exe and PowerShell both read back as it is.
+ * Safe characters stay bare; anything else goes between double quotes,
+ * inside which neither shell expands anything but ", %, $, ` and (with
+ * delayed expansion) !: a word with one of those, or a control byte,
+ * cannot be quoted for both, and is refused (EINVAL). */
+char *ex_shell_quote(const char *s) {
+  const char *p;
+  char *q;
+  size_t n;
+  int bare;
+
+  bare = *s != '\0';
+  for (p = s; *p != '\0'; p++) {
+    if (strchr("\"%$`!", *p) != NULL || (unsigned char)*p < 0x20) {
+      errno = EINVAL;
+      return NULL;
+    }
+    if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+               "0123456789_@+=:,./\\-",
+               *p) == NULL)
+      bare = 0;
+  }
+  if (bare)
+    return strdup(s);
+  n = strlen(s);
+  q = malloc(n + 3);
+  if (q == NULL)
+    return NULL;
+  q[0] = '"';
+  memcpy(q + 1, s, n);
+  q[n + 1] = '"';
+  q[n + 2] = '\0';
+  return q;
+}
+#else
 /* Characters that never need quoting in a shell word. */
 static int safe_word(const char *s) {
   if (*s == '\0')
@@ -291,6 +328,8 @@ char *ex_shell_quote(const char *s) {
   *p = '\0';
   return q;
 }
+
+#endif
 
 static void fix_add(ex_explanation_t *e, int needs_root, char *command,
                     const char *fmt, va_list ap) {
@@ -339,7 +378,12 @@ void ex_fix_add_cmd(ex_explanation_t *e, int needs_root,
   cmd = NULL;
   len = 0;
   for (i = 0; argv != NULL && argv[i] != NULL; i++) {
+    errno = 0;
     w = ex_shell_quote(argv[i]);
+    if (w == NULL && errno == EINVAL) {
+      free(cmd); /* a word no shell would read back: no such fix */
+      return;
+    }
     n = w != NULL ? strlen(w) : 0;
     char *nc = realloc(cmd, len + n + 2);
     if (w == NULL || nc == NULL) {

@@ -10,18 +10,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-EX_HOT size_t ex_strlcpy(char *dst, const char *src, size_t size) {
-  size_t n;
-
-  n = strlen(src);
-  if (size > 0) {
-    size_t k = n < size - 1 ? n : size - 1;
-    memcpy(dst, src, k);
-    dst[k] = '\0';
-  }
-  return n;
-}
-
 EX_HOT int ex_exe_dir(char *buf, size_t size) {
   ssize_t n;
   char *slash;

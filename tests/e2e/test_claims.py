@@ -1,5 +1,5 @@
 """Every cause id an explainer can emit has a claim (the hypothesis it
-tests, platform/linux/claims.c), so that a ruled-out line of the report
+tests, platform/common/claims.c), so that a ruled-out line of the report
 reads "✘ <claim>: <what was seen>".
 
 The explainers' sources are read, not run: each ex_cause_add() call's id is
@@ -17,7 +17,7 @@ import unittest
 from helpers import SOURCE_DIR, run
 
 PLATFORM = os.path.join(SOURCE_DIR, "platform")
-CLAIMS = os.path.join(PLATFORM, "linux", "claims.c")
+CLAIMS = os.path.join(PLATFORM, "common", "claims.c")
 ID = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 # Functions that produce cause ids, and the unit test that checks that each
 # value they can return has a claim.

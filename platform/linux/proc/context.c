@@ -2,6 +2,7 @@
  * The same failure has other fixes in each (a root container step, a CI
  * runner's HOME, a drvfs mount, a rootless "root"), so every explanation
  * states them as facts. */
+#include "platform/common/context.h"
 #include "platform/probe.h"
 #include "platform/linux/tools/tool_util.h"
 
@@ -9,36 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* The CI variables, most specific first: plain CI=true is set by all of
- * them and by many others. */
-static const struct {
-  const char *var;
-  const char *name;
-} ci_vars[] = {
-    {"GITHUB_ACTIONS", "github-actions"},
-    {"GITLAB_CI", "gitlab-ci"},
-    {"BUILDKITE", "buildkite"},
-    {"JENKINS_URL", "jenkins"},
-    {"CIRCLECI", "circleci"},
-    {"TF_BUILD", "azure-pipelines"},
-    {"CI", "ci"},
-};
-
-static int env_true(const char *v) {
-  return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0 &&
-         strcmp(v, "false") != 0;
-}
-
-const char *ex__context_ci(void) {
-  size_t i;
-
-  for (i = 0; i < sizeof(ci_vars) / sizeof(ci_vars[0]); i++) {
-    if (env_true(getenv(ci_vars[i].var)))
-      return ci_vars[i].name;
-  }
-  return NULL;
-}
 
 /* WSL: the kernel release says "microsoft" ("...-microsoft-standard-WSL2"
  * on WSL 2); the interop binfmt entry exists on both versions. Returns 1
@@ -66,21 +37,13 @@ void ex_probe_context_facts(const ex_proc_t *proc, const ex_host_t *host,
   unsigned long in;
   unsigned long out;
   unsigned long count;
-  const char *ci;
   char wsl[8];
 
   if (host != NULL && host->container[0] != '\0')
     ex_facts_str(facts, "container", host->container);
   else
     ex_facts_bool(facts, "container", 0);
-  ci = ex__context_ci();
-  if (ci != NULL)
-    ex_facts_str(facts, "ci", ci);
-  else
-    ex_facts_bool(facts, "ci", 0);
-  if (ci != NULL && strcmp(ci, "github-actions") == 0 &&
-      getenv("GITHUB_WORKSPACE") != NULL)
-    ex_facts_str(facts, "github_workspace", getenv("GITHUB_WORKSPACE"));
+  ex__context_ci_facts(facts);
   if (wsl_detect(wsl, sizeof(wsl))) {
     if (wsl[0] >= '1' && wsl[0] <= '9' && wsl[1] == '\0')
       ex_facts_int(facts, "wsl", wsl[0] - '0');

@@ -88,10 +88,8 @@ int ex__tool_dpkg_installed(const char *pkg);
 void ex__tool_each_option(char *const *argv, const char *prefix,
                           void (*fn)(void *ud, const char *value), void *ud);
 
-/* The CI system the command runs under, from the environment
- * ("github-actions", "gitlab-ci", "buildkite", "jenkins", "ci"), or NULL
- * (proc/context.c). */
-const char *ex__context_ci(void);
+/* ex__context_ci(): platform/common/context.h. */
+#include "platform/common/context.h"
 
 /* Monotonic milliseconds, for time budgets. */
 long long ex__tool_now_ms(void);

@@ -284,7 +284,7 @@ static void test_classify(void **state) {
         found = strcmp(e.facts.items[j].str, k->want) == 0;
     }
     assert_true(found);
-    /* Every cause is shown with its claim (platform/linux/claims.c). */
+    /* Every cause is shown with its claim (platform/common/claims.c). */
     for (j = 0; j < e.ncauses; j++) {
       if (e.causes[j].claim == NULL)
         fail_msg("%s: cause %s has no claim", k->name, e.causes[j].id);

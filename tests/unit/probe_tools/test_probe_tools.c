@@ -165,19 +165,12 @@ static void dump(const ex_explanation_t *e) {
            e->fixes[i].command ? e->fixes[i].command : "(none)");
 }
 
+/* Probe time is measured by bench/probe.sh, not here: a timed assertion
+ * fails on a loaded CI machine and proves nothing about speed. */
 static void run(const ex_probe_event_t *ev, const ex_proc_t *p,
                 const ex_host_t *h, ex_explanation_t *e) {
-  struct timespec a;
-  struct timespec b;
-  long ms;
-
-  clock_gettime(CLOCK_MONOTONIC, &a);
   assert_int_equal(ex_explain(ev, p, h, e), 1);
-  clock_gettime(CLOCK_MONOTONIC, &b);
-  ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
   dump(e);
-  /* The whole diagnosis has 50 ms; one explainer must stay well below. */
-  assert_true(ms < 50);
   assert_int_equal(e->nomem, 0);
 }
 
