@@ -49,7 +49,7 @@ static const claim_t claims[] = {
     {"container-localhost", "localhost is the container itself"},
     {"container-volume", "the container mounts the volume read-only"},
     {"content", "the file's content is not a program"},
-    {"controlled-folder-access", "Controlled Folder Access protects the folder"},
+    {"controlled-folder-access", "the folder is protected by Controlled Folder Access"},
     {"core-dump", "a core dump was written"},
     {"corrupt-elf", "the program file is damaged or truncated"},
     {"cpu-lacks-feature", "the CPU lacks an instruction the program uses"},
@@ -145,7 +145,7 @@ static const claim_t claims[] = {
     {"on-path-instead", "another program of that name is on PATH"},
     {"on-path-not-executable", "the file on PATH is not executable"},
     {"on-path-now", "the program is on PATH now"},
-    {"onedrive-sync", "OneDrive is syncing the folder"},
+    {"onedrive-sync", "the folder is synced by OneDrive"},
     {"oom-kill", "the kernel's OOM killer ended it"},
     {"other-apt", "another package manager holds the lock"},
     {"other-architecture", "the library is installed only for another "
