@@ -13,6 +13,7 @@ check_symbol_exists(nl_langinfo "langinfo.h" HAVE_NL_LANGINFO)
 check_symbol_exists(TIOCGWINSZ "sys/ioctl.h" HAVE_TIOCGWINSZ)
 check_include_file("sys/wait.h" HAVE_SYS_WAIT_H)
 check_symbol_exists(flock "sys/file.h" HAVE_FLOCK)
+check_symbol_exists(lstat "sys/stat.h" HAVE_LSTAT)
 # /proc as Linux has it: the command's credentials, descriptors, limits.
 if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
   set(HAVE_PROCFS 1)

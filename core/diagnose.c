@@ -370,6 +370,18 @@ static void add_rule_fixes(const ex_session_t *s, ex_diagnoses_t *d, size_t k) {
   g->nrule_fixes = e->nfixes;
 }
 
+/* 0 when something (a dangling link included, where links exist) is at
+ * path, else -1 with errno set. */
+static int entry_exists(const char *path) {
+  struct stat st;
+
+#ifdef HAVE_LSTAT
+  return lstat(path, &st);
+#else
+  return stat(path, &st);
+#endif
+}
+
 /* --log: a path the log names (of any kind: a file, a repository) after a
  * system call failed that does not exist here, nor its
  * directory (a file being created may be missing; its directory may not),
@@ -377,7 +389,6 @@ static void add_rule_fixes(const ex_session_t *s, ex_diagnoses_t *d, size_t k) {
  * from another machine. */
 static void check_subject_here(const ex_session_t *s, ex_report_diag_t *g) {
   const ex_finding_t *f;
-  struct stat st;
   char dir[PATH_MAX];
   char *slash;
 
@@ -390,14 +401,14 @@ static void check_subject_here(const ex_session_t *s, ex_report_diag_t *g) {
       strcmp(f->event.errno_name, "ENOENT") == 0 ||
       strcmp(f->event.errno_name, "ENOTDIR") == 0)
     return;
-  if (lstat(f->event.subject_value, &st) == 0 || errno != ENOENT)
+  if (entry_exists(f->event.subject_value) == 0 || errno != ENOENT)
     return;
   strcpy(dir, f->event.subject_value);
   slash = strrchr(dir, '/');
   if (slash == dir)
     return; /* its directory is / */
   *slash = '\0';
-  if (lstat(dir, &st) != 0 && errno == ENOENT)
+  if (entry_exists(dir) != 0 && errno == ENOENT)
     g->subject_absent = 1;
 }
 

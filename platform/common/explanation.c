@@ -451,3 +451,22 @@ void ex_explanation_release(ex_explanation_t *e) {
   ex_facts_release(&e->facts);
   memset(e, 0, sizeof(*e));
 }
+
+const char *ex_fix_verdict_name(ex_fix_verdict_t v) {
+  switch (v) {
+  case EX_FIX_SAFE:
+    return "safe";
+  case EX_FIX_NO_SUBJECT:
+    return "no-subject";
+  case EX_FIX_SYSTEM_PATH:
+    return "system-path";
+  case EX_FIX_KERNEL_FS:
+    return "kernel-file-system";
+  case EX_FIX_WORLD_WRITABLE:
+    return "world-writable";
+  case EX_FIX_UNREADABLE:
+    return "unreadable";
+  default:
+    return "no-memory";
+  }
+}

@@ -117,7 +117,11 @@ class HolderNamed(WindowsCase):
         self.assertIn("taskkill /PID %d" % holder.pid, commands)
 
         out = self.explain_text(log)
-        self.assertIn("held open by holdfile.exe (pid %d)" % holder.pid, out)
+        # The confirmed cause comes first and names the holder (prose is
+        # wrapped to the width: compare it with the line breaks undone).
+        prose = " ".join(out.split())
+        self.assertIn("[x] ", prose)
+        self.assertIn("is open in holdfile.exe (pid %d," % holder.pid, prose)
         self.assertIn("taskkill /PID %d" % holder.pid, out)
 
         # Once the holder has closed it, the same log is no longer about a
@@ -172,6 +176,32 @@ class OtherCauses(WindowsCase):
         d = self.explain_json(log)
         self.assertEqual(self.cause(d, "read-only-attribute")["verdict"],
                          "ruled-out")
+
+    def test_no_attribute_or_acl_fix_on_a_system_path(self):
+        """The fix policy on Windows: the cause is still said, but a fix
+        that changes attributes or ACLs of the Windows directory is not
+        offered (nor any fix with an empty subject)."""
+        prefix = os.environ.get("WINEPREFIX", "")
+        temp = os.path.join(prefix, "drive_c", "windows", "temp")
+        if not os.path.isdir(temp):
+            self.skipTest("no C:\\windows\\temp in the wine prefix")
+        path = os.path.join(temp, "explain-ro-%d.txt" % os.getpid())
+        with open(path, "w") as f:
+            f.write("x")
+        self.addCleanup(lambda: (os.chmod(path, 0o644), os.unlink(path)))
+        os.chmod(path, 0o444)  # wine shows a file without w as read-only
+        winpath = "C:\\windows\\temp\\" + os.path.basename(path)
+        log, text = self.fail_log("remove", winpath)
+        self.assertIn("[WinError 5] Access is denied", text)
+        d = self.explain_json(log)
+        self.assertEqual(self.cause(d, "read-only-attribute")["verdict"],
+                         "confirmed")
+        commands = [f["command"] or "" for f in d["fixes"]]
+        for c in commands:
+            low = c.lower()
+            self.assertFalse(low.startswith(("attrib", "icacls", "takeown")),
+                             commands)
+            self.assertNotIn('""', c, commands)
 
     def test_directory_opened_as_a_file(self):
         os.mkdir(os.path.join(self.dir, "reports"))
