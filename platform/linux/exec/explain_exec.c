@@ -10,6 +10,7 @@
 #include "platform/linux/exec/exec_int.h"
 #include "platform/linux/explainers.h"
 #include "platform/linux/fs/fs.h"
+#include "platform/linux/proc/project.h"
 #include "platform/linux/proc/sys.h"
 
 #include <dirent.h>
@@ -1324,6 +1325,81 @@ static int find_program(const ex_probe_event_t *ev, const ex_proc_t *proc,
   return 1;
 }
 
+/* dir as seen from the directory from ("$ORIGIN/../lib" style): into
+ * out, "" when the two share nothing but "/". */
+static void relative_dir(const char *from, const char *dir, char *out,
+                         size_t size) {
+  size_t common;
+  size_t i;
+  size_t n;
+  const char *p;
+
+  out[0] = '\0';
+  common = 0;
+  for (i = 0; from[i] != '\0' && from[i] == dir[i]; i++) {
+    if (from[i] == '/')
+      common = i;
+  }
+  if ((from[i] == '\0' && (dir[i] == '/' || dir[i] == '\0')) ||
+      (dir[i] == '\0' && from[i] == '/'))
+    common = i;
+  if (common == 0)
+    return;
+  n = 0;
+  for (p = from + common; *p != '\0' && n < size; p++) {
+    if (*p == '/')
+      n += (size_t)snprintf(out + n, size - n, "%s..", n > 0 ? "/" : "");
+  }
+  if (dir[common] == '/' && n < size)
+    snprintf(out + n, size - n, "%s%s", n > 0 ? "/" : "", dir + common + 1);
+}
+
+/* The library is in a directory of the project that nothing tells the
+ * loader about. */
+static void lib_in_project(const ex_probe_event_t *ev, const char *prog,
+                           const ex_project_search_t *ps, const char *lib,
+                           ex_explanation_t *out) {
+  char from[EX_PROC_PATH_MAX];
+  char rel[EX_PROC_PATH_MAX];
+  char origin[EX_PROC_PATH_MAX + 16];
+  ex_cause_t *c;
+
+  c = ex_cause_add(out, "found-elsewhere", EX_VERDICT_CONFIRMED,
+                   "%s is in the project, at %s, a directory the loader does "
+                   "not search: neither the program's RUNPATH nor "
+                   "LD_LIBRARY_PATH names it",
+                   lib, ps->found);
+  ex__cf_str(c, "found_at", ps->found);
+  ex__cf_str(c, "dir", ps->dir);
+  ex_explanation_summary(out, "%s is in %s, a directory of the project "
+                              "that the loader does not search",
+                         lib, ps->dir);
+  ex__project_fix_env(out, "LD_LIBRARY_PATH", ps->dir, ev->command,
+                      "run it with %s on the loader's path", ps->dir);
+  if (prog == NULL)
+    return;
+  /* For good: the program records where its library is, relative to
+   * itself, so that the project can move. */
+  if (realpath(prog, from) == NULL)
+    ex_strlcpy(from, prog, sizeof(from));
+  {
+    char *slash = strrchr(from, '/');
+
+    if (slash != NULL)
+      *slash = '\0';
+  }
+  relative_dir(from, ps->dir, rel, sizeof(rel));
+  if (rel[0] != '\0' || strcmp(from, ps->dir) == 0)
+    snprintf(origin, sizeof(origin), "$ORIGIN%s%s", rel[0] != '\0' ? "/" : "",
+             rel);
+  else
+    ex_strlcpy(origin, ps->dir, sizeof(origin));
+  ex_fix_add_raw(out, 0, NULL,
+                 "for good, link %s with -Wl,-rpath,'%s' (the directory "
+                 "relative to the program)",
+                 prog, origin);
+}
+
 static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                    const ex_host_t *host, ex_explanation_t *out) {
   static const char *const default_dirs =
@@ -1340,6 +1416,13 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   char(*elsewhere)[EX_PROC_PATH_MAX];
   ex_ldcache_hit_t hits[EX_LDCACHE_HITS];
   ex_ldcache_hit_t others[4];
+  ex_project_search_t *ps;
+  const char *starts[2];
+  char cwdbuf[EX_PROC_PATH_MAX];
+  char home[EX_PROC_PATH_MAX];
+  char where[2 * EX_PROC_PATH_MAX + 256];
+  size_t nstarts;
+  int rc;
   ex_elf_t *elf;
   ex_cause_t *c;
   size_t nothers;
@@ -1370,9 +1453,11 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
 
   elf = malloc(sizeof(*elf));
   elsewhere = malloc(4 * sizeof(*elsewhere));
-  if (elf == NULL || elsewhere == NULL) {
+  ps = malloc(sizeof(*ps));
+  if (elf == NULL || elsewhere == NULL || ps == NULL) {
     free(elf);
     free(elsewhere);
+    free(ps);
     return -ENOMEM;
   }
   /* The program, when known: its class and RUNPATH decide the search. */
@@ -1468,8 +1553,28 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     goto cleanup;
   }
 
-  nelse = ex__lib_search(proc, lib, elsewhere, 4);
-  if (nelse > 0) {
+  /* The project's own copy first (vendor/lib, build/): the program's
+   * project, then the one the command ran in. */
+  nstarts = 0;
+  if (have_prog)
+    starts[nstarts++] = origin;
+  if (ex__proc_cwd(proc, cwdbuf, sizeof(cwdbuf))[0] == '/')
+    starts[nstarts++] = cwdbuf;
+  rc = ex__project_search(starts, nstarts, ex__home(proc, home, sizeof(home)),
+                          EX_PROJECT_FILE, lib, ps);
+  if (rc < 0)
+    ps->complete = 0;
+  ex__project_facts(ps, &out->facts);
+  if (rc > 0) {
+    lib_in_project(ev, have_prog ? prog : NULL, ps, lib, out);
+    nelse = 1;
+  } else {
+    nelse = ex__lib_search(proc, lib, elsewhere, 4);
+  }
+  ex__project_describe(ps, where, sizeof(where));
+  if (rc > 0) {
+    /* Said above. */
+  } else if (nelse > 0) {
     char dir[EX_PROC_PATH_MAX];
     char *slash;
     char *q;
@@ -1505,10 +1610,11 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     free(cmd);
     free(q);
   } else {
-    ex_cause_add(out, "found-elsewhere", EX_VERDICT_RULED_OUT,
-                 "%s is not in /usr/local/lib, /opt, the conda or user "
-                 "library directories, nor the project's build directories",
-                 lib);
+    ex_cause_add(out, "found-elsewhere",
+                 ps->complete ? EX_VERDICT_RULED_OUT : EX_VERDICT_UNKNOWN,
+                 "%s is neither in %s, nor in /usr/local/lib, /opt, the "
+                 "conda or user library directories",
+                 lib, where);
   }
   if (nothers > 0) {
     c = ex_cause_add(out, "other-version", EX_VERDICT_CONFIRMED,
@@ -1518,8 +1624,13 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   }
   pkg = lib_package(lib);
   if (nelse == 0) {
-    c = ex_cause_add(out, "not-installed", EX_VERDICT_CONFIRMED,
-                     "%s is not installed anywhere the probe looked", lib);
+    c = ex_cause_add(out, "not-installed",
+                     ps->complete ? EX_VERDICT_CONFIRMED : EX_VERDICT_UNKNOWN,
+                     "%s is in none of the places searched: the program's "
+                     "RUNPATH, LD_LIBRARY_PATH, the loader's cache and "
+                     "default directories, /usr/local/lib, /opt, conda, "
+                     "~/.local/lib, and %s",
+                     lib, where);
     if (pkg != NULL)
       ex__cf_str(c, "package", pkg);
     fix_install(out, proc, pkg, "provides the library");
@@ -1533,6 +1644,7 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
 cleanup:
   free(elf);
   free(elsewhere);
+  free(ps);
   return 0;
 }
 
