@@ -131,6 +131,9 @@ int ex__tool_java_version_run(const ex_probe_event_t *ev,
 int ex__tool_java_class_applies(const ex_probe_event_t *ev);
 int ex__tool_java_class_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                             const ex_host_t *host, ex_explanation_t *out);
+int ex__tool_decode_applies(const ex_probe_event_t *ev);
+int ex__tool_decode_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
+                        const ex_host_t *host, ex_explanation_t *out);
 int ex__tool_ld_symbol_applies(const ex_probe_event_t *ev);
 int ex__tool_ld_symbol_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                            const ex_host_t *host, ex_explanation_t *out);
