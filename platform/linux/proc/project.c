@@ -1,6 +1,8 @@
 /* The command's own project and a bounded search of it (see project.h). */
 #include "platform/linux/proc/project.h"
 
+#include "platform/platform.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,10 +37,10 @@ static const char usual_dirs[][12] = {
     "install", "local",    "python",   "app",     "apps",
 };
 
-static long long now_ms(void) {
+static long long ms_of(clockid_t clock) {
   struct timespec ts;
 
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(clock, &ts);
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -141,6 +143,8 @@ int ex__project_root(const char *start, char *out, size_t size,
 /* ---------------------------------------------------------------------- */
 /* The search                                                              */
 
+#define DENTS_BYTES (32 * 1024)
+
 typedef struct qitem {
   char *path;
   int depth;
@@ -152,13 +156,48 @@ typedef struct search {
   const char *name;
   const char *base;   /* the last component of name */
   size_t prefix_len;  /* length of the directories before base in name */
-  long long deadline;
+  long long cpu_deadline; /* the thread's CPU time */
+  long long t0;           /* CLOCK_MONOTONIC at the start */
+  long long delay0;       /* run_delay_ms() at the start, -1 unknown */
+  char *dents;           /* DENTS_BYTES for getdents64 */
   qitem_t *q;
   size_t qhead;
   size_t qlen;
   size_t qcap;
   int stop;
 } search_t;
+
+/* How long this thread has waited for a CPU, in milliseconds (the
+ * second field of /proc/thread-self/schedstat), or -1. */
+static long long run_delay_ms(void) {
+  char buf[128];
+  unsigned long long cpu;
+  unsigned long long delay;
+
+  if (ex_read_small("/proc/thread-self/schedstat", buf, sizeof(buf)) <= 0 ||
+      sscanf(buf, "%llu %llu", &cpu, &delay) != 2)
+    return -1;
+  return (long long)(delay / 1000000);
+}
+
+/* The time bound: CPU time, and a cap on the time spent running or
+ * waiting for the disk (a slow or cold one), which leaves out the time
+ * spent waiting for a CPU: a loaded machine slows the search down, it
+ * does not cut it short. Without schedstat, a plain wall-clock cap. */
+static int over_time(search_t *x) {
+  long long wall;
+  long long delay;
+
+  wall = ms_of(CLOCK_MONOTONIC) - x->t0;
+  delay = x->delay0 >= 0 ? run_delay_ms() : -1;
+  if (ms_of(CLOCK_THREAD_CPUTIME_ID) > x->cpu_deadline ||
+      (delay >= 0 ? wall - (delay - x->delay0) > EX_PROJECT_WALL_MS
+                  : wall > 3 * EX_PROJECT_WALL_MS)) {
+    x->s->stopped_by = "time";
+    return 1;
+  }
+  return 0;
+}
 
 static int skip_dir(const search_t *x, const char *name) {
   static const char never[][16] = {"node_modules", "__pycache__",
@@ -251,20 +290,16 @@ static void set_hit(search_t *x, const char *dirpath, const char *entry,
 }
 
 /* Does entry of dirpath (open as dfd) match? Sets the hit. */
-static void match(search_t *x, int dfd, const char *dirpath,
-                  const struct dirent *d) {
-  const char *e;
+static void match(search_t *x, int dfd, const char *dirpath, const char *e,
+                  unsigned char type) {
   const char *base;
   size_t n;
   mode_t mode;
   int maybe_file;
   int maybe_dir;
 
-  e = d->d_name;
-  maybe_file = d->d_type == DT_REG || d->d_type == DT_LNK ||
-               d->d_type == DT_UNKNOWN;
-  maybe_dir = d->d_type == DT_DIR || d->d_type == DT_LNK ||
-              d->d_type == DT_UNKNOWN;
+  maybe_file = type == DT_REG || type == DT_LNK || type == DT_UNKNOWN;
+  maybe_dir = type == DT_DIR || type == DT_LNK || type == DT_UNKNOWN;
   switch (x->kind) {
   case EX_PROJECT_HEADER:
   case EX_PROJECT_CLASS:
@@ -364,12 +399,14 @@ static int enqueue(search_t *x, const char *path, int depth) {
 }
 
 /* Reads one directory: matches its entries, queues its subdirectories
- * (the usual ones first). */
+ * (the usual ones first). Entries come straight from getdents64 into the
+ * search's buffer: no DIR stream to allocate per directory. */
 static int read_dir(search_t *x, const char *dirpath, int depth,
                     const char *const *skip, size_t nskip) {
   ex_project_search_t *s;
-  struct dirent *d;
-  DIR *dp;
+  struct dirent64 *d;
+  ssize_t got;
+  ssize_t off;
   int dfd;
   int rc;
   char(*later)[256];
@@ -388,63 +425,62 @@ static int read_dir(search_t *x, const char *dirpath, int depth,
   dfd = open(dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (dfd < 0)
     return 0;
-  dp = fdopendir(dfd);
-  if (dp == NULL) {
-    close(dfd);
-    return 0;
-  }
   s->dirs++;
   while (!x->stop) {
-    if (s->entries >= EX_PROJECT_ENTRIES) {
-      s->stopped_by = "entries";
-      x->stop = 1;
+    do {
+      got = getdents64(dfd, x->dents, DENTS_BYTES);
+    } while (got < 0 && errno == EINTR);
+    if (got <= 0)
       break;
-    }
-    if ((s->entries & 63) == 0 && now_ms() > x->deadline) {
-      s->stopped_by = "time";
-      x->stop = 1;
-      break;
-    }
-    d = readdir(dp);
-    if (d == NULL)
-      break;
-    if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
-      continue;
-    s->entries++;
-    match(x, dfd, dirpath, d);
-    if (x->stop || depth >= s->depth)
-      continue;
-    if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
-      continue;
-    if (skip_dir(x, d->d_name) || strlen(d->d_name) >= 256)
-      continue;
-    if (d->d_type == DT_UNKNOWN) {
-      struct stat st;
-
-      if (fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-          !S_ISDIR(st.st_mode))
+    for (off = 0; off < got && !x->stop; off += d->d_reclen) {
+      d = (struct dirent64 *)(x->dents + off);
+      if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
         continue;
-    }
-    if (nlater == cap) {
-      size_t ncap = cap == 0 ? 32 : cap * 2;
-      void *g1 = realloc(later, ncap * sizeof(*later));
+      if (s->entries >= EX_PROJECT_ENTRIES) {
+        s->stopped_by = "entries";
+        x->stop = 1;
+        break;
+      }
+      if ((s->entries & 255) == 0 && over_time(x)) {
+        x->stop = 1;
+        break;
+      }
+      s->entries++;
+      match(x, dfd, dirpath, d->d_name, d->d_type);
+      if (x->stop || depth >= s->depth)
+        continue;
+      if (d->d_type != DT_DIR && d->d_type != DT_UNKNOWN)
+        continue;
+      if (skip_dir(x, d->d_name) || strlen(d->d_name) >= 256)
+        continue;
+      if (d->d_type == DT_UNKNOWN) {
+        struct stat st;
 
-      if (g1 == NULL) {
-        rc = -ENOMEM;
-        goto cleanup;
+        if (fstatat(dfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISDIR(st.st_mode))
+          continue;
       }
-      later = g1;
-      g1 = realloc(rank, ncap * sizeof(*rank));
-      if (g1 == NULL) {
-        rc = -ENOMEM;
-        goto cleanup;
+      if (nlater == cap) {
+        size_t ncap = cap == 0 ? 32 : cap * 2;
+        void *g1 = realloc(later, ncap * sizeof(*later));
+
+        if (g1 == NULL) {
+          rc = -ENOMEM;
+          goto cleanup;
+        }
+        later = g1;
+        g1 = realloc(rank, ncap * sizeof(*rank));
+        if (g1 == NULL) {
+          rc = -ENOMEM;
+          goto cleanup;
+        }
+        rank = g1;
+        cap = ncap;
       }
-      rank = g1;
-      cap = ncap;
+      ex_strlcpy(later[nlater], d->d_name, sizeof(later[nlater]));
+      rank[nlater] = usual_rank(d->d_name);
+      nlater++;
     }
-    ex_strlcpy(later[nlater], d->d_name, sizeof(later[nlater]));
-    rank[nlater] = usual_rank(d->d_name);
-    nlater++;
   }
   /* The usual directories first, in the table's order, then the rest as
    * the directory listed them. */
@@ -474,7 +510,7 @@ static int read_dir(search_t *x, const char *dirpath, int depth,
   }
 
 cleanup:
-  closedir(dp);
+  close(dfd);
   free(later);
   free(rank);
   return rc;
@@ -549,8 +585,13 @@ int ex__project_search(const char *const *starts, size_t nstarts,
   x.prefix_len = slash != NULL && kind != EX_PROJECT_NODEPKG
                      ? (size_t)(slash - name)
                      : 0;
-  t0 = now_ms();
-  x.deadline = t0 + EX_PROJECT_MS;
+  t0 = ms_of(CLOCK_MONOTONIC);
+  x.t0 = t0;
+  x.delay0 = run_delay_ms();
+  x.cpu_deadline = ms_of(CLOCK_THREAD_CPUTIME_ID) + EX_PROJECT_MS;
+  x.dents = malloc(DENTS_BYTES);
+  if (x.dents == NULL)
+    return -ENOMEM;
 
   /* The tops, most likely first: a start deep below its top is searched
    * on its own before the top (its subtree then skipped there), so that
@@ -558,9 +599,10 @@ int ex__project_search(const char *const *starts, size_t nstarts,
   for (i = 0; i < nstarts && s->nroots < EX_PROJECT_ROOTS; i++) {
     if (starts[i] == NULL || starts[i][0] != '/')
       continue;
-    /* "/p/src/../app" is /p/app: compared and reported as such. */
+    /* "/p/src/../app" is /p/app: compared and reported as such; a start
+     * that does not exist holds nothing. */
     if (realpath(starts[i], start) == NULL)
-      ex_strlcpy(start, starts[i], sizeof(start));
+      continue;
     if (ex__project_root(start, root, sizeof(root), &marker) != 0)
       continue;
     if (home != NULL && home[0] != '\0' && strcmp(root, home) == 0)
@@ -597,10 +639,11 @@ int ex__project_search(const char *const *starts, size_t nstarts,
     rc = search_root(&x, s->roots[i], skip, i);
   }
   s->complete = s->found[0] != '\0' || (rc == 0 && s->stopped_by == NULL);
-  s->ms = now_ms() - t0;
+  s->ms = ms_of(CLOCK_MONOTONIC) - t0;
   for (i = 0; i < x.qlen; i++)
     free(x.q[i].path);
   free(x.q);
+  free(x.dents);
   if (rc != 0)
     return rc;
   return s->found[0] != '\0';

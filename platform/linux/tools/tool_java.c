@@ -817,7 +817,9 @@ int ex__tool_java_class_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     base = base != NULL ? base + 1 : file;
     snprintf(java, sizeof(java), "%.*s.java", (int)(strlen(base) - 6), base);
     starts[0] = proc->cwd;
-    if (src != NULL &&
+    /* Only after a search of the classes that went to its end: the
+     * two together stay within one search's time. */
+    if (src != NULL && ps->complete &&
         ex__project_search(starts, 1,
                            ex__tool_home(proc, home, sizeof(home)),
                            EX_PROJECT_FILE, java, src) > 0) {
