@@ -738,7 +738,7 @@ static void explain_file(const ex_probe_event_t *ev, const ex_proc_t *proc,
           if (k >= 0 && known_cmds[k].alias[0] != '\0' &&
               which(proc, known_cmds[k].alias, &g)) {
             c = ex_cause_add(e, "similar-name", EX_VERDICT_CONFIRMED,
-                             "%s is not installed, but %s is (%s)", sb.arg,
+                             "%s is not on PATH, but %s is (%s)", sb.arg,
                              known_cmds[k].alias, g.path);
             ex__cf_str(c, "similar", known_cmds[k].alias);
           }

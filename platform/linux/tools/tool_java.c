@@ -223,20 +223,7 @@ static int runtime_find(const ex_probe_event_t *ev, const ex_proc_t *proc,
 
 /* 1 when /var/lib/dpkg/alternatives/java lists java as a choice. */
 static int alternative_registered(const char *java) {
-  char *text;
-  char *p;
-  size_t n;
-  int found;
-
-  text = ex__tool_slurp("/var/lib/dpkg/alternatives/java");
-  if (text == NULL)
-    return 0;
-  n = strlen(java);
-  found = 0;
-  for (p = strstr(text, java); p != NULL && !found; p = strstr(p + 1, java))
-    found = (p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0');
-  free(text);
-  return found;
+  return ex__tool_file_has_line("/var/lib/dpkg/alternatives/java", java);
 }
 
 /* ---------------------------------------------------------------------- */
