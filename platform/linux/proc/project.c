@@ -632,6 +632,24 @@ int ex__project_search(const char *const *starts, size_t nstarts,
     }
   }
 
+  /* The deep starts before every top: a top's search then skips them,
+   * and nothing is read twice. */
+  for (i = 1; i < s->nroots; i++) {
+    for (k = i; k > 0 && !s->is_top[k] && s->is_top[k - 1]; k--) {
+      char tmp_root[PATH_CAP];
+      const char *tmp_marker;
+
+      memcpy(tmp_root, s->roots[k], PATH_CAP);
+      memcpy(s->roots[k], s->roots[k - 1], PATH_CAP);
+      memcpy(s->roots[k - 1], tmp_root, PATH_CAP);
+      tmp_marker = s->markers[k];
+      s->markers[k] = s->markers[k - 1];
+      s->markers[k - 1] = tmp_marker;
+      s->is_top[k] = 1;
+      s->is_top[k - 1] = 0;
+    }
+  }
+
   rc = 0;
   for (i = 0; i < s->nroots && !x.stop && rc == 0; i++) {
     for (k = 0; k < i; k++)
