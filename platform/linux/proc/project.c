@@ -18,11 +18,11 @@
 
 /* Files that make a directory part of a build tree. */
 static const char build_files[][16] = {
-    "Makefile",     "GNUmakefile",    "makefile",     "CMakeLists.txt",
-    "CMakeCache.txt", "configure",    "meson.build",  "build.ninja",
-    "package.json", "pyproject.toml", "setup.py",     "setup.cfg",
-    "Cargo.toml",   "go.mod",         "pom.xml",      "build.gradle",
-    "build.xml",    "SConstruct",     "BUILD.bazel",  "WORKSPACE",
+    "Makefile",       "GNUmakefile",    "makefile",    "CMakeLists.txt",
+    "CMakeCache.txt", "configure",      "meson.build", "build.ninja",
+    "package.json",   "pyproject.toml", "setup.py",    "setup.cfg",
+    "Cargo.toml",     "go.mod",         "pom.xml",     "build.gradle",
+    "build.xml",      "SConstruct",     "BUILD.bazel", "WORKSPACE",
 };
 
 static const char vcs_dirs[][8] = {".git", ".hg", ".svn"};
@@ -30,11 +30,11 @@ static const char vcs_dirs[][8] = {".git", ".hg", ".svn"};
 /* Read first at each level: where headers, libraries, modules and build
  * output usually are. */
 static const char usual_dirs[][12] = {
-    "include", "inc",      "src",      "lib",     "lib64",   "libs",
-    "vendor",  "third_party", "thirdparty", "3rdparty", "external",
-    "extern",  "deps",     "contrib",  "packages", "modules", "build",
-    "out",     "_build",   "dist",     "target",  "bin",     "classes",
-    "install", "local",    "python",   "app",     "apps",
+    "include", "inc",         "src",        "lib",      "lib64",    "libs",
+    "vendor",  "third_party", "thirdparty", "3rdparty", "external", "extern",
+    "deps",    "contrib",     "packages",   "modules",  "build",    "out",
+    "_build",  "dist",        "target",     "bin",      "classes",  "install",
+    "local",   "python",      "app",        "apps",
 };
 
 static long long ms_of(clockid_t clock) {
@@ -154,12 +154,12 @@ typedef struct search {
   ex_project_search_t *s;
   ex_project_kind_t kind;
   const char *name;
-  const char *base;   /* the last component of name */
-  size_t prefix_len;  /* length of the directories before base in name */
+  const char *base;       /* the last component of name */
+  size_t prefix_len;      /* length of the directories before base in name */
   long long cpu_deadline; /* the thread's CPU time */
   long long t0;           /* CLOCK_MONOTONIC at the start */
   long long delay0;       /* run_delay_ms() at the start, -1 unknown */
-  char *dents;           /* DENTS_BYTES for getdents64 */
+  char *dents;            /* DENTS_BYTES for getdents64 */
   qitem_t *q;
   size_t qhead;
   size_t qlen;
@@ -492,9 +492,8 @@ static int read_dir(search_t *x, const char *dirpath, int depth,
       size_t k;
       int skipped;
 
-      if (r < (int)(sizeof(usual_dirs) / sizeof(usual_dirs[0]))
-              ? rank[i] != r
-              : rank[i] >= 0)
+      if (r < (int)(sizeof(usual_dirs) / sizeof(usual_dirs[0])) ? rank[i] != r
+                                                                : rank[i] >= 0)
         continue;
       if (snprintf(child, sizeof(child), "%s/%s",
                    strcmp(dirpath, "/") == 0 ? "" : dirpath,
@@ -516,8 +515,8 @@ cleanup:
   return rc;
 }
 
-static int search_root(search_t *x, const char *root,
-                       const char *const *skip, size_t nskip) {
+static int search_root(search_t *x, const char *root, const char *const *skip,
+                       size_t nskip) {
   size_t i;
   int rc;
 
@@ -582,9 +581,8 @@ int ex__project_search(const char *const *starts, size_t nstarts,
   x.name = name;
   slash = strrchr(name, '/');
   x.base = slash != NULL ? slash + 1 : name;
-  x.prefix_len = slash != NULL && kind != EX_PROJECT_NODEPKG
-                     ? (size_t)(slash - name)
-                     : 0;
+  x.prefix_len =
+      slash != NULL && kind != EX_PROJECT_NODEPKG ? (size_t)(slash - name) : 0;
   t0 = ms_of(CLOCK_MONOTONIC);
   x.t0 = t0;
   x.delay0 = run_delay_ms();
@@ -680,10 +678,9 @@ const char *ex__project_describe(const ex_project_search_t *s, char *buf,
       n += (size_t)snprintf(roots + n, sizeof(roots) - n, "%s%s, then ",
                             i > 0 ? " and " : "", s->roots[i]);
     else if (s->markers[i] != NULL)
-      n += (size_t)snprintf(roots + n, sizeof(roots) - n,
-                            "%sthe project %s (up to its %s)",
-                            i > 0 && s->is_top[i - 1] ? " and " : "",
-                            s->roots[i], s->markers[i]);
+      n += (size_t)snprintf(
+          roots + n, sizeof(roots) - n, "%sthe project %s (up to its %s)",
+          i > 0 && s->is_top[i - 1] ? " and " : "", s->roots[i], s->markers[i]);
     else
       n += (size_t)snprintf(roots + n, sizeof(roots) - n,
                             "%s%s (no repository or build file above it)",
@@ -691,8 +688,9 @@ const char *ex__project_describe(const ex_project_search_t *s, char *buf,
                             s->roots[i]);
   }
   if (s->nroots == 0)
-    snprintf(buf, size, "no project directory (the working directory is "
-                        "unknown, or the home directory itself)");
+    snprintf(buf, size,
+             "no project directory (the working directory is "
+             "unknown, or the home directory itself)");
   else if (s->stopped_by != NULL)
     snprintf(buf, size,
              "%s, %d levels deep, until the search stopped at its bound "
@@ -718,8 +716,8 @@ void ex__project_facts(const ex_project_search_t *s, ex_facts_t *facts) {
   list[0] = '\0';
   n = 0;
   for (i = 0; i < s->nroots && n < sizeof(list); i++)
-    n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
-                          i > 0 ? ":" : "", s->roots[i]);
+    n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i > 0 ? ":" : "",
+                          s->roots[i]);
   ex_facts_str(facts, "project_searched", list);
   ex_facts_int(facts, "project_depth", s->depth);
   ex_facts_int(facts, "project_dirs_read", (long long)s->dirs);
@@ -792,9 +790,8 @@ static size_t argv_count(char *const *argv) {
   return n;
 }
 
-void ex__project_fix_env(ex_explanation_t *e, const char *var,
-                         const char *dir, char *const *argv,
-                         const char *fmt, ...) {
+void ex__project_fix_env(ex_explanation_t *e, const char *var, const char *dir,
+                         char *const *argv, const char *fmt, ...) {
   va_list ap;
   char *q;
   char *cmd;
@@ -806,8 +803,8 @@ void ex__project_fix_env(ex_explanation_t *e, const char *var,
   if (q == NULL)
     goto nomem;
   /* The variable keeps what it held: a value before this one. */
-  n = asprintf(&cmd, "%s%s=%s${%s:+:$%s}", argv != NULL ? "" : "export ",
-               var, q, var, var);
+  n = asprintf(&cmd, "%s%s=%s${%s:+:$%s}", argv != NULL ? "" : "export ", var,
+               q, var, var);
   free(q);
   if (n < 0) {
     cmd = NULL;
@@ -815,8 +812,8 @@ void ex__project_fix_env(ex_explanation_t *e, const char *var,
   }
   len = (size_t)n;
   if (argv != NULL) {
-    if (append_words(&cmd, &len, (const char *const *)argv,
-                     argv_count(argv)) != 0)
+    if (append_words(&cmd, &len, (const char *const *)argv, argv_count(argv)) !=
+        0)
       goto nomem;
   }
   va_start(ap, fmt);

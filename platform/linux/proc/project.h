@@ -33,9 +33,9 @@
 #define EX_PROJECT_ENTRIES 20000 /* directory entries read */
 #define EX_PROJECT_DIRS 2000     /* directories opened */
 #define EX_PROJECT_MS 12         /* milliseconds of CPU time */
-#define EX_PROJECT_WALL_MS 30    /* milliseconds running or waiting for
-                                    the disk (not for a CPU) */
-#define EX_PROJECT_UP 12         /* levels above the start, for the top */
+/* Milliseconds running or waiting for the disk (not for a CPU). */
+#define EX_PROJECT_WALL_MS 30
+#define EX_PROJECT_UP 12 /* levels above the start, for the top */
 #define EX_PROJECT_ROOTS 4
 
 typedef enum {
@@ -58,12 +58,12 @@ typedef enum {
 } ex_project_kind_t;
 
 typedef struct ex_project_search {
-  char top[EX_PROC_PATH_MAX];   /* the project of the first start, or "" */
-  const char *top_marker;       /* ".git", "Makefile", ..., or NULL: no
-                                   repository or build file above it */
-  char roots[EX_PROJECT_ROOTS][EX_PROC_PATH_MAX]; /* searched, in order:
-                                   the tops, and a start that lies deeper
-                                   than two levels below its top */
+  char top[EX_PROC_PATH_MAX]; /* the project of the first start, or "" */
+  const char *top_marker;     /* ".git", "Makefile", ..., or NULL: no
+                                 repository or build file above it */
+  /* The directories searched, in order: each start that lies deeper than
+   * two levels below its top, then the tops. */
+  char roots[EX_PROJECT_ROOTS][EX_PROC_PATH_MAX];
   const char *markers[EX_PROJECT_ROOTS]; /* as top_marker, for each */
   int is_top[EX_PROJECT_ROOTS]; /* 0: a start searched before its top */
   size_t nroots;
@@ -113,9 +113,8 @@ void ex__project_facts(const ex_project_search_t *s, ex_facts_t *facts);
  * LD_LIBRARY_PATH, PYTHONPATH, NODE_PATH, CLASSPATH), every word quoted;
  * "export VAR=dir${VAR:+:$VAR}" when argv is NULL (--log). text is
  * printf-style. */
-void ex__project_fix_env(ex_explanation_t *e, const char *var,
-                         const char *dir, char *const *argv,
-                         const char *fmt, ...)
+void ex__project_fix_env(ex_explanation_t *e, const char *var, const char *dir,
+                         char *const *argv, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 /* Adds the fix "ARGV0 WORDS... ARGV1...": the command run again with the

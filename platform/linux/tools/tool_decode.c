@@ -46,7 +46,7 @@ static void cf_bool(ex_cause_t *c, const char *key, int v) {
 typedef struct bytes {
   unsigned char *buf;
   size_t len;
-  int cut;          /* the file is longer than what was read */
+  int cut; /* the file is longer than what was read */
 } bytes_t;
 
 static int read_bytes(const char *path, bytes_t *b) {
@@ -114,22 +114,22 @@ static int utf8_seq(const unsigned char *p, size_t left) {
 }
 
 typedef struct scan {
-  const char *bom;        /* "UTF-8", "UTF-16LE", ... or NULL */
-  long long bad;          /* offset of the first invalid byte, -1 none */
-  int bad_cut;            /* the first invalid sequence is cut by the end */
-  long line;              /* its line (1-based) */
-  size_t bad_count;       /* invalid bytes in all */
-  size_t multibyte;       /* valid multi-byte UTF-8 sequences */
-  size_t high;            /* bytes >= 0x80 */
-  size_t c1;              /* bytes 0x80-0x9f */
-  size_t undefined1252;   /* 0x81 0x8d 0x8f 0x90 0x9d: not in cp1252 */
-  size_t isolated;        /* high bytes between two ASCII bytes */
+  const char *bom;      /* "UTF-8", "UTF-16LE", ... or NULL */
+  long long bad;        /* offset of the first invalid byte, -1 none */
+  int bad_cut;          /* the first invalid sequence is cut by the end */
+  long line;            /* its line (1-based) */
+  size_t bad_count;     /* invalid bytes in all */
+  size_t multibyte;     /* valid multi-byte UTF-8 sequences */
+  size_t high;          /* bytes >= 0x80 */
+  size_t c1;            /* bytes 0x80-0x9f */
+  size_t undefined1252; /* 0x81 0x8d 0x8f 0x90 0x9d: not in cp1252 */
+  size_t isolated;      /* high bytes between two ASCII bytes */
   size_t nul;
-  size_t nul_odd;         /* NULs at odd offsets */
-  size_t control;         /* other control bytes than \t \n \r \f */
-  size_t sjis_pairs;      /* pairs valid in Shift-JIS */
-  size_t euc_pairs;       /* pairs of two bytes 0xa1-0xfe */
-  size_t pairs;           /* high bytes followed by a trail byte */
+  size_t nul_odd;    /* NULs at odd offsets */
+  size_t control;    /* other control bytes than \t \n \r \f */
+  size_t sjis_pairs; /* pairs valid in Shift-JIS */
+  size_t euc_pairs;  /* pairs of two bytes 0xa1-0xfe */
+  size_t pairs;      /* high bytes followed by a trail byte */
 } scan_t;
 
 static void scan_bytes(const bytes_t *b, scan_t *s) {
@@ -156,8 +156,7 @@ static void scan_bytes(const bytes_t *b, scan_t *s) {
     if (c == 0) {
       s->nul++;
       s->nul_odd += i & 1;
-    } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
-               c != '\f') {
+    } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') {
       s->control++;
     }
     n = utf8_seq(p + i, b->len - i);
@@ -186,8 +185,8 @@ static void scan_bytes(const bytes_t *b, scan_t *s) {
       continue;
     s->high++;
     s->c1 += c <= 0x9f;
-    s->undefined1252 += c == 0x81 || c == 0x8d || c == 0x8f || c == 0x90 ||
-                        c == 0x9d;
+    s->undefined1252 +=
+        c == 0x81 || c == 0x8d || c == 0x8f || c == 0x90 || c == 0x9d;
     if (i + 1 == b->len || p[i + 1] < 0x80) {
       if (i == 0 || p[i - 1] < 0x80)
         s->isolated++;
@@ -198,8 +197,8 @@ static void scan_bytes(const bytes_t *b, scan_t *s) {
       continue;
     d = p[i + 1];
     s->pairs++;
-    if (((c >= 0x81 && c <= 0x9f) || (c >= 0xe0 && c <= 0xfc)) &&
-        d >= 0x40 && d <= 0xfc && d != 0x7f)
+    if (((c >= 0x81 && c <= 0x9f) || (c >= 0xe0 && c <= 0xfc)) && d >= 0x40 &&
+        d <= 0xfc && d != 0x7f)
       s->sjis_pairs++;
     if (c >= 0xa1 && c <= 0xfe && d >= 0xa1 && d <= 0xfe)
       s->euc_pairs++;
@@ -210,11 +209,11 @@ static void scan_bytes(const bytes_t *b, scan_t *s) {
 /* The likely encoding of the file, for Python and for iconv, with the
  * cause id and a phrase. Returns the cause id. */
 typedef struct guess {
-  const char *id;        /* cause id */
-  const char *python;    /* encoding= value, or NULL */
-  const char *iconv;     /* iconv -f value, or NULL */
-  const char *what;      /* a phrase for the report */
-  int certain;           /* the bytes allow no other reading */
+  const char *id;     /* cause id */
+  const char *python; /* encoding= value, or NULL */
+  const char *iconv;  /* iconv -f value, or NULL */
+  const char *what;   /* a phrase for the report */
+  int certain;        /* the bytes allow no other reading */
 } guess_t;
 
 static void guess_encoding(const bytes_t *b, const scan_t *s, guess_t *g) {
@@ -321,8 +320,8 @@ static int invalid_utf8_file(const char *path) {
 
 /* The string literals of a source line ('a', "b"), tried as files
  * relative to the command's cwd. */
-static int from_source_line(const ex_proc_t *proc, const char *line,
-                            char *out, size_t size, size_t *lit_end) {
+static int from_source_line(const ex_proc_t *proc, const char *line, char *out,
+                            size_t size, size_t *lit_end) {
   const char *p;
   const char *end;
   char lit[PATH_CAP];
@@ -357,8 +356,8 @@ static int from_source_line(const ex_proc_t *proc, const char *line,
  * file: encoding='x' replaced when the line has one, else added before
  * the parenthesis that closes the call whose argument ends at lit_end.
  * Returns 1 when out holds the new line. */
-static int line_with_encoding(const char *line, size_t lit_end,
-                              const char *enc, char *out, size_t size) {
+static int line_with_encoding(const char *line, size_t lit_end, const char *enc,
+                              char *out, size_t size) {
   const char *p;
   const char *q;
   int depth;
@@ -383,8 +382,8 @@ static int line_with_encoding(const char *line, size_t lit_end,
     } else if (*p == '(') {
       depth++;
     } else if (*p == ')' && depth-- == 0) {
-      snprintf(out, size, "%.*s, encoding='%s'%s", (int)(p - line), line,
-               enc, p);
+      snprintf(out, size, "%.*s, encoding='%s'%s", (int)(p - line), line, enc,
+               p);
       return 1;
     }
   }
@@ -403,8 +402,9 @@ static const unsigned short cp1252_c1[32] = {
 static void char_of(unsigned byte, int latin1, char *out) {
   unsigned cp;
 
-  cp = byte >= 0xa0 || latin1 ? byte : byte >= 0x80 ? cp1252_c1[byte - 0x80]
-                                                    : byte;
+  cp = byte >= 0xa0 || latin1 ? byte
+       : byte >= 0x80         ? cp1252_c1[byte - 0x80]
+                              : byte;
   if (cp < 0xa0 && (byte >= 0x80 || cp < 0x20)) {
     out[0] = '\0';
   } else if (cp < 0x800) {
@@ -446,9 +446,9 @@ static int source_line(const char *path, long line, char *out, size_t size) {
   return 1;
 }
 
-static const char *find_file(const ex_probe_event_t *ev,
-                             const ex_proc_t *proc, char *out, size_t size,
-                             char *line, size_t lsize, size_t *lit_end) {
+static const char *find_file(const ex_probe_event_t *ev, const ex_proc_t *proc,
+                             char *out, size_t size, char *line, size_t lsize,
+                             size_t *lit_end) {
   char *abs;
   size_t i;
 
@@ -467,8 +467,7 @@ static const char *find_file(const ex_probe_event_t *ev,
   if (ev->location_file != NULL && ev->location_file[0] != '<' &&
       ev->location_line > 0) {
     abs = ex__path_absolute(proc, ev->location_file);
-    if (abs != NULL &&
-        source_line(abs, ev->location_line, line, lsize) &&
+    if (abs != NULL && source_line(abs, ev->location_line, line, lsize) &&
         from_source_line(proc, line, out, size, lit_end)) {
       free(abs);
       return "opened by the source line the traceback shows";
@@ -519,33 +518,35 @@ static const char *other_name(const char *python, int java) {
 
 /* The fix in the program's own language. */
 static void fix_in_code(const ex_probe_event_t *ev, const char *file,
-                        const char *python, const char *line,
-                        size_t lit_end, ex_explanation_t *out) {
+                        const char *python, const char *line, size_t lit_end,
+                        ex_explanation_t *out) {
   char fixed[1100];
   const char *id;
 
   id = ev->rule_id != NULL ? ev->rule_id : "";
   if (strncmp(id, "java.", 5) == 0) {
-    ex_fix_add_raw(out, 0, NULL,
-                   "read it with its charset: Files.readAllLines(Path.of(\"%s\"), "
-                   "Charset.forName(\"%s\")), or new InputStreamReader(in, "
-                   "\"%s\")",
-                   file, other_name(python, 1), other_name(python, 1));
+    ex_fix_add_raw(
+        out, 0, NULL,
+        "read it with its charset: Files.readAllLines(Path.of(\"%s\"), "
+        "Charset.forName(\"%s\")), or new InputStreamReader(in, "
+        "\"%s\")",
+        file, other_name(python, 1), other_name(python, 1));
   } else if (strncmp(id, "node.", 5) == 0) {
     if (other_name(python, 0)[0] != '\0')
       ex_fix_add_raw(out, 0, NULL,
                      "decode it with its encoding: new TextDecoder('%s')",
                      other_name(python, 0));
   } else if (line[0] != '\0' &&
-             line_with_encoding(line, lit_end, python, fixed,
-                                sizeof(fixed))) {
-    ex_fix_add_raw(out, 0, NULL, "read it with its encoding, in %s line %ld: "
-                                 "%s",
+             line_with_encoding(line, lit_end, python, fixed, sizeof(fixed))) {
+    ex_fix_add_raw(out, 0, NULL,
+                   "read it with its encoding, in %s line %ld: "
+                   "%s",
                    ev->location_file, ev->location_line,
                    fixed + strspn(fixed, " \t"));
   } else {
-    ex_fix_add_raw(out, 0, NULL, "read it with its encoding: open('%s', "
-                                 "encoding='%s')",
+    ex_fix_add_raw(out, 0, NULL,
+                   "read it with its encoding: open('%s', "
+                   "encoding='%s')",
                    file, python);
   }
 }
@@ -601,8 +602,7 @@ int ex__tool_decode_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   if (pos >= 0)
     ex_facts_int(&out->facts, "position", pos);
 
-  how = find_file(ev, proc, file, sizeof(file), line, sizeof(line),
-                  &lit_end);
+  how = find_file(ev, proc, file, sizeof(file), line, sizeof(line), &lit_end);
   if (line[0] != '\0')
     ex_facts_str(&out->facts, "source_line", line);
   if (how == NULL) {
@@ -650,8 +650,7 @@ int ex__tool_decode_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     snprintf(hex + n, sizeof(hex) - n, ")");
   /* Python's position counts in the block it decoded: the file's offset
    * for a whole read(), not for a file read line by line. */
-  same = pos >= 0 && byte <= 0xff && (size_t)pos < b.len &&
-         b.buf[pos] == byte;
+  same = pos >= 0 && byte <= 0xff && (size_t)pos < b.len && b.buf[pos] == byte;
   c = ex_cause_add(out, "not-utf8", EX_VERDICT_CONFIRMED,
                    "%s (%s) is valid UTF-8 up to offset %lld (line %ld), "
                    "where the byte %s is not%s%s",
@@ -675,22 +674,20 @@ int ex__tool_decode_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   ex_facts_str(&out->facts, "likely_encoding",
                g.python != NULL ? g.python : g.id);
   glyph[0] = '\0';
-  if (g.python != NULL && (strcmp(g.python, "cp1252") == 0 ||
-                           strcmp(g.python, "latin-1") == 0))
+  if (g.python != NULL &&
+      (strcmp(g.python, "cp1252") == 0 || strcmp(g.python, "latin-1") == 0))
     char_of(b.buf[s.bad], strcmp(g.python, "latin-1") == 0, glyph);
-  c = ex_cause_add(out, g.id, EX_VERDICT_CONFIRMED, "%s is %s%s%s%s%s%s",
-                   file, g.what, glyph[0] != '\0' ? " (0x" : "",
-                   glyph[0] != '\0' ? hex : "",
-                   glyph[0] != '\0' ? " is " : "", glyph,
-                   glyph[0] != '\0' ? " there)" : "");
+  c = ex_cause_add(out, g.id, EX_VERDICT_CONFIRMED, "%s is %s%s%s%s%s%s", file,
+                   g.what, glyph[0] != '\0' ? " (0x" : "",
+                   glyph[0] != '\0' ? hex : "", glyph[0] != '\0' ? " is " : "",
+                   glyph, glyph[0] != '\0' ? " there)" : "");
   if (glyph[0] != '\0')
     cf_str(c, "character", glyph);
   cf_str(c, "encoding", g.python != NULL ? g.python : "");
   cf_bool(c, "certain", g.certain);
   if (strcmp(g.id, "binary") != 0)
     ex_cause_add(out, "binary", EX_VERDICT_RULED_OUT,
-                 "%s has no NUL bytes and few control bytes: it is text",
-                 file);
+                 "%s has no NUL bytes and few control bytes: it is text", file);
   ex_explanation_summary(out, "%s is not UTF-8 from offset %lld: %s", file,
                          s.bad, g.what);
 
@@ -712,11 +709,12 @@ int ex__tool_decode_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     fix_in_code(ev, file, g.python, line, lit_end, out);
     utf8_copy_name(file, copy, sizeof(copy));
     {
-      const char *argv[] = {"iconv", "-f", g.iconv, "-t", "UTF-8", "-o",
-                            copy, file, NULL};
+      const char *argv[] = {"iconv", "-f", g.iconv, "-t", "UTF-8",
+                            "-o",    copy, file,    NULL};
 
-      ex_fix_add_cmd(out, 0, argv, "or convert a copy to UTF-8 (then use "
-                                   "it instead)");
+      ex_fix_add_cmd(out, 0, argv,
+                     "or convert a copy to UTF-8 (then use "
+                     "it instead)");
     }
   }
   free(b.buf);

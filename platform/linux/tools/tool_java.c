@@ -30,15 +30,15 @@
 #define CLASS_VERSION_OFFSET 44
 
 typedef struct jdk {
-  char home[PATH_CAP];   /* the directory with bin/java and release */
-  char version[32];      /* JAVA_VERSION, "17.0.15" */
-  int feature;           /* 17; 8 for "1.8.0_392" */
+  char home[PATH_CAP]; /* the directory with bin/java and release */
+  char version[32];    /* JAVA_VERSION, "17.0.15" */
+  int feature;         /* 17; 8 for "1.8.0_392" */
 } jdk_t;
 
 typedef struct jdks {
   jdk_t items[JDKS_MAX];
   size_t count;
-  char searched[2048];   /* the directories looked in, joined with ':' */
+  char searched[2048]; /* the directories looked in, joined with ':' */
 } jdks_t;
 
 /* "17.0.15" -> 17, "1.8.0_392" -> 8, "25" -> 25; 0 when unknown. */
@@ -159,10 +159,9 @@ static void jdks_in(jdks_t *l, const char *dir) {
  * the alternatives link. */
 static void jdks_find(const ex_proc_t *proc, jdks_t *l) {
   static const char *const dirs[] = {"/usr/lib/jvm", "/usr/java",
-                                     "/usr/local/lib/jvm", "/opt/java",
-                                     "/opt"};
-  static const char *const user_dirs[] = {".sdkman/candidates/java",
-                                          ".jdks", ".local/share/jdks"};
+                                     "/usr/local/lib/jvm", "/opt/java", "/opt"};
+  static const char *const user_dirs[] = {".sdkman/candidates/java", ".jdks",
+                                          ".local/share/jdks"};
   char home[PATH_CAP];
   char dir[PATH_CAP];
   const char *jh;
@@ -215,8 +214,7 @@ static int runtime_find(const ex_probe_event_t *ev, const ex_proc_t *proc,
   } else {
     return -ENOENT;
   }
-  if (home_of_java(java, home, sizeof(home)) != 0 ||
-      read_release(home, j) != 0)
+  if (home_of_java(java, home, sizeof(home)) != 0 || read_release(home, j) != 0)
     return -ENOENT;
   return 0;
 }
@@ -231,7 +229,7 @@ static int alternative_registered(const char *java) {
 
 typedef struct class_info {
   unsigned major;
-  char name[512];        /* this_class, "com/example/Main" */
+  char name[512]; /* this_class, "com/example/Main" */
 } class_info_t;
 
 static unsigned be16(const unsigned char *p) {
@@ -289,16 +287,27 @@ static int class_read(const char *path, class_info_t *ci) {
       class_name[i] = be16(buf + pos + 1);
       size = 3;
       break;
-    case 8: case 16: case 19: case 20:
+    case 8:
+    case 16:
+    case 19:
+    case 20:
       size = 3;
       break;
     case 15:
       size = 4;
       break;
-    case 3: case 4: case 9: case 10: case 11: case 12: case 17: case 18:
+    case 3:
+    case 4:
+    case 9:
+    case 10:
+    case 11:
+    case 12:
+    case 17:
+    case 18:
       size = 5;
       break;
-    case 5: case 6:
+    case 5:
+    case 6:
       size = 9;
       i++; /* a long or a double takes two entries */
       break;
@@ -363,8 +372,8 @@ static const char *java_classpath(char *const *argv) {
 
 /* Finds file (com/x/Main.class) in the directories of the class path
  * (the cwd when there is none); jars are not opened. */
-static int in_classpath(const ex_proc_t *proc, const char *cp,
-                        const char *file, char *out, size_t size) {
+static int in_classpath(const ex_proc_t *proc, const char *cp, const char *file,
+                        char *out, size_t size) {
   char dir[PATH_CAP];
   const char *p;
   const char *end;
@@ -438,12 +447,12 @@ static void version_fixes(const ex_probe_event_t *ev, const jdk_t *best,
     java[0] = '\0';
   for (i = 0; ev->command != NULL && ev->command[i] != NULL; i++) {
     /* A java named by its path would not follow PATH: name the new one. */
-    char *q = ex_shell_quote(i == 0 && strchr(ev->command[0], '/') != NULL &&
-                                     strcmp(ex__tool_basename(ev->command[0]),
-                                            "java") == 0 &&
-                                     java[0] != '\0'
-                                 ? java
-                                 : ev->command[i]);
+    char *q = ex_shell_quote(
+        i == 0 && strchr(ev->command[0], '/') != NULL &&
+                strcmp(ex__tool_basename(ev->command[0]), "java") == 0 &&
+                java[0] != '\0'
+            ? java
+            : ev->command[i]);
     char *grown = q != NULL ? realloc(rest, len + strlen(q) + 2) : NULL;
 
     if (grown == NULL) {
@@ -457,26 +466,23 @@ static void version_fixes(const ex_probe_event_t *ev, const jdk_t *best,
     free(q);
   }
   cmd = NULL;
-  if (qh != NULL &&
-      asprintf(&cmd, "JAVA_HOME=%s PATH=%s/bin:\"$PATH\"%s", qh, qh,
-               rest != NULL ? rest : "") >= 0)
+  if (qh != NULL && asprintf(&cmd, "JAVA_HOME=%s PATH=%s/bin:\"$PATH\"%s", qh,
+                             qh, rest != NULL ? rest : "") >= 0)
     ex_fix_add_raw(out, 0, cmd, "run it with Java %d (%s)", best->feature,
                    best->home);
   free(cmd);
   free(rest);
   free(qh);
   if (java[0] != '\0' && alternative_registered(java)) {
-    const char *argv[] = {"update-alternatives", "--set", "java", java,
-                          NULL};
+    const char *argv[] = {"update-alternatives", "--set", "java", java, NULL};
 
     ex_fix_add_cmd(out, 1, argv, "or make Java %d the default java",
                    best->feature);
   }
 }
 
-int ex__tool_java_version_run(const ex_probe_event_t *ev,
-                              const ex_proc_t *proc, const ex_host_t *host,
-                              ex_explanation_t *out) {
+int ex__tool_java_version_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
+                              const ex_host_t *host, ex_explanation_t *out) {
   jdks_t *l;
   jdk_t ran;
   ex_project_search_t *ps;
@@ -491,8 +497,8 @@ int ex__tool_java_version_run(const ex_probe_event_t *ev,
   ex_cause_t *c;
   size_t n;
   size_t i;
-  int need;   /* the Java feature version the class needs */
-  int have;   /* the one the message says ran, 0 unknown */
+  int need; /* the Java feature version the class needs */
+  int have; /* the one the message says ran, 0 unknown */
   int compile;
   int ran_ok;
 
@@ -541,22 +547,20 @@ int ex__tool_java_version_run(const ex_probe_event_t *ev,
     ex_facts_str(&out->facts, "runtime_seen_by", how);
   }
   if (ran_ok && need > 0) {
-    c = ex_cause_add(out, "old-default-java",
-                     ran.feature < need ? EX_VERDICT_CONFIRMED
-                                        : EX_VERDICT_UNKNOWN,
-                     ran.feature < need
-                         ? "the %s that ran is Java %d (%s, JAVA_VERSION=%s "
-                           "in its release file, found as %s); %s needs "
-                           "Java %d or later"
-                         : "%s is Java %d (%s, JAVA_VERSION=%s, found as "
-                           "%s), new enough for %s (Java %d): another Java "
-                           "ran (a build tool's own JAVA_HOME?)",
-                     compile ? "javac" : "java", ran.feature, ran.home,
-                     ran.version, how,
-                     compile ? "the release asked for"
-                     : ev->subject_value != NULL ? ev->subject_value
-                                                 : "the class",
-                     need);
+    c = ex_cause_add(
+        out, "old-default-java",
+        ran.feature < need ? EX_VERDICT_CONFIRMED : EX_VERDICT_UNKNOWN,
+        ran.feature < need ? "the %s that ran is Java %d (%s, JAVA_VERSION=%s "
+                             "in its release file, found as %s); %s needs "
+                             "Java %d or later"
+                           : "%s is Java %d (%s, JAVA_VERSION=%s, found as "
+                             "%s), new enough for %s (Java %d): another Java "
+                             "ran (a build tool's own JAVA_HOME?)",
+        compile ? "javac" : "java", ran.feature, ran.home, ran.version, how,
+        compile                     ? "the release asked for"
+        : ev->subject_value != NULL ? ev->subject_value
+                                    : "the class",
+        need);
     if (c != NULL) {
       ex_facts_str(&c->facts, "runtime_home", ran.home);
       ex_facts_int(&c->facts, "runtime_java", ran.feature);
@@ -600,8 +604,9 @@ int ex__tool_java_version_run(const ex_probe_event_t *ev,
       ex_facts_str(&c->facts, "jdk_home", best->home);
       ex_facts_int(&c->facts, "jdk_java", best->feature);
     }
-    ex_explanation_summary(out, "%s needs Java %d; Java %d ran, and Java %d "
-                                "at %s would run it",
+    ex_explanation_summary(out,
+                           "%s needs Java %d; Java %d ran, and Java %d "
+                           "at %s would run it",
                            compile ? "the build" : "the class", need,
                            ran_ok ? ran.feature : have, best->feature,
                            best->home);
@@ -610,22 +615,23 @@ int ex__tool_java_version_run(const ex_probe_event_t *ev,
     c = ex_cause_add(out, "several-jdks", EX_VERDICT_RULED_OUT,
                      "none of the %zu Java installations found (%s) is Java "
                      "%d or later; looked in %s",
-                     l->count, l->count > 0 ? list : "none", need,
-                     l->searched);
+                     l->count, l->count > 0 ? list : "none", need, l->searched);
     newest = NULL;
     for (i = 0; i < l->count; i++) {
       if (newest == NULL || l->items[i].feature > newest->feature)
         newest = &l->items[i];
     }
     if (newest != NULL)
-      ex_explanation_summary(out, "%s needs Java %d, and no Java that new is "
-                                  "installed here (the newest is Java %d, "
-                                  "%s)",
+      ex_explanation_summary(out,
+                             "%s needs Java %d, and no Java that new is "
+                             "installed here (the newest is Java %d, "
+                             "%s)",
                              compile ? "the build" : "the class", need,
                              newest->feature, newest->home);
     else
-      ex_explanation_summary(out, "%s needs Java %d, and no Java is "
-                                  "installed where explain looked",
+      ex_explanation_summary(out,
+                             "%s needs Java %d, and no Java is "
+                             "installed where explain looked",
                              compile ? "the build" : "the class", need);
     ex_fix_add_raw(out, 0, NULL,
                    "install Java %d or later (Debian 12 ships openjdk-17; "
@@ -679,14 +685,12 @@ static void classpath_fix(const ex_probe_event_t *ev, const char *dir,
   }
   argv[n] = NULL;
   if (replaced) {
-    ex__project_fix_insert(out, argv, NULL, 0,
-                           "put %s on the class path", dir);
+    ex__project_fix_insert(out, argv, NULL, 0, "put %s on the class path", dir);
     return;
   }
   words[0] = "-cp";
   words[1] = dir;
-  ex__project_fix_insert(out, argv, words, 2, "put %s on the class path",
-                         dir);
+  ex__project_fix_insert(out, argv, words, 2, "put %s on the class path", dir);
 }
 
 int ex__tool_java_class_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
@@ -721,8 +725,9 @@ int ex__tool_java_class_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     ex_cause_add(out, "file-name", EX_VERDICT_CONFIRMED,
                  "%s is a file name; java takes the class name (%s)", cls,
                  dotted);
-    ex_explanation_summary(out, "java was given the file %s instead of the "
-                                "class %s",
+    ex_explanation_summary(out,
+                           "java was given the file %s instead of the "
+                           "class %s",
                            cls, dotted);
     free(ps);
     return 0;
@@ -754,8 +759,7 @@ int ex__tool_java_class_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
       }
     }
     out->stale = 1;
-    ex_explanation_summary(out, "%s is on the class path now (%s)", cls,
-                           found);
+    ex_explanation_summary(out, "%s is on the class path now (%s)", cls, found);
     ex_cause_add(out, "classpath", EX_VERDICT_RULED_OUT,
                  "%s exists now, on the class path", found);
     free(ps);
@@ -768,8 +772,7 @@ int ex__tool_java_class_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     char home[PATH_CAP];
 
     starts[0] = proc->cwd;
-    rc = ex__project_search(starts, 1,
-                            ex__tool_home(proc, home, sizeof(home)),
+    rc = ex__project_search(starts, 1, ex__tool_home(proc, home, sizeof(home)),
                             EX_PROJECT_CLASS, file, ps);
   }
   ex__project_facts(ps, &out->facts);
@@ -807,8 +810,7 @@ int ex__tool_java_class_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     /* Only after a search of the classes that went to its end: the
      * two together stay within one search's time. */
     if (src != NULL && ps->complete &&
-        ex__project_search(starts, 1,
-                           ex__tool_home(proc, home, sizeof(home)),
+        ex__project_search(starts, 1, ex__tool_home(proc, home, sizeof(home)),
                            EX_PROJECT_FILE, java, src) > 0) {
       const char *argv[] = {"javac", "-d", dest, src->found, NULL};
 
@@ -833,8 +835,9 @@ int ex__tool_java_class_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   ex_cause_add(out, "in-jar", EX_VERDICT_UNKNOWN,
                "whether a jar holds %s was not checked (jars are not opened)",
                file);
-  ex_explanation_summary(out, "no %s on the class path or in the project "
-                              "directories",
+  ex_explanation_summary(out,
+                         "no %s on the class path or in the project "
+                         "directories",
                          file);
   free(ps);
   return 0;

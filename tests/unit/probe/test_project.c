@@ -122,8 +122,8 @@ static void test_root(void **state) {
 }
 
 /* Searches the project around rel_start for name; returns found. */
-static int find(const char *rel_start, ex_project_kind_t kind,
-                const char *name, ex_project_search_t *s) {
+static int find(const char *rel_start, ex_project_kind_t kind, const char *name,
+                ex_project_search_t *s) {
   char start[1024];
   const char *starts[1];
   int rc;
@@ -226,8 +226,7 @@ static void test_never_read(void **state) {
   assert_true(s->complete);
   /* A start deep below its top is searched first, on its own. */
   make("r/1/2/3/4/5/6/7/local.h", 0644);
-  assert_int_equal(find("r/1/2/3/4/5/6/7", EX_PROJECT_HEADER, "local.h", s),
-                   1);
+  assert_int_equal(find("r/1/2/3/4/5/6/7", EX_PROJECT_HEADER, "local.h", s), 1);
   assert_dir(s, "r/1/2/3/4/5/6/7");
   assert_int_equal(s->nroots, 2);
   path_of(target, sizeof(target), "r/1/2/3/4/5/6/7");
