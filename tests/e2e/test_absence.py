@@ -140,7 +140,7 @@ class Headers(AbsenceTest):
         self.assert_project_read(d)
         fix = [x for x in commands(d) if x.startswith("CPATH=")]
         self.assertEqual(fix, ["CPATH=%s${CPATH:+:$CPATH} make" % inc])
-        self.assertIn("mylib.h is in %s, a directory of the project" % inc,
+        self.assertIn("mylib.h exists in the project, at %s/mylib.h" % inc,
                       r.text)
         self.assertIn(fix[0], r.text)
         self.assertNotIn("installed nowhere", r.text)
@@ -274,7 +274,7 @@ class PythonModules(AbsenceTest):
         self.assertIn(cmd, commands(d))
         # No install of a package that happens to have the same name.
         self.assertFalse(any("pip install" in x for x in commands(d)))
-        self.assertIn("mypkg is the project's own, in %s" % src, r.text)
+        self.assertIn("mypkg exists in %s" % src, r.text)
         out = sh(cmd, self.proj)
         self.assertEqual((out.returncode, out.stdout), (0, b"42\n"))
 
@@ -340,7 +340,8 @@ class NodeModules(AbsenceTest):
         self.assertIn(cmd, commands(d))
         # Never the registry's package of the same name.
         self.assertNotIn("cd %s && npm install shared" % app, commands(d))
-        self.assertIn("shared is the project's own", r.text)
+        self.assertIn("shared is in the project, at %s/shared" % self.proj,
+                      r.text)
         out = sh(cmd, app)
         self.assertEqual((out.returncode, out.stdout), (0, b"42\n"))
 
@@ -405,8 +406,8 @@ class Java(AbsenceTest):
             self.assertEqual(listed[home], version)
             self.assertLess(feature, 55)
         self.assertEqual(cause(d, "several-jdks")["verdict"], "ruled-out")
-        self.assertIn("needs Java 55, and no Java that new is installed",
-                      r.text)
+        self.assertIn("is Java 55 or later", r.text)
+        self.assertIn("install Java 55 or later", r.text)
         self.assertIn("javac --release %d" % jdks[self.home][1], r.text)
 
     def test_second_jdk_that_can_run_the_class(self):
@@ -444,7 +445,7 @@ class Java(AbsenceTest):
         self.assertTrue(os.path.isfile(os.path.join(out, "Hello.class")))
         cmd = "java -cp %s Hello" % out
         self.assertIn(cmd, commands(d))
-        self.assertIn("Hello is in %s, which is not on the class path" % out,
+        self.assertIn("Hello is in the project, at %s/Hello.class" % out,
                       r.text)
         self.assertEqual(sh(cmd, self.proj).stdout, b"hi\n")
 
