@@ -540,6 +540,28 @@ class Decoding(AbsenceTest):
                          "named on the command line")
         self.assertIn('Charset.forName("windows-1252")', r.text)
 
+    def test_node_decodes_a_file_named_on_its_command_line(self):
+        if not have("node"):
+            self.skipTest("node is needed")
+        legacy = self.put("legacy.txt", self.TEXT.encode("cp1252"))
+        self.put("decode.js", "const fs = require('fs');\n"
+                 "new TextDecoder('utf-8', { fatal: true })"
+                 ".decode(fs.readFileSync(process.argv[2]));\n")
+        r = Run(self, ["node", "decode.js", "legacy.txt"], self.proj)
+        self.assertEqual(r.code, 1)
+        d = r.diagnosis("text-encoding")
+        self.assertEqual(d["facts"]["file"], legacy)
+        self.assertEqual(cause(d, "legacy-encoding")["facts"]["encoding"],
+                         "cp1252")
+        self.assertIn("new TextDecoder('windows-1252')", r.text)
+        # The encoding named is the one that reads the file back.
+        out = subprocess.run(
+            ["node", "-e", "process.stdout.write(new TextDecoder("
+             "'windows-1252').decode(require('fs').readFileSync("
+             "'legacy.txt')))"], cwd=self.proj, stdout=subprocess.PIPE,
+            timeout=60)
+        self.assertEqual(out.stdout.decode("utf-8"), self.TEXT)
+
 
 class Commands(AbsenceTest):
     def test_admin_command_outside_an_unprivileged_path(self):
