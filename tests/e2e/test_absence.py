@@ -553,14 +553,31 @@ class Decoding(AbsenceTest):
         self.assertEqual(d["facts"]["file"], legacy)
         self.assertEqual(cause(d, "legacy-encoding")["facts"]["encoding"],
                          "cp1252")
+        # Node's TextDecoder('windows-1252') reads the curly quotes as
+        # latin-1 control characters (which this test saw it do), so the
+        # fix is the conversion, and it gives the text back.
+        self.assertNotIn("decode it with its encoding: new TextDecoder",
+                         r.text)
+        iconv = [x for x in commands(d) if x.startswith("iconv")][0]
+        self.assertEqual(sh(iconv, self.proj).returncode, 0)
+        out = subprocess.run(
+            ["node", "-e", "process.stdout.write(new TextDecoder("
+             "'utf-8', {fatal: true}).decode(require('fs').readFileSync("
+             "'legacy.utf8.txt')))"], cwd=self.proj, stdout=subprocess.PIPE,
+            timeout=60)
+        self.assertEqual(out.stdout.decode("utf-8"), self.TEXT)
+        # Without those bytes (latin-1 alike), TextDecoder is the fix, and
+        # it reads the file right.
+        plain = "Ren\u00e9 Z\u00fcrich\n"
+        self.put("legacy.txt", plain.encode("cp1252"))
+        r = Run(self, ["node", "decode.js", "legacy.txt"], self.proj)
         self.assertIn("new TextDecoder('windows-1252')", r.text)
-        # The encoding named is the one that reads the file back.
         out = subprocess.run(
             ["node", "-e", "process.stdout.write(new TextDecoder("
              "'windows-1252').decode(require('fs').readFileSync("
              "'legacy.txt')))"], cwd=self.proj, stdout=subprocess.PIPE,
             timeout=60)
-        self.assertEqual(out.stdout.decode("utf-8"), self.TEXT)
+        self.assertEqual(out.stdout.decode("utf-8"), plain)
 
 
 class Commands(AbsenceTest):

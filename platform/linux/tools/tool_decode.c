@@ -518,8 +518,8 @@ static const char *other_name(const char *python, int java) {
 
 /* The fix in the program's own language. */
 static void fix_in_code(const ex_probe_event_t *ev, const char *file,
-                        const char *python, const char *line, size_t lit_end,
-                        ex_explanation_t *out) {
+                        const char *python, int c1, const char *line,
+                        size_t lit_end, ex_explanation_t *out) {
   char fixed[1100];
   const char *id;
 
@@ -532,7 +532,16 @@ static void fix_in_code(const ex_probe_event_t *ev, const char *file,
         "\"%s\")",
         file, other_name(python, 1), other_name(python, 1));
   } else if (strncmp(id, "node.", 5) == 0) {
-    if (other_name(python, 0)[0] != '\0')
+    /* Node's TextDecoder takes windows-1252 for latin-1 (0x80-0x9f become
+     * control characters, not curly quotes and dashes): right only for a
+     * file without those bytes. */
+    if (strcmp(python, "cp1252") == 0 && c1)
+      ex_fix_add_raw(out, 0, NULL,
+                     "Node's TextDecoder('windows-1252') reads bytes "
+                     "0x80-0x9f as latin-1 control characters: convert the "
+                     "file (below), or decode it with the iconv-lite "
+                     "package (iconv.decode(buf, 'win1252'))");
+    else if (other_name(python, 0)[0] != '\0')
       ex_fix_add_raw(out, 0, NULL,
                      "decode it with its encoding: new TextDecoder('%s')",
                      other_name(python, 0));
@@ -706,7 +715,7 @@ int ex__tool_decode_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                    python ? "', encoding='utf-8', errors='replace')" : "",
                    s.bad);
   } else if (g.python != NULL) {
-    fix_in_code(ev, file, g.python, line, lit_end, out);
+    fix_in_code(ev, file, g.python, s.c1 > 0, line, lit_end, out);
     utf8_copy_name(file, copy, sizeof(copy));
     {
       const char *argv[] = {"iconv", "-f", g.iconv, "-t", "UTF-8",
