@@ -91,8 +91,8 @@ int ex__lib_in_dirs(const char *dirs, const char *origin_dir,
                     const char *soname, char *out, size_t size);
 
 /* Bounded search of the usual places outside the loader's path
- * (/usr/local/lib*, /opt, $CONDA_PREFIX/lib, ~/.local/lib, conda envs, the
- * cwd's build directories) for soname. Returns the number of hits written
+ * (/usr/local/lib*, /opt, $CONDA_PREFIX/lib, ~/.local/lib, conda envs) for
+ * soname; the project's own directories are proc/project.h's. Returns the number of hits written
  * (up to max, each EX_PROC_PATH_MAX bytes). */
 size_t ex__lib_search(const ex_proc_t *proc, const char *soname,
                       char (*out)[EX_PROC_PATH_MAX], size_t max);

@@ -289,11 +289,9 @@ static void search_dir(search_t *s, const char *dir, int depth) {
 size_t ex__lib_search(const ex_proc_t *proc, const char *soname,
                       char (*out)[EX_PROC_PATH_MAX], size_t max) {
   char home[EX_PROC_PATH_MAX];
-  char cwdbuf[EX_PROC_PATH_MAX];
   char dir[EX_PROC_PATH_MAX + 64];
   search_t s;
   const char *conda;
-  const char *cwd;
 
   memset(&s, 0, sizeof(s));
   s.soname = soname;
@@ -301,8 +299,8 @@ size_t ex__lib_search(const ex_proc_t *proc, const char *soname,
   s.max = max;
   if (strchr(soname, '/') != NULL || soname[0] == '\0')
     return 0;
-  /* Most likely first: make install prefixes, then environments, then
-   * the project's own build output. */
+  /* Most likely first: make install prefixes, then environments (the
+   * project's own build output is proc/project.c's). */
   search_dir(&s, "/usr/local/lib", 2);
   search_dir(&s, "/usr/local/lib64", 1);
   search_dir(&s, "/opt", 4);
@@ -321,14 +319,6 @@ size_t ex__lib_search(const ex_proc_t *proc, const char *soname,
     search_dir(&s, dir, 2);
     snprintf(dir, sizeof(dir), "%s/miniconda3/lib", home);
     search_dir(&s, dir, 0);
-  }
-  cwd = ex__proc_cwd(proc, cwdbuf, sizeof(cwdbuf));
-  if (cwd[0] == '/') {
-    snprintf(dir, sizeof(dir), "%s/lib", cwd);
-    search_dir(&s, dir, 1);
-    snprintf(dir, sizeof(dir), "%s/build", cwd);
-    search_dir(&s, dir, 3);
-    search_dir(&s, cwd, 0);
   }
   return s.n;
 }

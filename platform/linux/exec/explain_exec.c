@@ -10,12 +10,14 @@
 #include "platform/linux/exec/exec_int.h"
 #include "platform/linux/explainers.h"
 #include "platform/linux/fs/fs.h"
+#include "platform/linux/proc/project.h"
 #include "platform/linux/proc/sys.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gnu/libc-version.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,7 +242,7 @@ static void parse_shebang(const char *buf, size_t n, shebang_t *sb) {
 static const struct {
   char name[20];
   char alias[12];   /* a name that may exist instead, or "" */
-  char package[20]; /* apt package, or "" */
+  char package[24]; /* apt package, or "" */
 } known_cmds[] = {
     {"python", "python3", "python-is-python3"},
     {"pip", "pip3", "python3-pip"},
@@ -285,6 +287,97 @@ static const struct {
     {"lsof", "", "lsof"},
     {"strace", "", "strace"},
     {"netstat", "ss", "net-tools"},
+    {"ifconfig", "", "net-tools"},
+    {"route", "", "net-tools"},
+    {"arp", "", "net-tools"},
+    {"ss", "", "iproute2"},
+    {"dig", "", "bind9-dnsutils"},
+    {"nslookup", "", "bind9-dnsutils"},
+    {"host", "", "bind9-host"},
+    {"traceroute", "", "traceroute"},
+    {"nc", "", "netcat-openbsd"},
+    {"telnet", "", "telnet"},
+    {"tcpdump", "", "tcpdump"},
+    {"iptables", "", "iptables"},
+    {"nft", "", "nftables"},
+    {"ethtool", "", "ethtool"},
+    {"htop", "", "htop"},
+    {"top", "", "procps"},
+    {"free", "", "procps"},
+    {"pgrep", "", "procps"},
+    {"pkill", "", "procps"},
+    {"watch", "", "procps"},
+    {"sysctl", "", "procps"},
+    {"killall", "", "psmisc"},
+    {"pstree", "", "psmisc"},
+    {"fuser", "", "psmisc"},
+    {"tree", "", "tree"},
+    {"xxd", "", "xxd"},
+    {"bc", "", "bc"},
+    {"gawk", "awk", "gawk"},
+    {"envsubst", "", "gettext-base"},
+    {"gpg", "gpg2", "gnupg"},
+    {"ssh-keygen", "", "openssh-client"},
+    {"scp", "", "openssh-client"},
+    {"sshd", "", "openssh-server"},
+    {"lsb_release", "", "lsb-release"},
+    {"lspci", "", "pciutils"},
+    {"lsusb", "", "usbutils"},
+    {"dmidecode", "", "dmidecode"},
+    {"fdisk", "", "fdisk"},
+    {"parted", "", "parted"},
+    {"mkfs.ext4", "", "e2fsprogs"},
+    {"modprobe", "", "kmod"},
+    {"lsmod", "", "kmod"},
+    {"ldconfig", "", "libc-bin"},
+    {"useradd", "", "passwd"},
+    {"usermod", "", "passwd"},
+    {"adduser", "", "adduser"},
+    {"setfacl", "", "acl"},
+    {"getfacl", "", "acl"},
+    {"chattr", "", "e2fsprogs"},
+    {"sqlite3", "", "sqlite3"},
+    {"psql", "", "postgresql-client"},
+    {"mysql", "mariadb", "default-mysql-client"},
+    {"redis-cli", "", "redis-tools"},
+    {"tmux", "", "tmux"},
+    {"screen", "", "screen"},
+    {"nano", "", "nano"},
+    {"patch", "", "patch"},
+    {"gdb", "", "gdb"},
+    {"valgrind", "", "valgrind"},
+    {"clang", "", "clang"},
+    {"autoconf", "", "autoconf"},
+    {"automake", "", "automake"},
+    {"libtool", "", "libtool-bin"},
+    {"ninja", "", "ninja-build"},
+    {"meson", "", "meson"},
+    {"mvn", "", "maven"},
+    {"gradle", "", "gradle"},
+    {"rustc", "", "rustc"},
+    {"php", "", "php-cli"},
+    {"yarn", "", "yarnpkg"},
+    {"docker", "podman", "docker.io"},
+    {"podman", "docker", "podman"},
+    {"shellcheck", "", "shellcheck"},
+    {"protoc", "", "protobuf-compiler"},
+    {"ffmpeg", "", "ffmpeg"},
+    {"convert", "magick", "imagemagick"},
+    {"pdftotext", "", "poppler-utils"},
+    {"gs", "", "ghostscript"},
+    {"7z", "", "p7zip-full"},
+    {"unrar", "", "unrar-free"},
+    {"dos2unix", "", "dos2unix"},
+    {"iconv", "", "libc-bin"},
+    {"locale-gen", "", "locales"},
+    {"crontab", "", "cron"},
+    {"at", "", "at"},
+    {"mail", "", "mailutils"},
+    {"ping6", "", "iputils-ping"},
+    {"nmap", "", "nmap"},
+    {"socat", "", "socat"},
+    {"aws", "", "awscli"},
+    {"ansible", "", "ansible"},
 };
 
 static int known_index(const char *name) {
@@ -645,7 +738,7 @@ static void explain_file(const ex_probe_event_t *ev, const ex_proc_t *proc,
           if (k >= 0 && known_cmds[k].alias[0] != '\0' &&
               which(proc, known_cmds[k].alias, &g)) {
             c = ex_cause_add(e, "similar-name", EX_VERDICT_CONFIRMED,
-                             "%s is not installed, but %s is (%s)", sb.arg,
+                             "%s is not on PATH, but %s is (%s)", sb.arg,
                              known_cmds[k].alias, g.path);
             if (c != NULL)
               ex_facts_list_add(&c->facts, "similar", known_cmds[k].alias);
@@ -933,9 +1026,92 @@ static size_t versioned_names(const char *name, char (*out)[128],
   return n;
 }
 
+#define ANCESTORS_MAX (EX_PROJECT_UP + 1)
+#define SEARCHED_MAX 8192
+
+/* The directories looked in, joined with ':' (each once). */
+typedef struct searched {
+  char buf[SEARCHED_MAX];
+  size_t len;
+} searched_t;
+
+static void searched_add(searched_t *s, const char *dir) {
+  const char *p;
+  size_t n;
+
+  n = strlen(dir);
+  for (p = strstr(s->buf, dir); p != NULL; p = strstr(p + 1, dir)) {
+    if ((p == s->buf || p[-1] == ':') && (p[n] == ':' || p[n] == '\0'))
+      return;
+  }
+  if (s->len + n + 2 > sizeof(s->buf))
+    return;
+  s->len += (size_t)snprintf(s->buf + s->len, sizeof(s->buf) - s->len,
+                             "%s%s", s->len > 0 ? ":" : "", dir);
+}
+
+/* The working directory and each directory above it up to the top of its
+ * project (only the working directory when it is in no project). Returns
+ * how many, 0 when the working directory is unknown. */
+static size_t project_ancestors(const ex_proc_t *proc,
+                                char (*out)[EX_PROC_PATH_MAX], size_t max) {
+  char top[EX_PROC_PATH_MAX];
+  const char *marker;
+  char *slash;
+  size_t n;
+
+  if (ex__proc_cwd(proc, out[0], EX_PROC_PATH_MAX)[0] != '/')
+    return 0;
+  n = 1;
+  if (ex__project_root(out[0], top, sizeof(top), &marker) != 0 ||
+      marker == NULL)
+    return n;
+  while (n < max && strcmp(out[n - 1], top) != 0) {
+    ex_strlcpy(out[n], out[n - 1], EX_PROC_PATH_MAX);
+    slash = strrchr(out[n], '/');
+    if (slash == NULL || slash == out[n])
+      break;
+    *slash = '\0';
+    n++;
+  }
+  return n;
+}
+
+/* What explain_command() needs beyond its stack. */
+typedef struct cmd_scratch {
+  char anc[ANCESTORS_MAX][EX_PROC_PATH_MAX];
+  ex_project_search_t ps;
+  searched_t searched;
+} cmd_scratch_t;
+
+static void explain_command_in(const ex_probe_event_t *ev,
+                               const ex_proc_t *proc, const char *raw,
+                               ex_explanation_t *e, cmd_scratch_t *ws);
+
 static void explain_command(const ex_probe_event_t *ev,
                             const ex_proc_t *proc, const char *raw,
                             ex_explanation_t *e) {
+  cmd_scratch_t *ws;
+
+  ws = calloc(1, sizeof(*ws));
+  if (ws == NULL) {
+    e->nomem = 1;
+    return;
+  }
+  explain_command_in(ev, proc, raw, e, ws);
+  free(ws);
+}
+
+static void explain_command_in(const ex_probe_event_t *ev,
+                               const ex_proc_t *proc, const char *raw,
+                               ex_explanation_t *e, cmd_scratch_t *ws) {
+  char(*anc)[EX_PROC_PATH_MAX] = ws->anc;
+  ex_project_search_t *ps = &ws->ps;
+  searched_t *sp = &ws->searched;
+  char(*pdirs)[EX_PROC_PATH_MAX];
+  size_t nanc, lv, npath;
+  char real[PATH_MAX];
+  char first_real[PATH_MAX] = "";
   char name[256];
   char home[EX_PROC_PATH_MAX];
   char full[EX_PROC_PATH_MAX * 2 + 260];
@@ -1007,28 +1183,54 @@ static void explain_command(const ex_probe_event_t *ev,
     owner_facts(c, &f.st);
   }
 
-  /* The usual places that are often missing from PATH. */
+  /* Where it looked: PATH first. */
+  npath = 0;
+  pdirs = malloc(PATH_DIRS_MAX * sizeof(*pdirs));
+  if (pdirs != NULL) {
+    npath = split_path(path, pdirs, PATH_DIRS_MAX);
+    for (i = 0; i < npath; i++) {
+      if (pdirs[i][0] == '/')
+        searched_add(sp, pdirs[i]);
+    }
+    free(pdirs);
+  }
+
+  /* The usual places that are often missing from PATH; the project's
+   * venvs and node_modules/.bin in the working directory and each
+   * directory above it, up to the project's top. */
   found_elsewhere = 0;
   ex__home(proc, home, sizeof(home));
-  for (i = 0; i < sizeof(extra_dirs) / sizeof(extra_dirs[0]); i++) {
+  nanc = project_ancestors(proc, anc, ANCESTORS_MAX);
+  for (lv = 0; lv < (nanc > 0 ? nanc : 1); lv++) {
+   for (i = 0; i < sizeof(extra_dirs) / sizeof(extra_dirs[0]); i++) {
     const extra_dir_t *x = &extra_dirs[i];
     found_t g;
+    if (lv > 0 && x->base != 2)
+      continue;
     if (x->base == 1) {
       if (home[0] != '/')
         continue;
       snprintf(dir, sizeof(dir), "%s%s", home, x->rel);
     } else if (x->base == 2) {
-      char cwdbuf[EX_PROC_PATH_MAX];
-      if (ex__proc_cwd(proc, cwdbuf, sizeof(cwdbuf))[0] != '/')
+      if (nanc == 0)
         continue;
-      snprintf(dir, sizeof(dir), "%s%s", cwdbuf, x->rel);
+      snprintf(dir, sizeof(dir), "%s%s", anc[lv], x->rel);
     } else {
       ex_strlcpy(dir, x->rel, sizeof(dir));
     }
     snprintf(full, sizeof(full), "%s/%s", dir, name);
+    if (access(dir, F_OK) == 0)
+      searched_add(sp, dir);
     look(proc, full, &g);
     if (!g.executable)
       continue;
+    /* /sbin is /usr/sbin on a merged /usr: one place, said once. */
+    if (realpath(g.path, real) == NULL)
+      ex_strlcpy(real, g.path, sizeof(real));
+    if (strcmp(real, first_real) == 0)
+      continue;
+    if (first_real[0] == '\0')
+      ex_strlcpy(first_real, real, sizeof(first_real));
     found_elsewhere++;
     if (strcmp(x->id, "inactive-venv") == 0) {
       c = ex_cause_add(e, x->id, EX_VERDICT_CONFIRMED,
@@ -1072,12 +1274,42 @@ static void explain_command(const ex_probe_event_t *ev,
       free(cmd);
       free(q);
     }
+   }
   }
+
+  /* The project's own build of it (bin/, build/, target/release/). */
+  if (found_elsewhere == 0 && nanc > 0) {
+    const char *starts[1];
+
+    starts[0] = anc[0];
+    if (ex__project_search(starts, 1, home, EX_PROJECT_PROGRAM, name, ps) >
+        0) {
+      char *q = ex_shell_quote(ps->dir);
+      char *cmd = NULL;
+
+      found_elsewhere++;
+      c = ex_cause_add(e, "in-project", EX_VERDICT_CONFIRMED,
+                       "%s is in the project, at %s, a directory that is "
+                       "not on PATH",
+                       name, ps->found);
+      ex__cf_str(c, "found_at", ps->found);
+      ex__cf_str(c, "dir", ps->dir);
+      fix_rerun(e, ev, ps->found, NULL, "run it by its full path%s", "");
+      if (q != NULL && asprintf(&cmd, "export PATH=%s:\"$PATH\"", q) >= 0)
+        ex_fix_add_raw(e, 0, cmd, "or add %s to PATH in this shell",
+                       ps->dir);
+      free(cmd);
+      free(q);
+    }
+    ex__project_facts(ps, &e->facts);
+  }
+  if (sp->len > 0)
+    ex_facts_str(&e->facts, "searched", sp->buf);
 
   /* Other names: python for python3, versioned names. */
   nsim = 0;
   k = known_index(name);
-  if (k >= 0 && known_cmds[k].alias[0] != '\0') {
+  if (k >= 0 && known_cmds[k].alias[0] != '\0' && found_elsewhere == 0) {
     found_t g;
     if (which(proc, known_cmds[k].alias, &g))
       ex_strlcpy(similar[nsim++], known_cmds[k].alias, 128);
@@ -1099,19 +1331,49 @@ static void explain_command(const ex_probe_event_t *ev,
   base = name;
   if (found_elsewhere == 0 && nsim == 0 &&
       !(f.exists && !f.dangling)) {
-    c = ex_cause_add(e, "not-installed", EX_VERDICT_CONFIRMED,
-                     "%s is in none of the PATH directories nor in the usual "
-                     "places outside PATH", name);
+    char where[2 * EX_PROC_PATH_MAX + 256];
+
+    if (nanc > 0)
+      ex__project_describe(ps, where, sizeof(where));
+    else
+      ex_strlcpy(where, "no project (the working directory is unknown)",
+                 sizeof(where));
+    c = ex_cause_add(e, "not-installed",
+                     nanc == 0 || ps->complete ? EX_VERDICT_CONFIRMED
+                                               : EX_VERDICT_UNKNOWN,
+                     "%s is in none of the %zu PATH directories (%s), nor in "
+                     "/usr/local/sbin, /usr/sbin, /sbin, /snap/bin, "
+                     "~/.local/bin, ~/bin, ~/.cargo/bin, ~/go/bin, the "
+                     "venvs and node_modules/.bin of the working directory "
+                     "and the directories above it, nor in %s",
+                     name, npath, path, where);
     ex__cf_str(c, "path_env", path);
+    if (k >= 0)
+      ex__cf_str(c, "package", known_cmds[k].package);
   } else {
     ex_cause_add(e, "not-installed", EX_VERDICT_RULED_OUT,
                  "%s (or a close name) is installed on this machine", name);
   }
-  if (k >= 0 && found_elsewhere == 0)
+  if (k >= 0 && found_elsewhere == 0) {
     fix_install(e, proc, known_cmds[k].package, "provides the command");
-  else if (k < 0 && found_elsewhere == 0 && nsim == 0)
-    ex_fix_add_raw(e, 0, NULL, "install %s; its package name may differ "
-                   "from the command name", base);
+  } else if (k < 0 && found_elsewhere == 0 && nsim == 0) {
+    /* Debian's and Ubuntu's index of which package has which command
+     * (a database explain does not read): the user may ask it. */
+    if (access("/usr/lib/command-not-found", X_OK) == 0) {
+      const char *argv[] = {"/usr/lib/command-not-found", "--", name, NULL};
+      ex_fix_add_cmd(e, 0, argv, "ask the package index which package "
+                                 "ships %s", name);
+    } else if (access("/usr/bin/apt-file", X_OK) == 0) {
+      char pat[300];
+      const char *argv[] = {"apt-file", "search", "-x", pat, NULL};
+      snprintf(pat, sizeof(pat), "/s?bin/%s$", name);
+      ex_fix_add_cmd(e, 0, argv, "find the package that ships %s", name);
+    } else {
+      ex_fix_add_raw(e, 0, NULL, "install %s; its package name may differ "
+                     "from the command name (explain's table does not "
+                     "list it)", base);
+    }
+  }
   if (e->summary == NULL)
     ex_explanation_summary(e, "%s was not found on PATH%s", name,
                            found_elsewhere ? ", but is installed elsewhere"
@@ -1324,6 +1586,81 @@ static int find_program(const ex_probe_event_t *ev, const ex_proc_t *proc,
   return 1;
 }
 
+/* dir as seen from the directory from ("$ORIGIN/../lib" style): into
+ * out, "" when the two share nothing but "/". */
+static void relative_dir(const char *from, const char *dir, char *out,
+                         size_t size) {
+  size_t common;
+  size_t i;
+  size_t n;
+  const char *p;
+
+  out[0] = '\0';
+  common = 0;
+  for (i = 0; from[i] != '\0' && from[i] == dir[i]; i++) {
+    if (from[i] == '/')
+      common = i;
+  }
+  if ((from[i] == '\0' && (dir[i] == '/' || dir[i] == '\0')) ||
+      (dir[i] == '\0' && from[i] == '/'))
+    common = i;
+  if (common == 0)
+    return;
+  n = 0;
+  for (p = from + common; *p != '\0' && n < size; p++) {
+    if (*p == '/')
+      n += (size_t)snprintf(out + n, size - n, "%s..", n > 0 ? "/" : "");
+  }
+  if (dir[common] == '/' && n < size)
+    snprintf(out + n, size - n, "%s%s", n > 0 ? "/" : "", dir + common + 1);
+}
+
+/* The library is in a directory of the project that nothing tells the
+ * loader about. */
+static void lib_in_project(const ex_probe_event_t *ev, const char *prog,
+                           const ex_project_search_t *ps, const char *lib,
+                           ex_explanation_t *out) {
+  char from[EX_PROC_PATH_MAX];
+  char rel[EX_PROC_PATH_MAX];
+  char origin[EX_PROC_PATH_MAX + 16];
+  ex_cause_t *c;
+
+  c = ex_cause_add(out, "found-elsewhere", EX_VERDICT_CONFIRMED,
+                   "%s is in the project, at %s, a directory the loader does "
+                   "not search: neither the program's RUNPATH nor "
+                   "LD_LIBRARY_PATH names it",
+                   lib, ps->found);
+  ex__cf_str(c, "found_at", ps->found);
+  ex__cf_str(c, "dir", ps->dir);
+  ex_explanation_summary(out, "%s is in %s, a directory of the project "
+                              "that the loader does not search",
+                         lib, ps->dir);
+  ex__project_fix_env(out, "LD_LIBRARY_PATH", ps->dir, ev->command,
+                      "run it with %s on the loader's path", ps->dir);
+  if (prog == NULL)
+    return;
+  /* For good: the program records where its library is, relative to
+   * itself, so that the project can move. */
+  if (realpath(prog, from) == NULL)
+    ex_strlcpy(from, prog, sizeof(from));
+  {
+    char *slash = strrchr(from, '/');
+
+    if (slash != NULL)
+      *slash = '\0';
+  }
+  relative_dir(from, ps->dir, rel, sizeof(rel));
+  if (rel[0] != '\0' || strcmp(from, ps->dir) == 0)
+    snprintf(origin, sizeof(origin), "$ORIGIN%s%s", rel[0] != '\0' ? "/" : "",
+             rel);
+  else
+    ex_strlcpy(origin, ps->dir, sizeof(origin));
+  ex_fix_add_raw(out, 0, NULL,
+                 "for good, link %s with -Wl,-rpath,'%s' (the directory "
+                 "relative to the program)",
+                 prog, origin);
+}
+
 static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                    const ex_host_t *host, ex_explanation_t *out) {
   static const char *const default_dirs =
@@ -1340,6 +1677,13 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   char(*elsewhere)[EX_PROC_PATH_MAX];
   ex_ldcache_hit_t hits[EX_LDCACHE_HITS];
   ex_ldcache_hit_t others[4];
+  ex_project_search_t *ps;
+  const char *starts[2];
+  char cwdbuf[EX_PROC_PATH_MAX];
+  char home[EX_PROC_PATH_MAX];
+  char where[2 * EX_PROC_PATH_MAX + 256];
+  size_t nstarts;
+  int rc;
   ex_elf_t *elf;
   ex_cause_t *c;
   size_t nothers;
@@ -1370,9 +1714,11 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
 
   elf = malloc(sizeof(*elf));
   elsewhere = malloc(4 * sizeof(*elsewhere));
-  if (elf == NULL || elsewhere == NULL) {
+  ps = malloc(sizeof(*ps));
+  if (elf == NULL || elsewhere == NULL || ps == NULL) {
     free(elf);
     free(elsewhere);
+    free(ps);
     return -ENOMEM;
   }
   /* The program, when known: its class and RUNPATH decide the search. */
@@ -1468,8 +1814,28 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     goto cleanup;
   }
 
-  nelse = ex__lib_search(proc, lib, elsewhere, 4);
-  if (nelse > 0) {
+  /* The project's own copy first (vendor/lib, build/): the program's
+   * project, then the one the command ran in. */
+  nstarts = 0;
+  if (have_prog)
+    starts[nstarts++] = origin;
+  if (ex__proc_cwd(proc, cwdbuf, sizeof(cwdbuf))[0] == '/')
+    starts[nstarts++] = cwdbuf;
+  rc = ex__project_search(starts, nstarts, ex__home(proc, home, sizeof(home)),
+                          EX_PROJECT_FILE, lib, ps);
+  if (rc < 0)
+    ps->complete = 0;
+  ex__project_facts(ps, &out->facts);
+  if (rc > 0) {
+    lib_in_project(ev, have_prog ? prog : NULL, ps, lib, out);
+    nelse = 1;
+  } else {
+    nelse = ex__lib_search(proc, lib, elsewhere, 4);
+  }
+  ex__project_describe(ps, where, sizeof(where));
+  if (rc > 0) {
+    /* Said above. */
+  } else if (nelse > 0) {
     char dir[EX_PROC_PATH_MAX];
     char *slash;
     char *q;
@@ -1505,10 +1871,11 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     free(cmd);
     free(q);
   } else {
-    ex_cause_add(out, "found-elsewhere", EX_VERDICT_RULED_OUT,
-                 "%s is not in /usr/local/lib, /opt, the conda or user "
-                 "library directories, nor the project's build directories",
-                 lib);
+    ex_cause_add(out, "found-elsewhere",
+                 ps->complete ? EX_VERDICT_RULED_OUT : EX_VERDICT_UNKNOWN,
+                 "%s is neither in %s, nor in /usr/local/lib, /opt, the "
+                 "conda or user library directories",
+                 lib, where);
   }
   if (nothers > 0) {
     c = ex_cause_add(out, "other-version", EX_VERDICT_CONFIRMED,
@@ -1518,8 +1885,13 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   }
   pkg = lib_package(lib);
   if (nelse == 0) {
-    c = ex_cause_add(out, "not-installed", EX_VERDICT_CONFIRMED,
-                     "%s is not installed anywhere the probe looked", lib);
+    c = ex_cause_add(out, "not-installed",
+                     ps->complete ? EX_VERDICT_CONFIRMED : EX_VERDICT_UNKNOWN,
+                     "%s is in none of the places searched: the program's "
+                     "RUNPATH, LD_LIBRARY_PATH, the loader's cache and "
+                     "default directories, /usr/local/lib, /opt, conda, "
+                     "~/.local/lib, and %s",
+                     lib, where);
     if (pkg != NULL)
       ex__cf_str(c, "package", pkg);
     fix_install(out, proc, pkg, "provides the library");
@@ -1533,6 +1905,7 @@ static int lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
 cleanup:
   free(elf);
   free(elsewhere);
+  free(ps);
   return 0;
 }
 

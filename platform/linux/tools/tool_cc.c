@@ -7,6 +7,7 @@
  * dpkg file lists. No compiler, pkg-config or apt-file is run. */
 #include "platform/linux/tools/tool_util.h"
 
+#include "platform/linux/proc/project.h"
 #include "platform/linux/proc/sys.h"
 
 #include <dirent.h>
@@ -114,6 +115,158 @@ static const char *compiler_kind(char *const *argv) {
        strcmp(ex__tool_basename(argv[1]), "setup.py") == 0))
     return "package-manager";
   return NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The project's own files                                                 */
+
+/* Where the project search starts: the command's cwd, then the directory
+ * of the file being compiled (for #include "x.h"). */
+static size_t project_starts(const ex_probe_event_t *ev,
+                             const ex_proc_t *proc, char (*buf)[PATH_CAP],
+                             const char **starts) {
+  size_t n;
+  char *abs;
+
+  n = 0;
+  if (proc->cwd[0] == '/') {
+    ex_strlcpy(buf[n], proc->cwd, PATH_CAP);
+    starts[n] = buf[n];
+    n++;
+  }
+  if (ev->location_file != NULL && ev->location_file[0] != '\0') {
+    abs = ex__path_absolute(proc, ev->location_file);
+    if (abs != NULL && abs[0] == '/') {
+      ex_strlcpy(buf[n], abs, PATH_CAP);
+      ex__tool_dirname(buf[n]);
+      starts[n] = buf[n];
+      n++;
+    }
+    free(abs);
+  }
+  return n;
+}
+
+/* dir as the build file in base would name it: relative when below. */
+static const char *relative_to(const char *dir, const char *base) {
+  size_t n;
+
+  n = strlen(base);
+  if (n > 1 && strncmp(dir, base, n) == 0 && dir[n] == '/')
+    return dir + n + 1;
+  return dir;
+}
+
+/* The build file that sets the flags for every build: CMakeLists.txt at
+ * the project's top, else the Makefile in the working directory. Writes
+ * its directory into out and returns its name, or NULL. */
+static const char *build_file(const ex_proc_t *proc,
+                              const ex_project_search_t *ps, char *out,
+                              size_t size) {
+  static const char *const makefiles[] = {"GNUmakefile", "makefile",
+                                          "Makefile"};
+  char path[PATH_CAP];
+  size_t i;
+
+  if (ps->top[0] != '\0' &&
+      ex__tool_join(path, sizeof(path), ps->top, "CMakeLists.txt") != NULL &&
+      ex__tool_is_file(path)) {
+    ex_strlcpy(out, ps->top, size);
+    return "CMakeLists.txt";
+  }
+  for (i = 0; i < sizeof(makefiles) / sizeof(makefiles[0]); i++) {
+    if (proc->cwd[0] == '/' &&
+        ex__tool_join(path, sizeof(path), proc->cwd, makefiles[i]) != NULL &&
+        ex__tool_is_file(path)) {
+      ex_strlcpy(out, proc->cwd, size);
+      return makefiles[i];
+    }
+  }
+  return NULL;
+}
+
+/* The fixes for a directory of the project missing from a search path:
+ * the flag given to the compiler itself, else the whole build run again
+ * with the variable the compiler and linker read, then the line to put in
+ * the build file for good. */
+static void project_dir_fixes(const ex_probe_event_t *ev,
+                              const ex_proc_t *proc,
+                              const ex_project_search_t *ps, int include,
+                              ex_explanation_t *out) {
+  char flag[PATH_CAP + 8];
+  char rpath[PATH_CAP + 16];
+  char bdir[PATH_CAP];
+  const char *kind;
+  const char *bf;
+  const char *words[2];
+  size_t nwords;
+
+  kind = compiler_kind(ev->command);
+  snprintf(flag, sizeof(flag), "%s%s", include ? "-I" : "-L", ps->dir);
+  snprintf(rpath, sizeof(rpath), "-Wl,-rpath,%s", ps->dir);
+  words[0] = flag;
+  words[1] = rpath;
+  nwords = include ? 1 : 2;
+  if (kind != NULL && strcmp(kind, "compiler") == 0)
+    ex__project_fix_insert(out, ev->command, words, nwords,
+                           include ? "pass the directory to the compiler"
+                                   : "pass the directory to the linker, "
+                                     "and record it in the program so "
+                                     "that it finds the library when it "
+                                     "runs");
+  else
+    ex__project_fix_env(out, include ? "CPATH" : "LIBRARY_PATH", ps->dir,
+                        ev->command,
+                        include ? "build again with %s on the compiler's "
+                                  "include path (CPATH)"
+                                : "build again with %s on the linker's "
+                                  "library path (LIBRARY_PATH)",
+                        ps->dir);
+  /* The compiler run by hand: its command line is the whole build. */
+  bf = kind != NULL && strcmp(kind, "compiler") == 0
+           ? NULL
+           : build_file(proc, ps, bdir, sizeof(bdir));
+  if (bf != NULL && strcmp(bf, "CMakeLists.txt") == 0)
+    ex_fix_add_raw(out, 0, NULL,
+                   "for every build, in %s/CMakeLists.txt: "
+                   "%s(TARGET PRIVATE %s)",
+                   bdir,
+                   include ? "target_include_directories"
+                           : "target_link_directories",
+                   relative_to(ps->dir, bdir));
+  else if (bf != NULL)
+    ex_fix_add_raw(out, 0, NULL,
+                   "for every build, in %s/%s: add %s%s to %s",
+                   bdir, bf, include ? "-I" : "-L",
+                   relative_to(ps->dir, bdir),
+                   include ? "CPPFLAGS (or CFLAGS, if the rules use only "
+                             "that)"
+                           : "LDFLAGS, with -Wl,-rpath for the run time");
+}
+
+/* A directory of the project holds the header: the include path lacks
+ * it. */
+static void header_in_project(const ex_probe_event_t *ev,
+                              const ex_proc_t *proc,
+                              const ex_project_search_t *ps,
+                              const char *header, ex_explanation_t *out) {
+  ex_cause_t *c;
+
+  c = ex_cause_add(out, "include-path", EX_VERDICT_CONFIRMED,
+                   "%s exists in the project, at %s, but %s is not on the "
+                   "include path",
+                   header, ps->found, ps->dir);
+  if (c != NULL) {
+    ex_facts_str(&c->facts, "found", ps->found);
+    ex_facts_str(&c->facts, "include_dir", ps->dir);
+  }
+  ex_cause_add(out, "dev-package", EX_VERDICT_RULED_OUT,
+               "%s is the project's own header (%s): no package is missing",
+               header, ps->found);
+  ex_explanation_summary(out, "%s is in %s, a directory of the project "
+                              "that the compiler was not told to search",
+                         header, ps->dir);
+  project_dir_fixes(ev, proc, ps, 1, out);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -255,10 +408,44 @@ int ex__tool_cc_header_applies(const ex_probe_event_t *ev) {
            strcmp(ev->condition, "header-not-found") == 0));
 }
 
+/* The directories searched, joined with ':' and each once (for the
+ * report). */
+static void searched_fact(ex_facts_t *facts, const dirlist_t *l,
+                          const char *const *roots, size_t nroots,
+                          const ex_project_search_t *ps) {
+  dirlist_t *all;
+  char *buf;
+  size_t n;
+  size_t i;
+
+  all = malloc(sizeof(*all));
+  buf = malloc((DIRS_MAX + 1) * PATH_CAP);
+  if (all == NULL || buf == NULL)
+    goto cleanup;
+  *all = *l;
+  for (i = 0; i < ps->nroots; i++)
+    dirs_add(all, ps->roots[i], "project");
+  for (i = 0; i < nroots; i++)
+    dirs_add(all, roots[i], "elsewhere");
+  n = 0;
+  buf[0] = '\0';
+  for (i = 0; i < all->count; i++)
+    n += (size_t)snprintf(buf + n, (DIRS_MAX + 1) * PATH_CAP - n, "%s%s",
+                          i > 0 ? ":" : "", all->dirs[i]);
+  ex_facts_str(facts, "searched", buf);
+
+cleanup:
+  free(all);
+  free(buf);
+}
+
 int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                            const ex_host_t *host, ex_explanation_t *out) {
   dirlist_t *l;
   opt_ctx_t ctx;
+  ex_project_search_t *ps;
+  char(*startbuf)[PATH_CAP];
+  const char *starts[2];
   char ma[64];
   char path[PATH_CAP];
   char found[PATH_CAP];
@@ -266,19 +453,28 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   char owner[128];
   char pydev[64];
   char incdir[PATH_CAP];
+  char where[2 * PATH_CAP + 256];
+  char home[PATH_CAP];
   const char *header;
   const char *pkg;
   const char *kind;
   const char *roots[8];
+  ex_verdict_t absent;
   size_t nroots;
+  size_t nstarts;
   size_t i;
   int e;
   int rc;
 
   header = ev->subject_value;
   l = calloc(1, sizeof(*l));
-  if (l == NULL)
-    return -ENOMEM;
+  ps = malloc(sizeof(*ps));
+  startbuf = malloc(2 * sizeof(*startbuf));
+  rc = 0;
+  if (l == NULL || ps == NULL || startbuf == NULL) {
+    rc = -ENOMEM;
+    goto cleanup;
+  }
   multiarch(host, ma, sizeof(ma));
   /* The includer's own directory comes first for #include "x.h". */
   if (ev->location_file != NULL) {
@@ -322,9 +518,26 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                            header, found);
     ex_cause_add(out, "dev-package", EX_VERDICT_RULED_OUT, "%s exists now",
                  found);
-    free(l);
-    return 0;
+    goto cleanup;
   }
+
+  /* The project's own header first: the likeliest place, and the one a
+   * search of the system alone would miss. */
+  nstarts = project_starts(ev, proc, startbuf, starts);
+  rc = ex__project_search(starts, nstarts,
+                          ex__tool_home(proc, home, sizeof(home)),
+                          EX_PROJECT_HEADER, header, ps);
+  if (rc < 0)
+    goto cleanup;
+  rc = 0;
+  ex__project_facts(ps, &out->facts);
+  if (ps->found[0] != '\0') {
+    header_in_project(ev, proc, ps, header, out);
+    goto source_build;
+  }
+  ex__project_describe(ps, where, sizeof(where));
+  /* Absence is certain only when the project was read to its bound. */
+  absent = ps->complete ? EX_VERDICT_CONFIRMED : EX_VERDICT_UNKNOWN;
 
   /* Installed somewhere the compiler does not look. */
   nroots = 0;
@@ -337,6 +550,7 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     snprintf(incdir, sizeof(incdir), "%s/include", getenv("CONDA_PREFIX"));
     roots[nroots++] = incdir;
   }
+  searched_fact(&out->facts, l, roots, nroots, ps);
   found[0] = '\0';
   if (find_header_below(roots, nroots, header, found, sizeof(found))) {
     ex_cause_t *c;
@@ -358,6 +572,7 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     ex_cause_add(out, "dev-package", EX_VERDICT_RULED_OUT,
                  "the header is installed%s%s", rc == 0 ? " by " : "",
                  rc == 0 ? owner : "");
+    rc = 0;
     ex_explanation_summary(out, "%s is in %s, which the compiler was not "
                                 "told to search",
                            header, incdir);
@@ -374,10 +589,13 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
       free(q);
     }
   } else {
-    ex_cause_add(out, "include-path", EX_VERDICT_RULED_OUT,
-                 "%s is not under /usr/include, /usr/local/include, "
-                 "/usr/lib/%s or /opt either",
-                 header, ma);
+    ex_cause_t *c;
+
+    ex_cause_add(out, "include-path",
+                 ps->complete ? EX_VERDICT_RULED_OUT : EX_VERDICT_UNKNOWN,
+                     "%s is neither in %s nor under /usr/include, "
+                     "/usr/local/include, /usr/lib/%s or /opt",
+                     header, where, ma);
     e = header_entry(header);
     pkg = NULL;
     if (strcmp(header, "Python.h") == 0) {
@@ -388,7 +606,6 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                                          : header_pkgs[e].deb);
     }
     if (pkg != NULL) {
-      ex_cause_t *c;
       int installed;
 
       installed = is_debian() && ex__tool_dpkg_installed(pkg);
@@ -408,11 +625,13 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
         ex_fix_add_cmd(out, 1, argv, "install the headers");
       }
     } else {
-      ex_cause_add(out, "dev-package", EX_VERDICT_CONFIRMED,
-                   "%s is installed nowhere on this machine: a development "
-                   "package is missing (which one is not in explain's "
-                   "table)",
-                   header);
+      c = ex_cause_add(out, "dev-package", absent,
+                       "%s is in none of the %zu include directories, nor "
+                       "in %s, nor under /usr/include, /usr/local/include "
+                       "or /opt: it comes from a development package or "
+                       "another project (which one is not in explain's "
+                       "table)",
+                       header, l->count, where);
       if (is_debian()) {
         const char *argv[] = {"apt-file", "search", "--", header, NULL};
         ex_fix_add_cmd(out, 0, argv,
@@ -421,11 +640,16 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                        "update)");
       }
     }
-    ex_explanation_summary(out, "%s is installed nowhere the compiler "
-                                "looks, nor anywhere else here",
-                           header);
+    ex_explanation_summary(out, "%s is nowhere the compiler looks, nor in "
+                                "the project or the system's include "
+                                "directories%s",
+                           header,
+                           ps->complete ? ""
+                                        : " (the project was not read to "
+                                          "the end)");
   }
 
+source_build:
   kind = compiler_kind(ev->command);
   if (kind != NULL && strcmp(kind, "package-manager") == 0)
     ex_cause_add(out, "source-build", EX_VERDICT_CONFIRMED,
@@ -435,8 +659,12 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   else if (kind != NULL)
     ex_cause_add(out, "source-build", EX_VERDICT_RULED_OUT,
                  "the compiler was run directly, not by a package manager");
+
+cleanup:
   free(l);
-  return 0;
+  free(ps);
+  free(startbuf);
+  return rc;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -540,9 +768,92 @@ int ex__tool_ld_lib_applies(const ex_probe_event_t *ev) {
            strncmp(ev->rule_id, "ld.", 3) == 0));
 }
 
+/* A directory of the project holds the library: the link line lacks
+ * it. */
+static void lib_in_project(const ex_probe_event_t *ev, const ex_proc_t *proc,
+                           const ex_project_search_t *ps, const char *lib,
+                           ex_explanation_t *out) {
+  char link[300];
+  const char *base;
+  ex_cause_t *c;
+
+  base = ex__tool_basename(ps->found);
+  snprintf(link, sizeof(link), "lib%s.so.", lib);
+  c = ex_cause_add(out, "search-path", EX_VERDICT_CONFIRMED,
+                   "the project has %s, but %s is not passed with -L nor in "
+                   "LIBRARY_PATH",
+                   ps->found, ps->dir);
+  if (c != NULL) {
+    ex_facts_str(&c->facts, "found", ps->found);
+    ex_facts_str(&c->facts, "lib_dir", ps->dir);
+  }
+  ex_cause_add(out, "dev-package", EX_VERDICT_RULED_OUT,
+               "lib%s is the project's own (%s): no package is missing", lib,
+               ps->found);
+  ex_explanation_summary(out, "lib%s is in %s, a directory of the project "
+                              "that the linker was not told to search",
+                         lib, ps->dir);
+  if (strncmp(base, link, strlen(link)) == 0) {
+    /* Only lib<x>.so.N: -l<x> needs the lib<x>.so link, so the fix
+     * names the file instead (-l:lib<x>.so.N). */
+    char flag[PATH_CAP + 8];
+    char rpath[PATH_CAP + 16];
+    char byname[300];
+    char opt[300];
+    const char *words[2];
+    char **argv;
+    size_t n;
+    size_t i;
+    size_t k;
+
+    snprintf(flag, sizeof(flag), "-L%s", ps->dir);
+    snprintf(byname, sizeof(byname), "-l:%s", base);
+    snprintf(opt, sizeof(opt), "-l%s", lib);
+    ex_fix_add_raw(out, 0, NULL,
+                   "the project has only %s, no lib%s.so link: link it by "
+                   "its file name (%s) or add the link",
+                   base, lib, byname);
+    for (n = 0; ev->command != NULL && ev->command[n] != NULL; n++)
+      ;
+    argv = n > 0 && compiler_kind(ev->command) != NULL &&
+                   strcmp(compiler_kind(ev->command), "compiler") == 0
+               ? calloc(n + 1, sizeof(*argv))
+               : NULL;
+    if (argv == NULL)
+      return;
+    for (i = 0, k = 0; i < n; i++) {
+      if (strcmp(ev->command[i], opt) == 0) {
+        argv[k++] = byname;
+      } else if (strcmp(ev->command[i], "-l") == 0 && i + 1 < n &&
+                 strcmp(ev->command[i + 1], lib) == 0) {
+        argv[k++] = byname;
+        i++;
+      } else {
+        argv[k++] = ev->command[i];
+      }
+    }
+    snprintf(rpath, sizeof(rpath), "-Wl,-rpath,%s", ps->dir);
+    words[0] = flag;
+    words[1] = rpath;
+    ex__project_fix_insert(out, argv, words, 2,
+                           "link the file by its name, from the project's "
+                           "directory, and record the directory for the run "
+                           "time");
+    free(argv);
+    return;
+  }
+  project_dir_fixes(ev, proc, ps, 0, out);
+}
+
 int ex__tool_ld_lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                         const ex_host_t *host, ex_explanation_t *out) {
   dirlist_t *l;
+  ex_project_search_t *ps;
+  char(*startbuf)[PATH_CAP];
+  const char *starts[2];
+  char where[2 * PATH_CAP + 256];
+  char home[PATH_CAP];
+  size_t nstarts;
   char name[256];
   char path[PATH_CAP];
   char found[PATH_CAP];
@@ -596,6 +907,33 @@ int ex__tool_ld_lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
       }
     }
   }
+
+  /* The project's own build of the library, where the linker was not
+   * told to look. */
+  ps = malloc(sizeof(*ps));
+  startbuf = malloc(2 * sizeof(*startbuf));
+  if (ps == NULL || startbuf == NULL) {
+    free(ps);
+    free(startbuf);
+    free(l);
+    return -ENOMEM;
+  }
+  nstarts = project_starts(ev, proc, startbuf, starts);
+  rc = ex__project_search(starts, nstarts,
+                          ex__tool_home(proc, home, sizeof(home)),
+                          EX_PROJECT_LINKLIB, lib, ps);
+  ex__project_facts(ps, &out->facts);
+  /* A hit in a directory the linker searches already is the runtime
+   * library alone, said below. */
+  for (i = 0; rc > 0 && i < l->count; i++) {
+    if (strcmp(l->dirs[i], ps->dir) == 0)
+      rc = 0;
+  }
+  if (rc > 0) {
+    lib_in_project(ev, proc, ps, lib, out);
+    goto cleanup;
+  }
+  ex__project_describe(ps, where, sizeof(where));
 
   pkg = NULL;
   for (i = 0; i < sizeof(lib_pkgs) / sizeof(lib_pkgs[0]); i++) {
@@ -707,10 +1045,11 @@ int ex__tool_ld_lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
       free(cmd);
       free(q);
     } else {
-      ex_cause_add(out, "search-path", EX_VERDICT_RULED_OUT,
-                   "no lib%s.so or lib%s.a under /opt/*/lib or "
-                   "/usr/local/*/lib either",
-                   lib, lib);
+      ex_cause_add(out, "search-path",
+                   ps->complete ? EX_VERDICT_RULED_OUT : EX_VERDICT_UNKNOWN,
+                   "no lib%s.so or lib%s.a in %s, nor under /opt/*/lib or "
+                   "/usr/local/*/lib",
+                   lib, lib, where);
     }
   }
 
@@ -730,7 +1069,11 @@ int ex__tool_ld_lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                    "its index: apt-file update)",
                    lib);
   }
+
+cleanup:
   free(l);
+  free(ps);
+  free(startbuf);
   return 0;
 }
 

@@ -6,6 +6,7 @@
  * from the disk, with package.json, never by running node or npm. */
 #include "platform/linux/tools/tool_util.h"
 
+#include "platform/linux/proc/project.h"
 #include "platform/linux/proc/sys.h"
 
 #include <dirent.h>
@@ -259,6 +260,50 @@ static void explain_relative(const ex_probe_event_t *ev, const char *start,
   }
 }
 
+/* The fixes for a package that is a directory of the project: point the
+ * resolution at it (NODE_PATH, for require() only), or make it a
+ * dependency of the project (npm links the directory into node_modules).
+ * Never the registry's package of the same name: another package. */
+static void node_local_fixes(const ex_probe_event_t *ev, const char *project,
+                             const char *pkg, int esm,
+                             const ex_project_search_t *local,
+                             ex_explanation_t *out) {
+  char rel[PATH_CAP + 2];
+  const char *dir;
+  char *q;
+  char *qr;
+  char *cmd;
+  size_t n;
+
+  ex_explanation_summary(out, "%s is the project's own (%s), not a package "
+                              "installed in node_modules",
+                         pkg, local->found);
+  if (!esm && pkg[0] != '@' && ex__tool_is_dir(local->found))
+    ex__project_fix_env(out, "NODE_PATH", local->dir, ev->command,
+                        "let require() find it: %s on NODE_PATH",
+                        local->dir);
+  if (!ex__tool_is_dir(local->found))
+    return;
+  /* "npm install ../shared" from the project: a file: dependency. */
+  dir = local->found;
+  n = strlen(project);
+  if (strncmp(dir, project, n) == 0 && dir[n] == '/')
+    snprintf(rel, sizeof(rel), "./%s", dir + n + 1);
+  else
+    ex_strlcpy(rel, dir, sizeof(rel));
+  q = ex_shell_quote(project);
+  qr = ex_shell_quote(rel);
+  cmd = NULL;
+  if (q != NULL && qr != NULL &&
+      asprintf(&cmd, "cd %s && npm install %s", q, qr) >= 0)
+    ex_fix_add_raw(out, 0, cmd,
+                   "or make it a dependency of the project (a link to the "
+                   "directory in node_modules)");
+  free(cmd);
+  free(q);
+  free(qr);
+}
+
 int ex__tool_node_module_run(const ex_probe_event_t *ev,
                              const ex_proc_t *proc, const ex_host_t *host,
                              ex_explanation_t *out) {
@@ -280,6 +325,9 @@ int ex__tool_node_module_run(const ex_probe_event_t *ev,
   char *text;
   char *abs;
   int levels;
+  int esm;
+  ex_project_search_t *ps;
+  const ex_project_search_t *local;
 
   (void)host;
   module = ev->subject_value;
@@ -302,6 +350,9 @@ int ex__tool_node_module_run(const ex_probe_event_t *ev,
     ex_strlcpy(start, proc->cwd[0] != '\0' ? proc->cwd : "/", sizeof(start));
   }
   ex_facts_str(&out->facts, "search_from", start);
+  /* "imported from": an ES module import (or a bundler), which NODE_PATH
+   * does not serve. */
+  esm = from != NULL && from[0] != '\0';
 
   if (module[0] == '.' || module[0] == '/') {
     explain_relative(ev, start, module, out);
@@ -367,6 +418,45 @@ int ex__tool_node_module_run(const ex_probe_event_t *ev,
     free(text);
   }
 
+  /* The project's own package, in a directory of its own (a monorepo's
+   * sibling, packages/x): require() of a bare name looks only in
+   * node_modules and NODE_PATH. */
+  local = NULL;
+  {
+    const char *starts[2];
+    char home[PATH_CAP];
+
+    ps = malloc(sizeof(*ps));
+    if (ps == NULL)
+      return -ENOMEM;
+    starts[0] = start;
+    starts[1] = proc->cwd;
+    if (ex__project_search(starts, 2, ex__tool_home(proc, home, sizeof(home)),
+                           EX_PROJECT_NODEPKG, pkg, ps) > 0)
+      local = ps;
+    ex__project_facts(ps, &out->facts);
+  }
+  if (local != NULL) {
+    ex_cause_t *c;
+
+    c = ex_cause_add(out, "local-package", EX_VERDICT_CONFIRMED,
+                     "%s is in the project, at %s, but a bare '%s' is looked "
+                     "for only in node_modules directories%s",
+                     pkg, local->found, pkg,
+                     esm ? "" : " and NODE_PATH");
+    if (c != NULL) {
+      ex_facts_str(&c->facts, "found", local->found);
+      ex_facts_str(&c->facts, "dir", local->dir);
+    }
+  } else {
+    char where[2 * PATH_CAP + 256];
+
+    ex_cause_add(out, "local-package",
+                 ps->complete ? EX_VERDICT_RULED_OUT : EX_VERDICT_UNKNOWN,
+                 "no directory or file named %s outside node_modules in %s",
+                 pkg, ex__project_describe(ps, where, sizeof(where)));
+  }
+
   /* Not installed: no node_modules at all, or the package missing from
    * it though declared. */
   if (nm_dir[0] == '\0') {
@@ -430,6 +520,12 @@ int ex__tool_node_module_run(const ex_probe_event_t *ev,
 
   ex_explanation_summary(out, "%s is not installed for the project %s", pkg,
                          project[0] != '\0' ? project : start);
+  if (local != NULL) {
+    node_local_fixes(ev, project[0] != '\0' ? project : start, pkg, esm,
+                     local, out);
+    free(ps);
+    return 0;
+  }
 
   /* Fixes: install what is declared, else declare and install. */
   if (project[0] != '\0') {
@@ -470,5 +566,6 @@ int ex__tool_node_module_run(const ex_probe_event_t *ev,
     ex_fix_add_cmd(out, 0, argv, "create node_modules here and install %s",
                    pkg);
   }
+  free(ps);
   return 0;
 }

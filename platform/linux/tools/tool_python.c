@@ -7,6 +7,7 @@
  * command used would mean running a program chosen by the command. */
 #include "platform/linux/tools/tool_util.h"
 
+#include "platform/linux/proc/project.h"
 #include "platform/linux/proc/sys.h"
 
 #include <dirent.h>
@@ -338,6 +339,41 @@ static void add_used_dirs(places_t *pl, const py_interp_t *py,
   }
 }
 
+/* A venv of any name among the directories at the top of the project
+ * around start ("py311/", "env-dev/"): the next place after the usual
+ * names, bounded by ENTRIES_MAX entries. */
+#define ENTRIES_MAX 512
+static void project_venv(const char *start, const py_interp_t *py, char *out,
+                         size_t size) {
+  char top[PATH_CAP];
+  char cand[PATH_CAP];
+  char cfg[PATH_CAP];
+  const char *marker;
+  struct dirent *e;
+  DIR *d;
+  int n;
+
+  if (start[0] != '/' ||
+      ex__project_root(start, top, sizeof(top), &marker) != 0 ||
+      marker == NULL)
+    return;
+  d = opendir(top);
+  if (d == NULL)
+    return;
+  for (n = 0; n < ENTRIES_MAX && (e = readdir(d)) != NULL; n++) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+        (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) ||
+        ex__tool_join(cand, sizeof(cand), top, e->d_name) == NULL ||
+        ex__tool_join(cfg, sizeof(cfg), cand, "pyvenv.cfg") == NULL)
+      continue;
+    if (ex__tool_is_file(cfg) && strcmp(cand, py->venv) != 0) {
+      ex_strlcpy(out, cand, size);
+      break;
+    }
+  }
+  closedir(d);
+}
+
 /* Venvs next to the project: .venv, venv, env in dir and UP_LEVELS of its
  * parents. Writes the first found that is not the interpreter's own into
  * out. */
@@ -365,6 +401,7 @@ static void find_near_venv(const char *start, const py_interp_t *py,
       break;
     ex__tool_dirname(dir);
   }
+  project_venv(start, py, out, size);
 }
 
 /* Other interpreters' directories on this machine: a bounded list. */
@@ -666,14 +703,20 @@ int ex__tool_py_module_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   int managed;
   int rc;
   int project_cause; /* the module is the project's own: no install fix */
+  int have_local;
+  ex_project_search_t *ps;
 
   (void)host;
   module = ev->subject_value;
   memset(&s, 0, sizeof(s));
   pl.items = calloc(PLACES_MAX, sizeof(*pl.items));
   pl.count = 0;
-  if (pl.items == NULL)
+  ps = malloc(sizeof(*ps));
+  if (pl.items == NULL || ps == NULL) {
+    free(pl.items);
+    free(ps);
     return -ENOMEM;
+  }
   project_cause = 0;
   top_level(module, s.top, sizeof(s.top));
   interp_find(ev, proc, &py);
@@ -813,9 +856,28 @@ int ex__tool_py_module_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     }
   }
 
-  /* The project's own package, not on sys.path. */
-  if (path0[0] != '\0' &&
-      find_local_package(s.top, proc->cwd, path0, local, sizeof(local))) {
+  /* The project's own package, not on sys.path: next to the script or
+   * the working directory, else anywhere in the project (src/). */
+  have_local = 0;
+  ps->complete = 1;
+  if (path0[0] != '\0') {
+    have_local =
+        find_local_package(s.top, proc->cwd, path0, local, sizeof(local));
+    if (!have_local) {
+      const char *starts[2];
+
+      starts[0] = path0;
+      starts[1] = proc->cwd;
+      if (ex__project_search(starts, 2, home, EX_PROJECT_PYMODULE, s.top,
+                             ps) > 0 &&
+          strcmp(ps->dir, path0) != 0) {
+        ex_strlcpy(local, ps->dir, sizeof(local));
+        have_local = 1;
+      }
+      ex__project_facts(ps, &out->facts);
+    }
+  }
+  if (have_local) {
     ex_cause_t *c;
 
     c = ex_cause_add(out, "local-package", EX_VERDICT_CONFIRMED,
@@ -825,11 +887,20 @@ int ex__tool_py_module_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
     if (c != NULL)
       ex_facts_str(&c->facts, "found_in", local);
     project_cause = 1;
+    if (s.used_hit[0] == '\0')
+      ex_explanation_summary(out, "%s is the project's own, in %s, which is "
+                                  "not on the module path of %s",
+                             s.top, local,
+                             py.invoked[0] != '\0' ? py.invoked : "Python");
   } else if (path0[0] != '\0') {
-    ex_cause_add(out, "local-package", EX_VERDICT_RULED_OUT,
-                 "no directory or file named %s in %s or the directories "
-                 "above the script",
-                 s.top, proc->cwd);
+    char where[2 * PATH_CAP + 256];
+
+    ex_cause_add(out, "local-package",
+                 ps->complete ? EX_VERDICT_RULED_OUT : EX_VERDICT_UNKNOWN,
+                 "no package or module named %s in %s, the directories "
+                 "above the script, nor in %s",
+                 s.top, proc->cwd, ex__project_describe(ps, where,
+                                                        sizeof(where)));
   }
 
   /* "No module named 'x.y'": a local x.py hides the package x. */
@@ -931,25 +1002,12 @@ int ex__tool_py_module_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
       }
     }
   }
-  if (path0[0] != '\0' &&
-      find_local_package(s.top, proc->cwd, path0, local, sizeof(local)) &&
-      ev->command != NULL) {
-    char *rest;
-
-    rest = command_with(ev->command[0], ev->command, 1);
-    q = ex_shell_quote(local);
-    if (rest != NULL && q != NULL) {
-      cmd = NULL;
-      if (asprintf(&cmd, "PYTHONPATH=%s %s", q, rest) >= 0) {
-        ex_fix_add_raw(out, 0, cmd, "put the project's directory on the "
-                                    "module path");
-        free(cmd);
-      }
-    }
-    free(rest);
-    free(q);
-  }
+  if (have_local)
+    ex__project_fix_env(out, "PYTHONPATH", local, ev->command,
+                        "put %s, where %s is, on the module path", local,
+                        s.top);
   free(pl.items);
+  free(ps);
   return 0;
 }
 

@@ -279,8 +279,7 @@ int ex__tool_each_process(int (*fn)(void *ud, pid_t pid, const char *comm,
   return seen;
 }
 
-/* 1 when the .list file at listpath has a line equal to path. */
-static int list_has(const char *listpath, const char *path) {
+int ex__tool_file_has_line(const char *listpath, const char *path) {
   char *text;
   char *p;
   size_t n;
@@ -348,7 +347,7 @@ int ex__tool_dpkg_owner(const char *path, const char *hint, char *out,
       if (snprintf(listpath, sizeof(listpath), "%s/%s", dir, e->d_name) >=
           (int)sizeof(listpath))
         continue;
-      if (list_has(listpath, path)) {
+      if (ex__tool_file_has_line(listpath, path)) {
         package_of_list(e->d_name, out, size);
         rc = 0;
         goto cleanup;

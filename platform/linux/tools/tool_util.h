@@ -80,6 +80,10 @@ int ex__tool_each_process(int (*fn)(void *ud, pid_t pid, const char *comm,
 int ex__tool_dpkg_owner(const char *path, const char *hint, char *out,
                         size_t size);
 
+/* 1 when the file at path (read up to EX_TOOL_FILE_MAX) has a line equal
+ * to line: a dpkg .list, an alternatives file. */
+int ex__tool_file_has_line(const char *path, const char *line);
+
 /* 1 when a Debian package named pkg is installed (its .list exists). */
 int ex__tool_dpkg_installed(const char *pkg);
 
@@ -121,6 +125,16 @@ int ex__tool_cc_header_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                            const ex_host_t *host, ex_explanation_t *out);
 int ex__tool_ld_lib_applies(const ex_probe_event_t *ev);
 int ex__tool_ld_lib_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
+                        const ex_host_t *host, ex_explanation_t *out);
+int ex__tool_java_version_applies(const ex_probe_event_t *ev);
+int ex__tool_java_version_run(const ex_probe_event_t *ev,
+                              const ex_proc_t *proc, const ex_host_t *host,
+                              ex_explanation_t *out);
+int ex__tool_java_class_applies(const ex_probe_event_t *ev);
+int ex__tool_java_class_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
+                            const ex_host_t *host, ex_explanation_t *out);
+int ex__tool_decode_applies(const ex_probe_event_t *ev);
+int ex__tool_decode_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                         const ex_host_t *host, ex_explanation_t *out);
 int ex__tool_ld_symbol_applies(const ex_probe_event_t *ev);
 int ex__tool_ld_symbol_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
