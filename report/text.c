@@ -324,12 +324,18 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
               f->event.operation != NULL ? f->event.operation
                                          : g->syscall->operation,
               g->subject_kind, g->subject_value);
+  else if (f != NULL && g->subject_from != NULL && g->subject_value != NULL)
+    put_event(t, f->event.errno_name, f->event.condition,
+              g->operation != NULL ? g->operation : f->event.operation,
+              g->subject_kind, g->subject_value);
   else if (f != NULL)
     put_event(t, f->event.errno_name, f->event.condition, f->event.operation,
               f->event.subject_kind, f->event.subject_value);
   else
     put_event(t, g->errno_name, g->condition, g->operation, g->subject_kind,
               g->subject_value);
+  if (f != NULL && g->subject_from != NULL && g->subject_value != NULL)
+    put_line(t, "from: ", g->subject_from);
   if (f != NULL && f->location_file != NULL) {
     ex_buf_puts(&t->b, "  at: ");
     put_display(t, f->location_file);

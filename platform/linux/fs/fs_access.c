@@ -555,8 +555,8 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
   ex__fs_proc_facts(&e->facts, p, host);
   if (!ex__fs_named_path(ev->subject_value)) {
     ex_cause_add(e, "path-unknown", EX_VERDICT_UNKNOWN,
-                 "the message did not name the path, so its permissions "
-                 "could not be checked");
+                 "%s, so no permission could be checked",
+                 ex_probe_unnamed(ev, "the message did not name the path"));
     ex_explanation_summary(e, "%s on an unnamed path: not checked",
                            ev->errno_name);
     return 0;

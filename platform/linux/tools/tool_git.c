@@ -482,7 +482,8 @@ static int lock_visit(void *ud, pid_t pid, const char *comm,
 int ex__tool_git_lock_applies(const ex_probe_event_t *ev) {
   return ev->rule_id != NULL && ev->subject_value != NULL &&
          ev->subject_value[0] != '\0' &&
-         strcmp(ev->rule_id, "git.index-lock") == 0;
+         (strcmp(ev->rule_id, "git.index-lock") == 0 ||
+          strcmp(ev->rule_id, "git.config-lock") == 0);
 }
 
 int ex__tool_git_lock_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
