@@ -523,6 +523,59 @@ static int owner_check(ex_explanation_t *e, const ex_proc_t *p,
   return 0;
 }
 
+/* A file of a kernel file system whose mode gives nobody the access that
+ * was refused: the kernel offers no such operation there. Returns 1 when
+ * that explains the error. */
+static int kernel_mode_cause(ex_explanation_t *e, const ex_proc_t *p,
+                             const char *path, const struct stat *st,
+                             const ex_kernel_fs_t *k, const char *op) {
+  ex_access_t ra;
+  ex_cause_t *c;
+  char rwx[16];
+  int want;
+
+  if (strcmp(op, "read") == 0 || strcmp(op, "load") == 0) {
+    want = EX_FS_R;
+  } else if (strcmp(op, "write") == 0 || strcmp(op, "create") == 0) {
+    want = EX_FS_W;
+  } else {
+    /* open() without its mode: what was refused is the access that
+     * nobody has while the other one is allowed. */
+    ex__fs_access(p, path, st, EX_FS_R, &ra);
+    want = ra.allowed ? EX_FS_W : EX_FS_R;
+  }
+  if ((want == EX_FS_W && (st->st_mode & 0222) != 0) ||
+      (want == EX_FS_R && (st->st_mode & 0444) != 0))
+    return 0;
+  ex__mode_string(st->st_mode, rwx);
+  c = ex_cause_add(
+      e, want == EX_FS_W ? "kernel-read-only" : "kernel-write-only",
+      EX_VERDICT_CONFIRMED,
+      "%s is a %s file with mode %04o (%s): the kernel lets it be %s only, "
+      "so there is nothing to %s there%s",
+      path, k->name, (unsigned)(st->st_mode & 07777), rwx,
+      want == EX_FS_W ? "read" : "written", want == EX_FS_W ? "write" : "read",
+      k->mode_final ? "; on this file system the mode is final, for root "
+                      "with CAP_DAC_OVERRIDE too"
+                    : "");
+  if (c != NULL) {
+    ex_facts_str(&c->facts, "path", path);
+    ex_facts_str(&c->facts, "fstype", k->name);
+    ex_facts_printf(&c->facts, "mode", "%04o",
+                    (unsigned)(st->st_mode & 07777));
+    ex_facts_str(&c->facts, "mode_rwx", rwx);
+    ex_facts_bool(&c->facts, "mode_final", k->mode_final);
+    ex_facts_printf(&c->facts, "needed", "%s", want == EX_FS_W ? "w" : "r");
+  }
+  ex_explanation_summary(e, "%s is a %s file the kernel offers for %s only "
+                         "(mode %04o)",
+                         path, k->name,
+                         want == EX_FS_W ? "reading" : "writing",
+                         (unsigned)(st->st_mode & 07777));
+  ex__fs_kernel_fixes(e, path, k, 0);
+  return 1;
+}
+
 int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
                       const ex_host_t *host, ex_explanation_t *e) {
   char *abs;
@@ -544,10 +597,13 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
   int stale_group;
   int modifying;
   int isdir;
+  int kernel;
+  ex_kernel_fs_t kfs;
   char user[256];
   char owner[256];
 
   abs = NULL;
+  kernel = 0;
   denied = 0;
   other = 0;
   stale_group = 0;
@@ -623,6 +679,13 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
   }
   if (exists)
     ex__fs_inode_facts(&e->facts, "", &st);
+  kernel = exists && ex__fs_kernel(abs, &kfs);
+  if (kernel) {
+    ex_facts_str(&e->facts, "fstype", kfs.name);
+    ex_facts_bool(&e->facts, "kernel_file_system", 1);
+    if (kernel_mode_cause(e, p, abs, &st, &kfs, op))
+      goto cleanup;
+  }
   isdir = exists && S_ISDIR(st.st_mode);
   nchecks = 0;
   memset(checks, 0, sizeof(checks));
@@ -693,7 +756,10 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
             user, (unsigned long)p->fsuid, checks[i].what, checks[i].path,
             owner, (unsigned long)checks[i].st.st_uid,
             (unsigned)(checks[i].st.st_mode & 07777));
-        if (!stale_group)
+        /* A kernel file's mode is the kernel's: its tool, not chmod. */
+        if (kernel)
+          ex__fs_kernel_fixes(e, abs, &kfs, 1);
+        else if (!stale_group)
           access_fixes(e, p, &checks[i]);
       }
       denied = 1;
@@ -737,7 +803,7 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
       }
     }
   }
-  if ((denied || other) && modifying && !stale_group)
+  if ((denied || other) && modifying && !stale_group && !kernel)
     ex__fs_fix_writable_dir(e, p, (dev_t)-1);
 
 cleanup:
