@@ -22,5 +22,6 @@ const ex_explainer_t ex__explainers_tools[] = {
     {"ld-undefined-reference", ex__tool_ld_symbol_applies,
      ex__tool_ld_symbol_run},
     {"runtime-out-of-memory", ex__tool_oom_applies, ex__tool_oom_run},
+    {"sqlite-database", ex__tool_sqlite_applies, ex__tool_sqlite_run},
     {NULL, NULL, NULL},
 };
