@@ -154,8 +154,13 @@ static void self_as_command(const ex_session_t *s, ex_proc_t *proc) {
   const char *path;
   const char *base;
   char *real;
+  char how[256];
 
   ex_proc_capture_self(proc);
+  /* The wrapper's words say whose credentials the program got. */
+  if (s->opts->command != NULL &&
+      ex_proc_assume_wrapper(proc, s->opts->command, how, sizeof(how)))
+    proc->creds_from_argv = 1;
   path = s->run.path;
   if (path == NULL)
     return;
@@ -253,7 +258,13 @@ static void recover_subject(const ex_proc_t *proc, const ex_proc_t *before,
                             ex_report_diag_t *g, ex_probe_event_t *ev,
                             ex_subject_t **slot) {
   ex_subject_t *sub;
+  const char *op;
 
+  op = ex_subject_frame_operation(ev, proc);
+  if (op != NULL) {
+    ev->operation = op;
+    g->operation = op;
+  }
   if (!ex_subject_wanted(ev))
     return;
   sub = malloc(sizeof(*sub));

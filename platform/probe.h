@@ -85,6 +85,8 @@ typedef struct ex_proc {
   int valid;             /* 1 when filled from /proc/<pid> or from self */
   int from_self;         /* 1 when these are explain's own (--log mode, or
                             the command was gone before it could be read) */
+  int creds_from_argv;   /* with from_self: the credentials were taken from
+                            the command line (ex_proc_assume_wrapper()) */
   pid_t pid;
   char comm[32];
   char exe[EX_PROC_PATH_MAX]; /* /proc/<pid>/exe target, or "" */
@@ -147,6 +149,17 @@ pid_t ex_proc_printer(pid_t root);
 
 /* Fills *p with explain's own credentials (--log mode, or fallback). */
 void ex_proc_capture_self(ex_proc_t *p);
+
+/* For a command that ended before it was seen (p is explain's own view,
+ * ex_proc_capture_self()): the credentials its command line gives the
+ * program it runs, when argv is a wrapper that changes them: setpriv
+ * (--reuid, --regid, --clear-groups, --groups, --init-groups), runuser -u,
+ * sudo -u (root without it), su USER, gosu and su-exec USER[:GROUP],
+ * chpst -u, doas -u. Users and groups are looked up in the user
+ * database; leaving uid 0 drops the capabilities, as the kernel does.
+ * Writes the words that said it into how. Returns 1 when p changed. */
+int ex_proc_assume_wrapper(ex_proc_t *p, char *const *argv, char *how,
+                           size_t hsize);
 
 /* 1 when the process has capability cap (CAP_DAC_OVERRIDE, ...) in its
  * effective set. */
@@ -364,6 +377,14 @@ int ex_subject_wanted(const ex_probe_event_t *ev);
  * errno. */
 int ex_subject_recover(const ex_probe_event_t *ev, const ex_proc_t *proc,
                        ex_subject_t *out);
+
+/* The operation the traceback's frame shows when the message's own is
+ * too vague: a PermissionError raised in Python's subprocess.py or os.py
+ * is the program's exec of the named file ("exec"), or its chdir into the
+ * cwd= directory ("search"). Returns the operation (static), or NULL to
+ * keep the event's. */
+const char *ex_subject_frame_operation(const ex_probe_event_t *ev,
+                                       const ex_proc_t *proc);
 
 /* An explainer: `applies` says whether it handles the event; `run` fills the
  * explanation (returns 0, or a negative errno when it could not run at all).

@@ -373,6 +373,9 @@ static cJSON *trace_json(const ex_trace_log_t *log) {
 static void add_recovered_subject(cJSON *d, const ex_report_diag_t *g) {
   cJSON *subj;
 
+  if (g->finding != NULL && g->operation != NULL)
+    cJSON_ReplaceItemInObject(d, "operation",
+                              cJSON_CreateString(g->operation));
   if (g->finding == NULL || g->subject_from == NULL ||
       g->subject_value == NULL)
     return;

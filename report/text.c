@@ -329,7 +329,8 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
               g->operation != NULL ? g->operation : f->event.operation,
               g->subject_kind, g->subject_value);
   else if (f != NULL)
-    put_event(t, f->event.errno_name, f->event.condition, f->event.operation,
+    put_event(t, f->event.errno_name, f->event.condition,
+              g->operation != NULL ? g->operation : f->event.operation,
               f->event.subject_kind, f->event.subject_value);
   else
     put_event(t, g->errno_name, g->condition, g->operation, g->subject_kind,

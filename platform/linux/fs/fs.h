@@ -132,6 +132,10 @@ const char *ex__fs_sudo(void);
  * number when it has none. */
 const char *ex__fs_user_word(const ex_proc_t *proc, char *buf, size_t size);
 
+/* 1 when m is a Windows drive of WSL (drvfs, or 9p with aname=drvfs)
+ * mounted without the metadata option (fs_access.c). */
+int ex__fs_wsl_drvfs_no_metadata(const ex_mount_t *m);
+
 /* A kernel file system (fs_kernel.c). */
 typedef struct ex_kernel_fs {
   const char *name;  /* "sysfs", "proc", "cgroup2", "debugfs", ... */

@@ -3,11 +3,14 @@
 #include "platform/probe.h"
 
 #include "platform/linux/exec/exec_int.h"
+#include "platform/linux/proc/sys.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -624,4 +627,212 @@ pid_t ex_proc_printer(pid_t root) {
   }
   free(nodes);
   return found;
+}
+
+/* A user given by name or number: its uid and primary gid. */
+static int user_ids(const char *s, uid_t *uid, gid_t *gid, char *name,
+                    size_t nsize) {
+  struct passwd pw;
+  struct passwd *res;
+  char buf[4096];
+  char *end;
+  unsigned long v;
+
+  res = NULL;
+  v = strtoul(s, &end, 10);
+  if (*s != '\0' && *end == '\0') {
+    *uid = (uid_t)v;
+    if (getpwuid_r(*uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL) {
+      *gid = pw.pw_gid;
+      ex_strlcpy(name, pw.pw_name, nsize);
+    } else {
+      name[0] = '\0';
+    }
+    return 0;
+  }
+  if (getpwnam_r(s, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+    return -ENOENT;
+  *uid = pw.pw_uid;
+  *gid = pw.pw_gid;
+  ex_strlcpy(name, pw.pw_name, nsize);
+  return 0;
+}
+
+static int group_id(const char *s, gid_t *gid) {
+  struct group gr;
+  struct group *res;
+  char buf[4096];
+  char *end;
+  unsigned long v;
+
+  v = strtoul(s, &end, 10);
+  if (*s != '\0' && *end == '\0') {
+    *gid = (gid_t)v;
+    return 0;
+  }
+  res = NULL;
+  if (getgrnam_r(s, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+    return -ENOENT;
+  *gid = gr.gr_gid;
+  return 0;
+}
+
+static void set_user(ex_proc_t *p, uid_t uid) {
+  p->ruid = p->euid = p->suid = p->fsuid = uid;
+  if (uid != 0)
+    p->cap_eff = p->cap_prm = 0;
+}
+
+static void set_group(ex_proc_t *p, gid_t gid) {
+  p->rgid = p->egid = p->sgid = p->fsgid = gid;
+}
+
+static void init_groups(ex_proc_t *p, const char *name) {
+  int n;
+
+  n = name[0] != '\0' ? ex__groups_of_user(name, p->groups,
+                                            EX_PROC_GROUPS_MAX)
+                      : 0;
+  p->ngroups = n > 0 ? (size_t)n : 0;
+}
+
+/* USER or USER:GROUP (gosu, su-exec, chpst). */
+static int user_spec(ex_proc_t *p, const char *spec) {
+  char user[256];
+  char name[256];
+  const char *colon;
+  uid_t uid;
+  gid_t gid;
+
+  colon = strchr(spec, ':');
+  ex_strlcpy(user, spec, colon != NULL && (size_t)(colon - spec) < sizeof(user)
+                             ? (size_t)(colon - spec) + 1
+                             : sizeof(user));
+  if (user_ids(user, &uid, &gid, name, sizeof(name)) != 0)
+    return 0;
+  set_user(p, uid);
+  set_group(p, gid);
+  init_groups(p, name);
+  if (colon != NULL && group_id(colon + 1, &gid) == 0) {
+    set_group(p, gid);
+    p->ngroups = 0;
+  }
+  return 1;
+}
+
+static int assume_setpriv(ex_proc_t *p, char *const *argv) {
+  char name[256];
+  const char *a;
+  const char *v;
+  uid_t uid;
+  gid_t gid;
+  size_t i;
+  int changed;
+  int init;
+  char *tok;
+  char *save;
+  char list[1024];
+
+  changed = 0;
+  init = 0;
+  name[0] = '\0';
+  for (i = 1; argv[i] != NULL && argv[i][0] == '-'; i++) {
+    a = argv[i];
+    v = strchr(a, '=');
+    v = v != NULL ? v + 1 : argv[i + 1];
+    if (strncmp(a, "--reuid", 7) == 0 || strncmp(a, "--ruid", 6) == 0 ||
+        strncmp(a, "--euid", 6) == 0) {
+      if (v != NULL && user_ids(v, &uid, &gid, name, sizeof(name)) == 0) {
+        set_user(p, uid);
+        changed = 1;
+      }
+    } else if (strncmp(a, "--regid", 7) == 0 || strncmp(a, "--rgid", 6) == 0 ||
+               strncmp(a, "--egid", 6) == 0) {
+      if (v != NULL && group_id(v, &gid) == 0) {
+        set_group(p, gid);
+        changed = 1;
+      }
+    } else if (strcmp(a, "--clear-groups") == 0) {
+      p->ngroups = 0;
+      changed = 1;
+      continue;
+    } else if (strcmp(a, "--init-groups") == 0) {
+      init = 1;
+      continue;
+    } else if (strncmp(a, "--groups", 8) == 0) {
+      p->ngroups = 0;
+      if (v != NULL) {
+        ex_strlcpy(list, v, sizeof(list));
+        for (tok = strtok_r(list, ",", &save);
+             tok != NULL && p->ngroups < EX_PROC_GROUPS_MAX;
+             tok = strtok_r(NULL, ",", &save)) {
+          if (group_id(tok, &gid) == 0)
+            p->groups[p->ngroups++] = gid;
+        }
+      }
+      changed = 1;
+    } else {
+      continue;
+    }
+    if (strchr(a, '=') == NULL && argv[i + 1] != NULL)
+      i++;
+  }
+  if (init)
+    init_groups(p, name);
+  return changed;
+}
+
+int ex_proc_assume_wrapper(ex_proc_t *p, char *const *argv, char *how,
+                           size_t hsize) {
+  const char *tool;
+  size_t i;
+  int done;
+
+  if (argv == NULL || argv[0] == NULL)
+    return 0;
+  tool = strrchr(argv[0], '/');
+  tool = tool != NULL ? tool + 1 : argv[0];
+  done = 0;
+  if (strcmp(tool, "setpriv") == 0) {
+    done = assume_setpriv(p, argv);
+  } else if (strcmp(tool, "sudo") == 0 || strcmp(tool, "runuser") == 0 ||
+             strcmp(tool, "doas") == 0) {
+    for (i = 1; argv[i] != NULL && argv[i][0] == '-'; i++) {
+      if (strcmp(argv[i], "-u") == 0 && argv[i + 1] != NULL) {
+        done = user_spec(p, argv[i + 1]);
+        break;
+      }
+      if (strncmp(argv[i], "--user=", 7) == 0) {
+        done = user_spec(p, argv[i] + 7);
+        break;
+      }
+    }
+    if (!done && strcmp(tool, "sudo") == 0)
+      done = user_spec(p, "0");
+  } else if (strcmp(tool, "gosu") == 0 || strcmp(tool, "su-exec") == 0) {
+    if (argv[1] != NULL)
+      done = user_spec(p, argv[1]);
+  } else if (strcmp(tool, "chpst") == 0) {
+    for (i = 1; argv[i] != NULL && argv[i + 1] != NULL; i++) {
+      if (strcmp(argv[i], "-u") == 0) {
+        done = user_spec(p, argv[i + 1]);
+        break;
+      }
+    }
+  } else if (strcmp(tool, "su") == 0) {
+    for (i = 1; argv[i] != NULL && argv[i][0] == '-'; i++)
+      ;
+    done = user_spec(p, argv[i] != NULL ? argv[i] : "0");
+  }
+  if (done) {
+    size_t len = 0;
+
+    how[0] = '\0';
+    for (i = 0; argv[i] != NULL && i < 6 && len + 2 < hsize; i++)
+      len += (size_t)snprintf(how + len, hsize - len, "%s%s", i ? " " : "",
+                              argv[i]);
+    if (len >= hsize)
+      how[hsize - 1] = '\0';
+  }
+  return done;
 }

@@ -1086,3 +1086,29 @@ int ex_subject_recover(const ex_probe_event_t *ev, const ex_proc_t *proc,
   free(src);
   return found;
 }
+
+const char *ex_subject_frame_operation(const ex_probe_event_t *ev,
+                                       const ex_proc_t *proc) {
+  struct stat st;
+  const char *base;
+  char *abs;
+  int dir;
+
+  if (empty(ev->location_file) || empty(ev->subject_value) ||
+      (!streq(ev->errno_name, "EACCES") && !streq(ev->errno_name, "EPERM") &&
+       !streq(ev->errno_name, "ENOEXEC")) ||
+      (!streq(ev->operation, "open") && !streq(ev->operation, "other")))
+    return NULL;
+  base = base_name(ev->location_file);
+  if (strcmp(base, "subprocess.py") != 0 && strcmp(base, "os.py") != 0)
+    return NULL;
+  /* Only the interpreter's own copies, not a script of that name. */
+  if (strstr(ev->location_file, "/python") == NULL)
+    return NULL;
+  abs = ex__path_absolute(proc, ev->subject_value);
+  if (abs == NULL)
+    return NULL;
+  dir = stat(abs, &st) == 0 && S_ISDIR(st.st_mode);
+  free(abs);
+  return dir ? "search" : "exec";
+}
