@@ -16,6 +16,8 @@ const ex_explainer_t ex__explainers_tools[] = {
     {"git-dubious-ownership", ex__tool_git_dubious_applies,
      ex__tool_git_dubious_run},
     {"git-lock-file", ex__tool_git_lock_applies, ex__tool_git_lock_run},
+    {"git-not-a-repository", ex__tool_git_norepo_applies,
+     ex__tool_git_norepo_run},
     {"cc-header-not-found", ex__tool_cc_header_applies,
      ex__tool_cc_header_run},
     {"ld-cannot-find-library", ex__tool_ld_lib_applies, ex__tool_ld_lib_run},
