@@ -328,8 +328,10 @@ static const ex_proc_t *tool_view(const ex_session_t *s,
     return proc;
   }
   if (chdirs && !proc->from_self) {
-    dir[0] = '\0';
-    return proc; /* its own cwd is that directory already */
+    /* Its own cwd shows that directory already. */
+    if (strcmp(proc->cwd, dir) != 0)
+      dir[0] = '\0';
+    return proc;
   }
   *view = *proc;
   ex_strlcpy(view->cwd, dir, sizeof(view->cwd));

@@ -184,40 +184,45 @@ static int nth_line(const char *text, size_t len, long line, char *out,
   return 1;
 }
 
-/* Reads line `line` of a regular file (never a FIFO or a device: the path
- * comes from the command's output). */
-static int file_line(const char *path, long line, char *out, size_t size) {
+/* Reads up to SOURCE_READ_MAX bytes of a regular file (never a FIFO or a
+ * device: the path comes from the command's output) into a new buffer.
+ * NULL when it cannot. */
+static char *read_regular(const char *path, size_t *len) {
   struct stat st;
   char *buf;
   ssize_t n;
-  size_t len;
   int fd;
-  int ok;
 
+  *len = 0;
   fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd == -1)
-    return 0;
-  ok = 0;
+    return NULL;
   buf = NULL;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-    goto cleanup;
-  buf = malloc(SOURCE_READ_MAX);
-  if (buf == NULL)
-    goto cleanup;
-  len = 0;
-  while (len < SOURCE_READ_MAX) {
-    n = read(fd, buf + len, SOURCE_READ_MAX - len);
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+    buf = malloc(SOURCE_READ_MAX);
+  while (buf != NULL && *len < SOURCE_READ_MAX) {
+    n = read(fd, buf + *len, SOURCE_READ_MAX - *len);
     if (n == -1 && errno == EINTR)
       continue;
     if (n <= 0)
       break;
-    len += (size_t)n;
+    *len += (size_t)n;
   }
-  ok = nth_line(buf, len, line, out, size);
-
-cleanup:
-  free(buf);
   close(fd);
+  return buf;
+}
+
+/* Reads line `line` (1-based) of a regular file. */
+static int file_line(const char *path, long line, char *out, size_t size) {
+  char *buf;
+  size_t len;
+  int ok;
+
+  buf = read_regular(path, &len);
+  if (buf == NULL)
+    return 0;
+  ok = nth_line(buf, len, line, out, size);
+  free(buf);
   return ok;
 }
 
@@ -982,6 +987,74 @@ static int from_source(const ex_probe_event_t *ev, need_t need,
   return 1;
 }
 
+/* The one database a script opens: a frame's line that only uses the
+ * connection (db.execute(...)) does not name it, but when the file (or the
+ * -c code) has exactly one sqlite3.connect() of a literal path, that is
+ * it. */
+static int source_database(const ex_probe_event_t *ev, const ex_proc_t *p,
+                           const words_t *w, ex_subject_t *o) {
+  static const char *const py_flags[] = {"-c", NULL};
+  const char *file = ev->location_file;
+  const char *code;
+  char *buf;
+  char *abs;
+  char *line;
+  char *save;
+  src_t *src;
+  char path[EX_PROC_PATH_MAX];
+  size_t len;
+  int n;
+
+  if (empty(file))
+    return 0;
+  buf = NULL;
+  len = 0;
+  if (strcmp(file, "<string>") == 0) {
+    code = inline_code(w, py_flags);
+    if (code == NULL)
+      return 0;
+    buf = strdup(code);
+  } else {
+    abs = ex__path_absolute(p, file);
+    if (abs == NULL)
+      return 0;
+    buf = read_regular(abs, &len);
+    free(abs);
+    if (buf != NULL)
+      buf[len < SOURCE_READ_MAX ? len : SOURCE_READ_MAX - 1] = '\0';
+  }
+  src = malloc(sizeof(*src));
+  if (buf == NULL || src == NULL) {
+    free(buf);
+    free(src);
+    return 0;
+  }
+  n = 0;
+  path[0] = '\0';
+  for (line = strtok_r(buf, "\n", &save); line != NULL && n < 2;
+       line = strtok_r(NULL, "\n", &save)) {
+    if (strstr(line, "connect") == NULL || strstr(line, "sqlite") == NULL)
+      continue;
+    if (!parse_source(line, src) || strcmp(src->op, "connect") != 0 ||
+        src->path[0] == '\0')
+      continue;
+    if (n == 0 || strcmp(path, src->path) != 0) {
+      n++;
+      ex_strlcpy(path, src->path, sizeof(path));
+    }
+  }
+  free(buf);
+  free(src);
+  if (n != 1)
+    return 0;
+  ex_strlcpy(o->kind, "path", sizeof(o->kind));
+  ex_strlcpy(o->value, path, sizeof(o->value));
+  ex_strlcpy(o->how, "source-line", sizeof(o->how));
+  snprintf(o->from, sizeof(o->from),
+           "the one database %s opens (sqlite3.connect of %s)", file, path);
+  return 1;
+}
+
 static const char *need_word(need_t need) {
   switch (need) {
   case NEED_BOUND_PORT:
@@ -1056,7 +1129,8 @@ int ex_subject_recover(const ex_probe_event_t *ev, const ex_proc_t *proc,
   case NEED_DATABASE:
     found = (seen && database_fd(proc, out)) ||
             (have_src && from_source(ev, need, src, where, out)) ||
-            argv_path(ev, proc, &w, need, out);
+            argv_path(ev, proc, &w, need, out) ||
+            source_database(ev, proc, &w, out);
     break;
   default:
     break;
