@@ -489,6 +489,7 @@ static int parse_source(const char *line, src_t *o) {
   size_t start;
   int depth;
   int dynamic;
+  int first;
   char *end;
   unsigned long v;
 
@@ -537,10 +538,17 @@ static int parse_source(const char *line, src_t *o) {
       after = string_literal(s + i, lit, sizeof(lit), &dynamic);
       if (after == NULL)
         break;
-      if (!dynamic && o->path[0] == '\0' && strcmp(op, "open") == 0 &&
-          lit[0] != '\0')
+      /* A path is the call's first argument: open(name, 'w') names no
+       * file, whatever its mode string says. */
+      k = s + start;
+      while (*k == ' ')
+        k++;
+      first = k == s + i && depth == 1;
+      if (!dynamic && first && o->path[0] == '\0' &&
+          strcmp(op, "open") == 0 && lit[0] != '\0')
         ex_strlcpy(o->path, lit, sizeof(o->path));
-      if (!dynamic && strcmp(op, "connect") == 0 && o->path[0] == '\0' &&
+      if (!dynamic && first && strcmp(op, "connect") == 0 &&
+          o->path[0] == '\0' &&
           (strchr(lit, '/') != NULL || strstr(lit, ".db") != NULL ||
            strstr(lit, ".sqlite") != NULL))
         ex_strlcpy(o->path, lit, sizeof(o->path));
@@ -560,15 +568,20 @@ static int parse_source(const char *line, src_t *o) {
       /* A float or part of a name is no port. */
       if (*end != '.' && !isalnum((unsigned char)*end) && v > 0 &&
           v <= 65535) {
-        /* A keyword argument must be port=; another (backlog=5) is
-         * not. */
+        /* An argument of its own ("(80", ", 80"), or port=80 / port: 80;
+         * another keyword (backlog=5) or an index (argv[1]) is not. */
         k = s + i;
-        while (k > s && (k[-1] == ' ' || k[-1] == '=' || k[-1] == ':'))
+        while (k > s && k[-1] == ' ')
           k--;
-        if (k == s + i || k[-1] == ',' || k[-1] == '(' ||
-            (k - s >= 4 && strncmp(k - 4, "port", 4) == 0) ||
-            (k - s >= 4 && strncasecmp(k - 4, "PORT", 4) == 0))
+        if (k > s && (k[-1] == ',' || k[-1] == '('))
           o->port = (unsigned)v;
+        else if (k > s && (k[-1] == '=' || k[-1] == ':')) {
+          k--;
+          while (k > s && k[-1] == ' ')
+            k--;
+          if (k - s >= 4 && strncasecmp(k - 4, "port", 4) == 0)
+            o->port = (unsigned)v;
+        }
       }
       i = (size_t)(end - s) - 1;
     }
@@ -1080,6 +1093,7 @@ int ex_subject_recover(const ex_probe_event_t *ev, const ex_proc_t *proc,
   words_t w;
   need_t need;
   int seen;
+  int have_line;
   int have_src;
   int found;
 
@@ -1092,9 +1106,9 @@ int ex_subject_recover(const ex_probe_event_t *ev, const ex_proc_t *proc,
   src = malloc(sizeof(*src));
   if (src == NULL)
     return -ENOMEM;
-  have_src = source_line(ev, proc, &w, where, sizeof(where), line,
-                         sizeof(line)) &&
-             parse_source(line, src);
+  have_line = source_line(ev, proc, &w, where, sizeof(where), line,
+                          sizeof(line));
+  have_src = have_line && parse_source(line, src);
   found = 0;
   /* A bind the source line shows makes a path-less EACCES a port's. */
   if (need == NEED_ACCESS && have_src && strcmp(src->op, "bind") == 0 &&
@@ -1147,8 +1161,8 @@ int ex_subject_recover(const ex_probe_event_t *ev, const ex_proc_t *proc,
              "nothing names the %s: not the message%s%s%s%s",
              need_word(need),
              seen ? ", nor the descriptors the command held" : "",
-             have_src ? ", nor the source line " : "",
-             have_src ? where : "", w.n > 0 ? ", nor its command line" : "");
+             have_line ? ", nor the source line " : "",
+             have_line ? where : "", w.n > 0 ? ", nor its command line" : "");
     if (!seen && !ev->command)
       ; /* --log: only the message and the source line were there */
     else if (!seen)
