@@ -6,8 +6,9 @@
 # Starts 1000 sleeping processes (the probes that scan /proc: port owners,
 # deleted-but-open files, lock holders, busy executables, git processes),
 # then times `explain --log FIXTURE` with and without --no-probe for one
-# fixture of each explainer family: the difference is the time the probes
-# add. Side by side with hyperfine; results in bench/results/probe.md.
+# fixture of each explainer family, and one real failing command whose
+# message names no port (live-subject): the difference is the time the
+# probes add. Side by side with hyperfine; results in bench/results/probe.md.
 # Goal: at most 50 ms of probes per diagnosis.
 set -euo pipefail
 
@@ -61,12 +62,43 @@ printf "FileNotFoundError: [Errno 2] No such file or directory: '%s/no/such/file
 printf "sh: 1: frobnicate-tool: not found\n" > "$work/notfound.log"
 printf "ModuleNotFoundError: No module named 'requestz'\n" > "$work/module.log"
 
-cases=(eacces enospc enoent notfound module port)
+# Subjects the message does not name: the frame's source line names the
+# port (held by the process above), the one database a script opens (held
+# locked by a process of ours); and a kernel file whose mode is final.
+cat > "$work/bind.py" <<PY
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", $port))
+PY
+printf 'Traceback (most recent call last):\n  File "%s", line 3, in <module>\n    s.bind(("127.0.0.1", %s))\nOSError: [Errno 98] Address already in use\n' "$work/bind.py" "$port" > "$work/subject.log"
+python3 -c "import sqlite3; d = sqlite3.connect('$work/app.db'); d.execute('create table t(x)'); d.commit()"
+python3 -c "
+import sqlite3, time
+d = sqlite3.connect('$work/app.db', isolation_level=None)
+d.execute('begin immediate'); d.execute('insert into t values (1)')
+open('$work/tx', 'w').write('y')
+time.sleep(600)" &
+pids+=($!)
+while [ ! -s "$work/tx" ]; do sleep 0.05; done
+printf "import sqlite3\ndb = sqlite3.connect('%s/app.db')\ndb.execute('insert into t values (2)')\n" "$work" > "$work/db.py"
+printf 'Traceback (most recent call last):\n  File "%s", line 3, in <module>\n    db.execute("insert")\nsqlite3.OperationalError: database is locked\n' "$work/db.py" > "$work/sqlite.log"
+printf "PermissionError: [Errno 13] Permission denied: '/sys/class/net/lo/address'\n" > "$work/kernel.log"
+
+cases=(eacces enospc enoent notfound module port subject sqlite kernel
+       live-subject)
 rows=()
 for c in "${cases[@]}"; do
   log=$work/$c.log
-  hyperfine -N -w 3 -r "$runs" -i --export-json "$work/$c.json" \
-    "$explain --log $log" "$explain --no-probe --log $log" >/dev/null 2>&1
+  if [ "$c" = live-subject ]; then
+    # A real run: the snapshot is taken while the command runs, the
+    # subject recovered and probed after it exits.
+    hyperfine -N -w 3 -r "$runs" -i --export-json "$work/$c.json" \
+      "$explain python3 $work/bind.py" \
+      "$explain --no-probe python3 $work/bind.py" >/dev/null 2>&1
+  else
+    hyperfine -N -w 3 -r "$runs" -i --export-json "$work/$c.json" \
+      "$explain --log $log" "$explain --no-probe --log $log" >/dev/null 2>&1
+  fi
   row=$(python3 - "$work/$c.json" "$c" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
