@@ -7,28 +7,16 @@ import grp
 import json
 import os
 import pwd
-import shutil
 import subprocess
 import unittest
 
-from helpers import EXPLAIN, TempDirTest
+from helpers import (EXPLAIN, TempDirTest, can_unshare, find_cause,
+                     fix_commands, have)
 
 PY = "/usr/bin/python3"
 SH = "/bin/sh"
 ROOT = os.geteuid() == 0
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-
-
-def have(tool):
-    return shutil.which(tool) is not None
-
-
-def can_unshare():
-    if not ROOT or not have("unshare"):
-        return False
-    return subprocess.run(["unshare", "-m", "true"],
-                          stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL).returncode == 0
 
 
 UNSHARE = can_unshare()
@@ -44,20 +32,12 @@ def diagnosis(report, explainer):
                          (explainer, json.dumps(report, indent=1)[:3000]))
 
 
-def cause(d, cid):
-    for c in d.get("causes", []):
-        if c["id"] == cid:
-            return c
-    raise AssertionError("no cause %s in %s" %
-                         (cid, json.dumps(d.get("causes"), indent=1)))
+cause = find_cause
+commands = fix_commands
 
 
 def ids(d):
     return [c["id"] for c in d["causes"]]
-
-
-def commands(d):
-    return [f["command"] for f in d["fixes"] if f["command"]]
 
 
 @unittest.skipUnless(ROOT and have("setpriv"), "needs root and setpriv")

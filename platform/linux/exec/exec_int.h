@@ -187,6 +187,9 @@ typedef struct ex_port_scan {
 int ex__port_scan(const char *net_dir, unsigned port, int scan_pids,
                   ex_port_scan_t *out);
 
+/* A port number: all digits, 1 to 65535; 0 for anything else. */
+unsigned ex__port_number(const char *s);
+
 /* Parses one line of /proc/net/tcp{,6} (or udp{,6}, which has the same
  * leading columns). Returns 0, or -EINVAL for a header or malformed
  * line. */

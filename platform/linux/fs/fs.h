@@ -136,6 +136,18 @@ const char *ex__fs_user_word(const ex_proc_t *proc, char *buf, size_t size);
  * mounted without the metadata option (fs_access.c). */
 int ex__fs_wsl_drvfs_no_metadata(const ex_mount_t *m);
 
+/* The cause that the mount m of path is read-only (confirmed, *found set)
+ * or read-write (ruled out), with its options (fs_access.c). */
+void ex__fs_read_only_cause(ex_explanation_t *e, const char *path,
+                            const ex_mount_t *m, int *found);
+
+/* The fixes that let proc have want on st at path, least privilege first:
+ * chmod u+ when it is the owner, else an ACL entry for it, the group's
+ * bits when it is in the file's group (or search for all on a directory),
+ * and the file given to it (fs_access.c). */
+void ex__fs_grant_fixes(ex_explanation_t *e, const ex_proc_t *p,
+                        const char *path, const struct stat *st, int want);
+
 /* A kernel file system (fs_kernel.c). */
 typedef struct ex_kernel_fs {
   const char *name;  /* "sysfs", "proc", "cgroup2", "debugfs", ... */

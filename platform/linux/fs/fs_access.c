@@ -257,6 +257,23 @@ static void mac_causes(ex_explanation_t *e, const ex_proc_t *p,
     ex_facts_str(&c->facts, "profile", p->apparmor);
 }
 
+void ex__fs_read_only_cause(ex_explanation_t *e, const char *path,
+                            const ex_mount_t *m, int *found) {
+  ex_cause_t *c;
+
+  c = ex_cause_add(e, "read-only-mount",
+                   m->ro ? EX_VERDICT_CONFIRMED : EX_VERDICT_RULED_OUT,
+                   m->ro ? "%s is on %s, mounted read-only"
+                         : "%s is on %s, mounted read-write",
+                   path, m->mount_point);
+  if (c != NULL) {
+    ex_facts_str(&c->facts, "mount_point", m->mount_point);
+    ex_facts_str(&c->facts, "options", m->options);
+  }
+  if (m->ro)
+    *found = 1;
+}
+
 /* Mount-level causes that look like permission errors: FUSE without
  * allow_other, root squashed on NFS, a read-only mount. */
 static void mount_causes(ex_explanation_t *e, const ex_proc_t *p,
@@ -295,19 +312,8 @@ static void mount_causes(ex_explanation_t *e, const ex_proc_t *p,
                  "(root_squash), which cannot be checked from here",
                  m->mount_point, m->source);
   }
-  if (modifying) {
-    c = ex_cause_add(e, "read-only-mount",
-                     m->ro ? EX_VERDICT_CONFIRMED : EX_VERDICT_RULED_OUT,
-                     m->ro ? "%s is on %s, mounted read-only"
-                           : "%s is on %s, mounted read-write",
-                     path, m->mount_point);
-    if (c != NULL) {
-      ex_facts_str(&c->facts, "mount_point", m->mount_point);
-      ex_facts_str(&c->facts, "options", m->options);
-    }
-    if (m->ro)
-      *found = 1;
-  }
+  if (modifying)
+    ex__fs_read_only_cause(e, path, m, found);
 
 cleanup:
   free(m);
@@ -501,6 +507,21 @@ static void access_fixes(ex_explanation_t *e, const ex_proc_t *p,
     argv[3] = NULL;
     ex_fix_add_cmd(e, 1, argv, "give %s to %s", c->path, user);
   }
+}
+
+void ex__fs_grant_fixes(ex_explanation_t *e, const ex_proc_t *p,
+                        const char *path, const struct stat *st, int want) {
+  check_t c;
+
+  memset(&c, 0, sizeof(c));
+  c.what = S_ISDIR(st->st_mode) && (want & EX_FS_W) ? "create entries in"
+           : want == EX_FS_X                        ? "search"
+           : want == EX_FS_R                        ? "read"
+                                                    : "write";
+  c.path = path;
+  c.st = *st;
+  c.want = want;
+  access_fixes(e, p, &c);
 }
 
 /* chmod/chown and friends: EPERM unless owner or capable. */
@@ -787,13 +808,9 @@ static void wsl_cause(ex_explanation_t *e, const char *path) {
 }
 
 /* A file function given a directory: no mode makes that work. */
-static void directory_cause(ex_explanation_t *e, const char *path,
-                            const char *op) {
+static void directory_cause(ex_explanation_t *e, const char *path) {
   ex_cause_t *c;
 
-  if (strcmp(op, "open") != 0 && strcmp(op, "read") != 0 &&
-      strcmp(op, "write") != 0 && strcmp(op, "other") != 0)
-    return;
   c = ex_cause_add(e, "is-a-directory", EX_VERDICT_CONFIRMED,
                    "%s is a directory, where the program expected a file: "
                    "with permission it would fail with IsADirectoryError "
@@ -1084,7 +1101,7 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
     else
       volume_cause(e, p, host, dir, &dst);
     if (dir_as_file) {
-      directory_cause(e, abs, op);
+      directory_cause(e, abs);
       ex_fix_add_raw(e, 0, NULL, "give the program the path of a file inside "
                      "%s, not the directory itself", abs);
     }

@@ -225,7 +225,7 @@ int ex__port_scan(const char *net_dir, unsigned port, int scan_pids,
 /* ---------------------------------------------------------------------- */
 /* Helpers of the explainers                                               */
 
-static unsigned parse_port(const char *s) {
+unsigned ex__port_number(const char *s) {
   char *end;
   unsigned long v;
 
@@ -244,15 +244,15 @@ static unsigned event_port(const ex_probe_event_t *ev) {
   const char *colon;
   unsigned p;
 
-  p = parse_port(ev->subject_value);
+  p = ex__port_number(ev->subject_value);
   if (p != 0)
     return p;
-  p = parse_port(ex_probe_capture(ev, "port"));
+  p = ex__port_number(ex_probe_capture(ev, "port"));
   if (p != 0)
     return p;
   s = ev->subject_value;
   if (s != NULL && (colon = strrchr(s, ':')) != NULL)
-    return parse_port(colon + 1);
+    return ex__port_number(colon + 1);
   return 0;
 }
 
@@ -658,7 +658,7 @@ int ex__net_run_refused(const ex_probe_event_t *ev, const ex_proc_t *proc,
     ex_strlcpy(hostbuf, ev->subject_value ? ev->subject_value : "",
                sizeof(hostbuf));
     colon = strrchr(hostbuf, ':');
-    if (colon != NULL && parse_port(colon + 1) != 0)
+    if (colon != NULL && ex__port_number(colon + 1) != 0)
       *colon = '\0';
   }
   if (hostbuf[0] == '[') {
@@ -667,7 +667,7 @@ int ex__net_run_refused(const ex_probe_event_t *ev, const ex_proc_t *proc,
   }
   port = event_port(ev);
   if (port == 0)
-    port = parse_port(ex_probe_capture(ev, "port"));
+    port = ex__port_number(ex_probe_capture(ev, "port"));
   ex_facts_str(&out->facts, "host", hostbuf);
   if (port != 0)
     ex_facts_int(&out->facts, "port", port);

@@ -106,19 +106,6 @@ static const char *base_name(const char *p) {
   return s != NULL ? s + 1 : p;
 }
 
-/* A port number: all digits, 1 to 65535. */
-static unsigned port_of(const char *s) {
-  char *end;
-  unsigned long v;
-
-  if (s == NULL || *s < '0' || *s > '9')
-    return 0;
-  v = strtoul(s, &end, 10);
-  if (*end != '\0' || v == 0 || v > 65535)
-    return 0;
-  return (unsigned)v;
-}
-
 /* The port a command-line word names, and whether it is named as one
  * (--port 80, -p=80, host:80, http://h:80/) rather than a bare number. */
 static unsigned word_port(const words_t *w, size_t i, int *explicit) {
@@ -133,11 +120,11 @@ static unsigned word_port(const words_t *w, size_t i, int *explicit) {
       strcmp(prev, "-P") == 0 || strcmp(prev, "--listen") == 0 ||
       strcmp(prev, "--bind") == 0) {
     *explicit = 1;
-    return port_of(a);
+    return ex__port_number(a);
   }
   if (strncmp(a, "--port=", 7) == 0 || strncmp(a, "-p=", 3) == 0) {
     *explicit = 1;
-    return port_of(strchr(a, '=') + 1);
+    return ex__port_number(strchr(a, '=') + 1);
   }
   p = strrchr(a, ':');
   if (p != NULL) {
@@ -148,9 +135,9 @@ static unsigned word_port(const words_t *w, size_t i, int *explicit) {
     memcpy(buf, p + 1, n);
     buf[n] = '\0';
     *explicit = 1;
-    return port_of(buf);
+    return ex__port_number(buf);
   }
-  return port_of(a);
+  return ex__port_number(a);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -49,49 +49,6 @@ static void inode_cause_facts(ex_cause_t *c, const char *path,
                ex__fs_perm_string(a->class_perm, perm));
 }
 
-/* Fixes for a file or directory proc may not write: least privilege
- * first (an ACL entry for this user), then the usual one (its owner, or
- * the group when proc is in it). */
-static void write_fixes(ex_explanation_t *e, const ex_proc_t *p,
-                        const char *path, const struct stat *st, int dir) {
-  char user[256];
-  char grp[256];
-  char spec[300];
-  const char *argv[6];
-
-  ex__fs_user_word(p, user, sizeof(user));
-  if (st->st_uid == p->fsuid) {
-    argv[0] = "chmod";
-    argv[1] = dir ? "u+wx" : "u+w";
-    argv[2] = path;
-    argv[3] = NULL;
-    ex_fix_add_cmd(e, 0, argv, "you own %s: give yourself write", path);
-    return;
-  }
-  snprintf(spec, sizeof(spec), "u:%s:%s", user, dir ? "rwx" : "rw");
-  argv[0] = "setfacl";
-  argv[1] = "-m";
-  argv[2] = spec;
-  argv[3] = path;
-  argv[4] = NULL;
-  ex_fix_add_cmd(e, 1, argv, "let %s write %s, and nobody else (as its "
-                 "owner or root)", user, path);
-  if (ex_proc_in_group(p, st->st_gid)) {
-    ex__fs_group(st->st_gid, grp, sizeof(grp));
-    argv[0] = "chmod";
-    argv[1] = dir ? "g+wx" : "g+w";
-    argv[2] = path;
-    argv[3] = NULL;
-    ex_fix_add_cmd(e, 1, argv, "or let group %s, which %s is in, write it",
-                   grp, user);
-  }
-  argv[0] = "chown";
-  argv[1] = user;
-  argv[2] = path;
-  argv[3] = NULL;
-  ex_fix_add_cmd(e, 1, argv, "or give %s to %s", path, user);
-}
-
 /* The access of proc to path for want; 1 allowed, 0 denied, -1 no such
  * file. */
 static int may(const ex_proc_t *p, const char *path, int want,
@@ -104,7 +61,6 @@ static int may(const ex_proc_t *p, const char *path, int want,
 
 static void mount_cause(ex_explanation_t *e, const char *path, int *found) {
   ex_mount_t *m;
-  ex_cause_t *c;
 
   m = malloc(sizeof(*m));
   if (m == NULL)
@@ -112,17 +68,7 @@ static void mount_cause(ex_explanation_t *e, const char *path, int *found) {
   if (ex__mount_find(path, m) == 0) {
     ex_facts_str(&e->facts, "mount_point", m->mount_point);
     ex_facts_str(&e->facts, "fstype", m->fstype);
-    c = ex_cause_add(e, "read-only-mount",
-                     m->ro ? EX_VERDICT_CONFIRMED : EX_VERDICT_RULED_OUT,
-                     m->ro ? "%s is on %s, mounted read-only"
-                           : "%s is on %s, mounted read-write",
-                     path, m->mount_point);
-    if (c != NULL) {
-      ex_facts_str(&c->facts, "mount_point", m->mount_point);
-      ex_facts_str(&c->facts, "options", m->options);
-    }
-    if (m->ro)
-      *found = 1;
+    ex__fs_read_only_cause(e, path, m, found);
   }
   free(m);
 }
@@ -184,7 +130,7 @@ static void run_readonly(const ex_proc_t *p, const char *db,
     found = 1;
     ex_explanation_summary(e, "%s may not write %s (owner %s, mode %04o)",
                            user, db, owner, (unsigned)(st.st_mode & 07777));
-    write_fixes(e, p, db, &st, 0);
+    ex__fs_grant_fixes(e, p, db, &st, EX_FS_W);
   }
   ex_strlcpy(dir, db, sizeof(dir));
   ex__tool_dirname(dir);
@@ -206,7 +152,7 @@ static void run_readonly(const ex_proc_t *p, const char *db,
                              "writable for it (owner %s, mode %04o)",
                              user, db, dir, owner,
                              (unsigned)(dst.st_mode & 07777));
-      write_fixes(e, p, dir, &dst, 1);
+      ex__fs_grant_fixes(e, p, dir, &dst, EX_FS_W | EX_FS_X);
     }
   }
   for (k = 0; sidecars[k] != NULL; k++) {
@@ -225,7 +171,7 @@ static void run_readonly(const ex_proc_t *p, const char *db,
       found = 1;
       ex_explanation_summary(e, "%s belongs to %s: %s may not write it",
                              side, owner, user);
-      write_fixes(e, p, side, &sst, 0);
+      ex__fs_grant_fixes(e, p, side, &sst, EX_FS_R | EX_FS_W);
     }
   }
   mount_cause(e, db, &found);
@@ -285,7 +231,7 @@ static void run_cannot_open(const ex_proc_t *p, const char *db,
                      db);
     inode_cause_facts(c, blocker, &bst, &a);
     ex_explanation_summary(e, "%s may not enter %s", user, blocker);
-    write_fixes(e, p, blocker, &bst, 1);
+    ex__fs_grant_fixes(e, p, blocker, &bst, EX_FS_X);
     return;
   }
   if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -319,7 +265,7 @@ static void run_cannot_open(const ex_proc_t *p, const char *db,
                        db, user, dir, owner, (unsigned)(st.st_mode & 07777));
       inode_cause_facts(c, dir, &st, &a);
       ex_explanation_summary(e, "%s may not create %s", user, db);
-      write_fixes(e, p, dir, &st, 1);
+      ex__fs_grant_fixes(e, p, dir, &st, EX_FS_W | EX_FS_X);
       return;
     }
   } else if (may(p, db, EX_FS_R, &st, &a) == 0) {
@@ -329,7 +275,7 @@ static void run_cannot_open(const ex_proc_t *p, const char *db,
                      owner, (unsigned)(st.st_mode & 07777));
     inode_cause_facts(c, db, &st, &a);
     ex_explanation_summary(e, "%s may not read %s", user, db);
-    write_fixes(e, p, db, &st, 0);
+    ex__fs_grant_fixes(e, p, db, &st, EX_FS_R);
     return;
   }
   e->stale = 1;
