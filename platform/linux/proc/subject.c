@@ -860,6 +860,7 @@ static int argv_port(const ex_probe_event_t *ev, const words_t *w, need_t need,
   size_t i;
   int explicit;
   int fits;
+  int opt;
 
   for (i = 1; i < w->n; i++) {
     port = word_port(w, i, &explicit);
@@ -882,9 +883,10 @@ static int argv_port(const ex_probe_event_t *ev, const words_t *w, need_t need,
     if (need == NEED_ACCESS)
       ex_strlcpy(o->operation, "bind", sizeof(o->operation));
     ex_strlcpy(o->how, "command-line", sizeof(o->how));
+    /* "--port 8000" shows its option; a bare "8000" stands alone. */
+    opt = explicit && w->w[i - 1][0] == '-' && strchr(w->w[i], '=') == NULL;
     snprintf(o->from, sizeof(o->from), "the command line (%s%s%s)%s",
-             explicit || i == 1 ? "" : w->w[i - 1],
-             explicit || i == 1 ? "" : " ", w->w[i],
+             opt ? w->w[i - 1] : "", opt ? " " : "", w->w[i],
              need == NEED_BOUND_PORT ? ", a port something listens on now"
              : need == NEED_ACCESS   ? ", a privileged port"
                                      : "");
