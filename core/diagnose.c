@@ -402,7 +402,7 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
   d->subjects = calloc(n, sizeof(*d->subjects));
   if (d->items == NULL || d->expl == NULL || d->subjects == NULL)
     return -ENOMEM;
-  /* A copy of the command to give another cwd (30 KB: off the stack). */
+  /* A copy of the command to give another cwd (26 KB: off the stack). */
   view = malloc(sizeof(*view));
   crash = NULL;
   if (crash_diag(s, proc, &d->items[d->count], &d->expl[d->count])) {
@@ -585,7 +585,7 @@ size_t ex_diagnose(ex_session_t *s) {
   ex_host_t host;
   ex_diagnoses_t d;
   ex_facts_t context;
-  /* The command unseen while it ran: explain's own view (static: 10 KB
+  /* The command unseen while it ran: explain's own view (static: 26 KB
    * that stay off the stack, and one diagnosis per process). */
   static ex_proc_t unseen;
   ex_proc_t *proc;

@@ -61,7 +61,7 @@ typedef struct ex_session {
                                 still runs; oldest first */
   size_t nsnaps;
   ex_proc_t *proc;           /* borrowed from the newest snapshot, or NULL
-                                until there is one (30 KB that a command
+                                until there is one (26 KB that a command
                                 without output never needs) */
   unsigned long long seen_candidates; /* matcher runs when proc was taken */
   ex_crash_t *crash;         /* owned; crash reporter and kill diagnosis
