@@ -8,14 +8,14 @@
 typedef enum { NAMES_DIR = 0, NAMES_FILE } names_t;
 
 typedef struct tool_option {
-  const char *tool;     /* the program's base name */
-  const char *after;    /* a word that must come first ("compose"), or NULL */
-  const char *opt;      /* "-C", "--directory" */
-  names_t names;        /* a directory, or a file in it */
-  int chdirs;           /* the tool changes into it itself */
-  int leading;          /* only before the first non-option word (git's
-                           "log -C" detects copies) */
-  int cumulative;       /* a relative one is relative to the previous */
+  const char *tool;  /* the program's base name */
+  const char *after; /* a word that must come first ("compose"), or NULL */
+  const char *opt;   /* "-C", "--directory" */
+  names_t names;     /* a directory, or a file in it */
+  int chdirs;        /* the tool changes into it itself */
+  int leading;       /* only before the first non-option word (git's
+                        "log -C" detects copies) */
+  int cumulative;    /* a relative one is relative to the previous */
 } tool_option_t;
 
 static const tool_option_t options[] = {

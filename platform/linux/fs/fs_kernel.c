@@ -69,11 +69,15 @@ static const char *cgroup_setting(const char *file) {
     const char *counter;
     const char *setting;
   } map[] = {
-      {"memory.current", "memory.max"}, {"memory.peak", "memory.max"},
-      {"memory.stat", "memory.max"},    {"memory.events", "memory.max"},
+      {"memory.current", "memory.max"},
+      {"memory.peak", "memory.max"},
+      {"memory.stat", "memory.max"},
+      {"memory.events", "memory.max"},
       {"memory.swap.current", "memory.swap.max"},
-      {"pids.current", "pids.max"},     {"pids.peak", "pids.max"},
-      {"cpu.stat", "cpu.max"},          {"io.stat", "io.max"},
+      {"pids.current", "pids.max"},
+      {"pids.peak", "pids.max"},
+      {"cpu.stat", "cpu.max"},
+      {"io.stat", "io.max"},
       {"cgroup.controllers", "cgroup.subtree_control"},
       {"cgroup.events", "cgroup.freeze"},
       {"memory.usage_in_bytes", "memory.limit_in_bytes"},
@@ -124,8 +128,10 @@ int ex__fs_kernel_fixes(ex_explanation_t *e, const char *path,
                      "(as root); see its state with",
                      ifname, ifname);
     else
-      ex_fix_add_cmd(e, 0, argv, "the ip tool changes the settings of %s; "
-                     "see them with", ifname);
+      ex_fix_add_cmd(e, 0, argv,
+                     "the ip tool changes the settings of %s; "
+                     "see them with",
+                     ifname);
     return 1;
   }
   if (strcmp(k->name, "proc") == 0 && strncmp(path, "/proc/sys/", 10) == 0) {
@@ -157,8 +163,7 @@ int ex__fs_kernel_fixes(ex_explanation_t *e, const char *path,
     if (set != NULL && !writable) {
       ex_strlcpy(other, path, sizeof(other));
       p = strrchr(other, '/');
-      if (p != NULL &&
-          (size_t)(p + 1 - other) + strlen(set) < sizeof(other)) {
+      if (p != NULL && (size_t)(p + 1 - other) + strlen(set) < sizeof(other)) {
         strcpy(p + 1, set);
         if (access(other, F_OK) == 0) {
           argv[0] = "cat";

@@ -40,7 +40,9 @@ static int streq(const char *a, const char *b) {
   return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
-static int empty(const char *s) { return s == NULL || s[0] == '\0'; }
+static int empty(const char *s) {
+  return s == NULL || s[0] == '\0';
+}
 
 static need_t need_of(const ex_probe_event_t *ev) {
   const char *e = ev->errno_name;
@@ -89,13 +91,12 @@ static void words_of(const ex_probe_event_t *ev, const ex_proc_t *p,
 
   out->n = 0;
   if (p != NULL && p->valid && !p->from_self && p->argv_len > 0) {
-    for (i = 0; out->n < ARGV_WORDS_MAX && (a = ex_proc_arg(p, i)) != NULL;
-         i++)
+    for (i = 0; out->n < ARGV_WORDS_MAX && (a = ex_proc_arg(p, i)) != NULL; i++)
       out->w[out->n++] = a;
     return;
   }
-  for (i = 0; ev->command != NULL && ev->command[i] != NULL &&
-              out->n < ARGV_WORDS_MAX;
+  for (i = 0;
+       ev->command != NULL && ev->command[i] != NULL && out->n < ARGV_WORDS_MAX;
        i++)
     out->w[out->n++] = ev->command[i];
 }
@@ -275,8 +276,8 @@ static int java_line(const ex_probe_event_t *ev, const ex_proc_t *p,
   }
   for (i = 0; i < ndirs; i++) {
     for (k = 0; below[k] != NULL; k++) {
-      if ((size_t)snprintf(path, sizeof(path), "%s/%s%s%s", dirs[i],
-                           below[k], pkg, file) >= sizeof(path))
+      if ((size_t)snprintf(path, sizeof(path), "%s/%s%s%s", dirs[i], below[k],
+                           pkg, file) >= sizeof(path))
         continue;
       if (file_line(path, line, out, size)) {
         ex_strlcpy(where, path, wsize);
@@ -292,8 +293,7 @@ static int source_line(const ex_probe_event_t *ev, const ex_proc_t *p,
                        const words_t *w, char *where, size_t wsize, char *out,
                        size_t size) {
   static const char *const py_flags[] = {"-c", NULL};
-  static const char *const js_flags[] = {"-e", "--eval", "-p", "--print",
-                                         NULL};
+  static const char *const js_flags[] = {"-e", "--eval", "-p", "--print", NULL};
   const char *file = ev->location_file;
   const char *code;
   const char *prog;
@@ -308,8 +308,8 @@ static int source_line(const ex_probe_event_t *ev, const ex_proc_t *p,
     code = strncmp(prog, "python", 6) == 0 ? inline_code(w, py_flags)
            : strncmp(prog, "node", 4) == 0 ? inline_code(w, js_flags)
                                            : NULL;
-    return code != NULL && nth_line(code, strlen(code), ev->location_line,
-                                    out, size);
+    return code != NULL &&
+           nth_line(code, strlen(code), ev->location_line, out, size);
   }
   if (strchr(file, '/') == NULL && strlen(file) > 5 &&
       strcmp(file + strlen(file) - 5, ".java") == 0) {
@@ -329,7 +329,7 @@ static int source_line(const ex_probe_event_t *ev, const ex_proc_t *p,
 
 /* What a source line says: the call it makes and its literal values. */
 typedef struct src {
-  char op[16];     /* "bind", "connect", "open" */
+  char op[16]; /* "bind", "connect", "open" */
   char path[EX_PROC_PATH_MAX];
   char host[256];
   int has_host;
@@ -531,8 +531,8 @@ static int parse_source(const char *line, src_t *o) {
       while (*k == ' ')
         k++;
       first = k == s + i && depth == 1;
-      if (!dynamic && first && o->path[0] == '\0' &&
-          strcmp(op, "open") == 0 && lit[0] != '\0')
+      if (!dynamic && first && o->path[0] == '\0' && strcmp(op, "open") == 0 &&
+          lit[0] != '\0')
         ex_strlcpy(o->path, lit, sizeof(o->path));
       if (!dynamic && first && strcmp(op, "connect") == 0 &&
           o->path[0] == '\0' &&
@@ -553,8 +553,7 @@ static int parse_source(const char *line, src_t *o) {
                     s[i - 1] != '_'))) {
       v = strtoul(s + i, &end, 10);
       /* A float or part of a name is no port. */
-      if (*end != '.' && !isalnum((unsigned char)*end) && v > 0 &&
-          v <= 65535) {
+      if (*end != '.' && !isalnum((unsigned char)*end) && v > 0 && v <= 65535) {
         /* An argument of its own ("(80", ", 80"), or port=80 / port: 80;
          * another keyword (backlog=5) or an index (argv[1]) is not. */
         k = s + i;
@@ -628,8 +627,10 @@ static int fs_state(const char *path, int deleted, const char *errno_name) {
 }
 
 static const char *std_name(int fd) {
-  return fd == 0 ? " (stdin)" : fd == 1 ? " (stdout)" : fd == 2 ? " (stderr)"
-                                                                : "";
+  return fd == 0   ? " (stdin)"
+         : fd == 1 ? " (stdout)"
+         : fd == 2 ? " (stderr)"
+                   : "";
 }
 
 /* The file being written: open for writing on a file system in the state
@@ -753,8 +754,7 @@ static int sqlite_file(const char *path) {
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
     n = read(fd, head, sizeof(head));
   close(fd);
-  return n == (ssize_t)sizeof(head) &&
-         memcmp(head, "SQLite format 3", 16) == 0;
+  return n == (ssize_t)sizeof(head) && memcmp(head, "SQLite format 3", 16) == 0;
 }
 
 /* The main database file of a path that may be its -journal, -wal or
@@ -813,15 +813,14 @@ static int peer_socket(const ex_proc_t *p, ex_subject_t *o) {
     if (k->remote_port == 0 || k->state == 0x0A)
       continue;
     ex_strlcpy(o->kind, "address", sizeof(o->kind));
-    snprintf(o->value, sizeof(o->value), strchr(k->remote, ':') != NULL
-                                             ? "[%s]:%u"
-                                             : "%s:%u",
-             k->remote, k->remote_port);
+    snprintf(o->value, sizeof(o->value),
+             strchr(k->remote, ':') != NULL ? "[%s]:%u" : "%s:%u", k->remote,
+             k->remote_port);
     ex_strlcpy(o->how, "socket", sizeof(o->how));
     ex_strlcpy(o->protocol, "udp", sizeof(o->protocol));
     snprintf(o->from, sizeof(o->from),
-             "the %s socket on fd %d, connected to %s port %u", k->proto,
-             k->fd, k->remote, k->remote_port);
+             "the %s socket on fd %d, connected to %s port %u", k->proto, k->fd,
+             k->remote, k->remote_port);
     return 1;
   }
   return 0;
@@ -918,8 +917,7 @@ static int argv_path(const ex_probe_event_t *ev, const ex_proc_t *p,
       ex_strlcpy(o->kind, "path", sizeof(o->kind));
       ex_strlcpy(o->value, abs, sizeof(o->value));
       ex_strlcpy(o->how, "command-line", sizeof(o->how));
-      snprintf(o->from, sizeof(o->from), "the command line (%s)%s",
-               w->w[i],
+      snprintf(o->from, sizeof(o->from), "the command line (%s)%s", w->w[i],
                need == NEED_DATABASE ? ", a SQLite database"
                : streq(ev->errno_name, "EROFS")
                    ? ", a file on a read-only file system"
@@ -938,8 +936,7 @@ static int argv_path(const ex_probe_event_t *ev, const ex_proc_t *p,
 /* Applies what the source line says. Returns 1 when it names the
  * subject. */
 static int from_source(const ex_probe_event_t *ev, need_t need,
-                       const src_t *src, const char *where,
-                       ex_subject_t *o) {
+                       const src_t *src, const char *where, ex_subject_t *o) {
   const char *what;
   char shown[160];
   int sock;
@@ -949,8 +946,7 @@ static int from_source(const ex_probe_event_t *ev, need_t need,
   if (strlen(src->text) >= sizeof(shown))
     memcpy(shown + sizeof(shown) - 4, "...", 4);
   what = NULL;
-  if (need == NEED_PEER && strcmp(src->op, "connect") == 0 &&
-      src->port != 0) {
+  if (need == NEED_PEER && strcmp(src->op, "connect") == 0 && src->port != 0) {
     ex_strlcpy(o->kind, "address", sizeof(o->kind));
     snprintf(o->value, sizeof(o->value),
              strchr(src->host, ':') != NULL ? "[%s]:%u" : "%s:%u",
@@ -1095,8 +1091,8 @@ int ex_subject_recover(const ex_probe_event_t *ev, const ex_proc_t *proc,
   src = malloc(sizeof(*src));
   if (src == NULL)
     return -ENOMEM;
-  have_line = source_line(ev, proc, &w, where, sizeof(where), line,
-                          sizeof(line));
+  have_line =
+      source_line(ev, proc, &w, where, sizeof(where), line, sizeof(line));
   have_src = have_line && parse_source(line, src);
   found = 0;
   /* A bind the source line shows makes a path-less EACCES a port's. */
@@ -1113,8 +1109,7 @@ int ex_subject_recover(const ex_probe_event_t *ev, const ex_proc_t *proc,
     break;
   case NEED_ACCESS:
     found = (have_src && from_source(ev, need, src, where, out)) ||
-            (out->operation[0] != '\0' &&
-             argv_port(ev, &w, need, out));
+            (out->operation[0] != '\0' && argv_port(ev, &w, need, out));
     break;
   case NEED_BOUND_PORT:
     found = (have_src && from_source(ev, need, src, where, out)) ||
@@ -1147,11 +1142,10 @@ int ex_subject_recover(const ex_probe_event_t *ev, const ex_proc_t *proc,
     memset(out, 0, sizeof(*out));
     ex_strlcpy(out->operation, op, sizeof(out->operation));
     snprintf(out->from, sizeof(out->from),
-             "nothing names the %s: not the message%s%s%s%s",
-             need_word(need),
+             "nothing names the %s: not the message%s%s%s%s", need_word(need),
              seen ? ", nor the descriptors the command held" : "",
-             have_line ? ", nor the source line " : "",
-             have_line ? where : "", w.n > 0 ? ", nor its command line" : "");
+             have_line ? ", nor the source line " : "", have_line ? where : "",
+             w.n > 0 ? ", nor its command line" : "");
     if (!seen && !ev->command)
       ; /* --log: only the message and the source line were there */
     else if (!seen)

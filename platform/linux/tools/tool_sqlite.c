@@ -51,8 +51,8 @@ static void inode_cause_facts(ex_cause_t *c, const char *path,
 
 /* The access of proc to path for want; 1 allowed, 0 denied, -1 no such
  * file. */
-static int may(const ex_proc_t *p, const char *path, int want,
-               struct stat *st, ex_access_t *a) {
+static int may(const ex_proc_t *p, const char *path, int want, struct stat *st,
+               ex_access_t *a) {
   if (stat(path, st) != 0)
     return -1;
   ex__fs_access(p, path, st, want, a);
@@ -128,8 +128,8 @@ static void run_readonly(const ex_proc_t *p, const char *db,
   inode_cause_facts(c, db, &st, &a);
   if (!rc) {
     found = 1;
-    ex_explanation_summary(e, "%s may not write %s (owner %s, mode %04o)",
-                           user, db, owner, (unsigned)(st.st_mode & 07777));
+    ex_explanation_summary(e, "%s may not write %s (owner %s, mode %04o)", user,
+                           db, owner, (unsigned)(st.st_mode & 07777));
     ex__fs_grant_fixes(e, p, db, &st, EX_FS_W);
   }
   ex_strlcpy(dir, db, sizeof(dir));
@@ -148,7 +148,8 @@ static void run_readonly(const ex_proc_t *p, const char *db,
     inode_cause_facts(c, dir, &dst, &a);
     if (!rc && !found) {
       found = 1;
-      ex_explanation_summary(e, "%s may not create %s-journal: %s is not "
+      ex_explanation_summary(e,
+                             "%s may not create %s-journal: %s is not "
                              "writable for it (owner %s, mode %04o)",
                              user, db, dir, owner,
                              (unsigned)(dst.st_mode & 07777));
@@ -169,8 +170,8 @@ static void run_readonly(const ex_proc_t *p, const char *db,
     inode_cause_facts(c, side, &sst, &a);
     if (!found) {
       found = 1;
-      ex_explanation_summary(e, "%s belongs to %s: %s may not write it",
-                             side, owner, user);
+      ex_explanation_summary(e, "%s belongs to %s: %s may not write it", side,
+                             owner, user);
       ex__fs_grant_fixes(e, p, side, &sst, EX_FS_R | EX_FS_W);
     }
   }
@@ -199,8 +200,10 @@ static void run_readonly(const ex_proc_t *p, const char *db,
   }
   if (!found) {
     e->stale = 1;
-    ex_explanation_summary(e, "%s and its directory are writable for %s "
-                           "now", db, user);
+    ex_explanation_summary(e,
+                           "%s and its directory are writable for %s "
+                           "now",
+                           db, user);
   }
 }
 
@@ -227,8 +230,7 @@ static void run_cannot_open(const ex_proc_t *p, const char *db,
     c = ex_cause_add(e, "search-denied", EX_VERDICT_CONFIRMED,
                      "%s may not enter %s (owner %s, mode %04o), on the way "
                      "to %s",
-                     user, blocker, owner, (unsigned)(bst.st_mode & 07777),
-                     db);
+                     user, blocker, owner, (unsigned)(bst.st_mode & 07777), db);
     inode_cause_facts(c, blocker, &bst, &a);
     ex_explanation_summary(e, "%s may not enter %s", user, blocker);
     ex__fs_grant_fixes(e, p, blocker, &bst, EX_FS_X);
@@ -284,8 +286,8 @@ static void run_cannot_open(const ex_proc_t *p, const char *db,
 
 typedef struct holder {
   pid_t pid;
-  int writer;       /* RESERVED, PENDING or EXCLUSIVE */
-  int file;         /* 0 the database, 1 its -shm (WAL mode) */
+  int writer; /* RESERVED, PENDING or EXCLUSIVE */
+  int file;   /* 0 the database, 1 its -shm (WAL mode) */
 } holder_t;
 
 /* "1: POSIX  ADVISORY  WRITE 1234 08:01:5678 1073741825 1073741825" */
@@ -293,8 +295,7 @@ static int lock_range(const char *line, unsigned long long *start,
                       unsigned long long *end) {
   char e[32];
 
-  if (sscanf(line, "%*u: %*s %*s %*s %*d %*x:%*x:%*u %llu %31s", start, e) !=
-      2)
+  if (sscanf(line, "%*u: %*s %*s %*s %*d %*x:%*x:%*u %llu %31s", start, e) != 2)
     return -EINVAL;
   *end = strcmp(e, "EOF") == 0 ? ~0ULL : strtoull(e, NULL, 10);
   return 0;
@@ -327,8 +328,7 @@ static size_t lock_holders(const ex_proc_t *p, const struct stat *db,
         l.ino == (unsigned long)db->st_ino)
       file = 0;
     else if (shm != NULL && l.maj == major(shm->st_dev) &&
-             l.min == minor(shm->st_dev) &&
-             l.ino == (unsigned long)shm->st_ino)
+             l.min == minor(shm->st_dev) && l.ino == (unsigned long)shm->st_ino)
       file = 1;
     else
       continue;
@@ -368,8 +368,7 @@ static void run_locked(const ex_proc_t *p, const char *db,
   pid_t mine;
 
   if (stat(db, &st) != 0) {
-    ex_cause_add(e, "held-by", EX_VERDICT_UNKNOWN, "%s does not exist now",
-                 db);
+    ex_cause_add(e, "held-by", EX_VERDICT_UNKNOWN, "%s does not exist now", db);
     e->stale = 1;
     return;
   }
@@ -384,9 +383,8 @@ static void run_locked(const ex_proc_t *p, const char *db,
       snprintf(user, sizeof(user), "uid %lu", (unsigned long)pi.uid);
     c = ex_cause_add(e, "held-by", EX_VERDICT_CONFIRMED,
                      "pid %d (%s), run by %s, holds a %s lock on %s%s: %s",
-                     (int)pi.pid, pi.comm, user,
-                     h[i].writer ? "write" : "read", db,
-                     h[i].file ? "-shm (WAL)" : "", pi.cmdline);
+                     (int)pi.pid, pi.comm, user, h[i].writer ? "write" : "read",
+                     db, h[i].file ? "-shm (WAL)" : "", pi.cmdline);
     if (c != NULL) {
       ex_facts_int(&c->facts, "pid", (long long)pi.pid);
       ex_facts_str(&c->facts, "comm", pi.comm);
@@ -413,11 +411,13 @@ static void run_locked(const ex_proc_t *p, const char *db,
     const char *argv[] = {"kill", pidbuf, NULL};
 
     snprintf(pidbuf, sizeof(pidbuf), "%d", (int)mine);
-    ex_fix_add_raw(e, 0, NULL, "let pid %d finish its transaction (commit "
+    ex_fix_add_raw(e, 0, NULL,
+                   "let pid %d finish its transaction (commit "
                    "or close), or give this program a longer busy timeout "
                    "(Python: sqlite3.connect(..., timeout=30))",
                    (int)mine);
-    ex_fix_add_cmd(e, 0, argv, "or stop it, if it hangs holding the lock "
+    ex_fix_add_cmd(e, 0, argv,
+                   "or stop it, if it hangs holding the lock "
                    "(its open transaction is rolled back)");
   }
 }

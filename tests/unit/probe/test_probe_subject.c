@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "platform/probe.h"
 #include "platform/linux/fs/fs.h"
+#include "platform/probe.h"
 
 /* A source file in a fresh directory, and an event whose frame is its
  * line 2. */
@@ -49,8 +49,8 @@ static void fixture_free(fixture_t *f) {
   free(f->proc);
 }
 
-static void event(ex_probe_event_t *ev, const char *errno_name,
-                  const char *op, const char *kind, const char *file) {
+static void event(ex_probe_event_t *ev, const char *errno_name, const char *op,
+                  const char *kind, const char *file) {
   memset(ev, 0, sizeof(*ev));
   ev->errno_name = errno_name;
   ev->operation = op;
@@ -71,11 +71,11 @@ static void test_source_line_literals(void **state) {
       {"s.bind((\"127.0.0.1\", 80))", "EACCES", "port", "80", "bind"},
       {"    httpd = HTTPServer(('', 8000), Handler)", "EADDRINUSE", "port",
        "8000", ""},
-      {"app.run(host='0.0.0.0', port=5000, debug=True)", "EADDRINUSE",
-       "port", "5000", ""},
+      {"app.run(host='0.0.0.0', port=5000, debug=True)", "EADDRINUSE", "port",
+       "5000", ""},
       {"server.listen(3000, () => {})", "EADDRINUSE", "port", "3000", ""},
-      {"ServerSocket s = new ServerSocket(8443);", "EADDRINUSE", "port",
-       "8443", ""},
+      {"ServerSocket s = new ServerSocket(8443);", "EADDRINUSE", "port", "8443",
+       ""},
       {"c = socket.create_connection((\"db.local\", 5432), timeout=3)",
        "ECONNREFUSED", "address", "db.local:5432", ""},
       {"fs.writeFileSync('/data/out.bin', buf);", "ENOSPC", "path",
@@ -138,8 +138,10 @@ static void test_source_line_without_literal(void **state) {
 }
 
 static void test_inline_code_is_the_source(void **state) {
-  char *argv[] = {"python3", "-c", "import socket\ns=socket.socket()\n"
-                  "s.bind(('127.0.0.1', 81))", NULL};
+  char *argv[] = {"python3", "-c",
+                  "import socket\ns=socket.socket()\n"
+                  "s.bind(('127.0.0.1', 81))",
+                  NULL};
   ex_probe_event_t ev;
   ex_subject_t s;
   ex_proc_t *p;
@@ -289,18 +291,23 @@ static void test_tool_dir(void **state) {
   } cases[] = {
       {{"git", "-C", "repo", "status", NULL}, "/w/repo", "git -C repo", 1},
       {{"git", "-C", "a", "-C", "b", "log", NULL}, "/w/a/b", "git -C b", 1},
-      {{"/usr/bin/git", "-C", "/abs", "log", NULL}, "/abs", "git -C /abs",
-       1},
+      {{"/usr/bin/git", "-C", "/abs", "log", NULL}, "/abs", "git -C /abs", 1},
       {{"git", "log", "-C", "x", NULL}, NULL, NULL, 0}, /* copy detection */
       {{"make", "-j2", "-C", "sub", NULL}, "/w/sub", "make -C sub", 1},
       {{"make", "-Csub/", NULL}, "/w/sub", "make -C sub/", 1},
       {{"make", "--directory=d", NULL}, "/w/d", "make --directory d", 1},
-      {{"npm", "--prefix", "app", "run", "build", NULL}, "/w/app",
-       "npm --prefix app", 0},
+      {{"npm", "--prefix", "app", "run", "build", NULL},
+       "/w/app",
+       "npm --prefix app",
+       0},
       {{"cargo", "build", "--manifest-path", "crates/x/Cargo.toml", NULL},
-       "/w/crates/x", "cargo --manifest-path crates/x/Cargo.toml", 0},
+       "/w/crates/x",
+       "cargo --manifest-path crates/x/Cargo.toml",
+       0},
       {{"docker", "compose", "-f", "deploy/compose.yml", "up", NULL},
-       "/w/deploy", "docker -f deploy/compose.yml", 0},
+       "/w/deploy",
+       "docker -f deploy/compose.yml",
+       0},
       {{"docker", "-f", "x.yml", NULL}, NULL, NULL, 0},
       {{"python3", "-C", "x", NULL}, NULL, NULL, 0},
   };
@@ -312,8 +319,8 @@ static void test_tool_dir(void **state) {
 
   (void)state;
   for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    rc = ex_tool_dir((char *const *)cases[i].argv, "/w", dir, sizeof(dir),
-                     how, sizeof(how), &chdirs);
+    rc = ex_tool_dir((char *const *)cases[i].argv, "/w", dir, sizeof(dir), how,
+                     sizeof(how), &chdirs);
     if (cases[i].dir == NULL) {
       assert_int_equal(rc, 0);
       continue;
@@ -326,8 +333,8 @@ static void test_tool_dir(void **state) {
 }
 
 static void test_wrapper_credentials(void **state) {
-  char *setpriv[] = {"setpriv", "--reuid=65534", "--regid=65534",
-                     "--clear-groups", "python3", NULL};
+  char *setpriv[] = {"setpriv",        "--reuid=65534", "--regid=65534",
+                     "--clear-groups", "python3",       NULL};
   char *sudo[] = {"sudo", "-u", "nobody", "id", NULL};
   char *plain[] = {"python3", "x.py", NULL};
   ex_proc_t *p;
