@@ -6,8 +6,9 @@
 # Starts 1000 sleeping processes (the probes that scan /proc: port owners,
 # deleted-but-open files, lock holders, busy executables, git processes),
 # then times `explain --log FIXTURE` with and without --no-probe for one
-# fixture of each explainer family: the difference is the time the probes
-# add. Side by side with hyperfine; results in bench/results/probe.md.
+# fixture of each explainer family, and one real failing command whose
+# message names no port (live-subject): the difference is the time the
+# probes add. Side by side with hyperfine; results in bench/results/probe.md.
 # Goal: at most 50 ms of probes per diagnosis.
 set -euo pipefail
 
@@ -61,6 +62,28 @@ printf "FileNotFoundError: [Errno 2] No such file or directory: '%s/no/such/file
 printf "sh: 1: frobnicate-tool: not found\n" > "$work/notfound.log"
 printf "ModuleNotFoundError: No module named 'requestz'\n" > "$work/module.log"
 
+# Subjects the message does not name: the frame's source line names the
+# port (held by the process above), the one database a script opens (held
+# locked by a process of ours); and a kernel file whose mode is final.
+cat > "$work/bind.py" <<PY
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", $port))
+PY
+printf 'Traceback (most recent call last):\n  File "%s", line 3, in <module>\n    s.bind(("127.0.0.1", %s))\nOSError: [Errno 98] Address already in use\n' "$work/bind.py" "$port" > "$work/subject.log"
+python3 -c "import sqlite3; d = sqlite3.connect('$work/app.db'); d.execute('create table t(x)'); d.commit()"
+python3 -c "
+import sqlite3, time
+d = sqlite3.connect('$work/app.db', isolation_level=None)
+d.execute('begin immediate'); d.execute('insert into t values (1)')
+open('$work/tx', 'w').write('y')
+time.sleep(600)" &
+pids+=($!)
+while [ ! -s "$work/tx" ]; do sleep 0.05; done
+printf "import sqlite3\ndb = sqlite3.connect('%s/app.db')\ndb.execute('insert into t values (2)')\n" "$work" > "$work/db.py"
+printf 'Traceback (most recent call last):\n  File "%s", line 3, in <module>\n    db.execute("insert")\nsqlite3.OperationalError: database is locked\n' "$work/db.py" > "$work/sqlite.log"
+printf "PermissionError: [Errno 13] Permission denied: '/sys/class/net/lo/address'\n" > "$work/kernel.log"
+
 # A project of 50k files (a repository: .git at its top) for the claims
 # of absence, which search the command's own project before saying that
 # something is installed nowhere: 6 trees of 8 x 8 x 8 directories with
@@ -93,22 +116,32 @@ printf "./app: error while loading shared libraries: libzzabsent.so.1: cannot op
 printf "Traceback (most recent call last):\n  File \"run.py\", line 1, in <module>\nModuleNotFoundError: No module named 'zzabsent'\n" > "$work/pymodule.log"
 printf "sh: 1: zz-absent-tool: not found\n" > "$work/command.log"
 
-cases=(eacces enospc enoent notfound module port header library pymodule command)
+cases=(eacces enospc enoent notfound module port subject sqlite kernel
+       live-subject header library pymodule command)
 project_cases=" header library pymodule command "
 rows=()
 for c in "${cases[@]}"; do
   log=$work/$c.log
   dir=$work
   case "$project_cases" in *" $c "*) dir=$tree/src/m1 ;; esac
+  if [ "$c" = live-subject ]; then
+    # A real run: the snapshot is taken while the command runs, the
+    # subject recovered and probed after it exits.
+    set -- "$explain python3 $work/bind.py" \
+      "$explain --no-probe python3 $work/bind.py"
+  else
+    set -- "$explain --log $log" "$explain --no-probe --log $log"
+  fi
   (cd "$dir" && hyperfine -N -w 3 -r "$runs" -i --export-json "$work/$c.json" \
-    "$explain --log $log" "$explain --no-probe --log $log" >/dev/null 2>&1)
+    "$1" "$2" >/dev/null 2>&1)
   # CPU time too (perf's task-clock), which a loaded machine does not
   # inflate as it does the wall clock.
   cpu="n/a"
   if perf stat -x, -e task-clock true >/dev/null 2>&1; then
-    cpu=$(cd "$dir" && for opt in "" "--no-probe"; do
-      perf stat -r "$runs" -x, -e task-clock $explain $opt --log "$log" \
-        2>&1 >/dev/null | awk -F, '/task-clock/ {print $1}'
+    cpu=$(cd "$dir" && for cmd in "$1" "$2"; do
+      # shellcheck disable=SC2086 # the command's words, as hyperfine runs them
+      perf stat -r "$runs" -x, -e task-clock $cmd 2>&1 >/dev/null |
+        awk -F, '/task-clock/ {print $1}'
     done | paste -sd' ' | awk '{printf "%.1f ms", $1 - $2}')
   fi
   row=$(python3 - "$work/$c.json" "$c" "$cpu" <<'PY'
@@ -130,7 +163,8 @@ mkdir -p "$here/results"
   echo
   echo "Produced by \`bench/probe.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores,"
   echo "with $nproc_now processes running. \`explain --log FIXTURE\` with and"
-  echo "without \`--no-probe\`, $runs runs each (hyperfine, mean). The last"
+  echo "without \`--no-probe\`, $runs runs each (hyperfine, mean); live-subject"
+  echo "is a real run of a Python bind whose message names no port. The last"
   echo "four run in a repository of $nfiles files (warm page cache), where"
   echo "the project search goes to its bound. CPU time: perf's task-clock,"
   echo "mean of the same number of runs."

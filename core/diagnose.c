@@ -33,6 +33,8 @@ typedef struct ex_diagnoses {
   ex_report_diag_t *items;
   ex_explanation_t *expl; /* parallel to items */
   ex_explanation_t *rulefix; /* parallel to items: the rules' fixes */
+  ex_subject_t **subjects; /* parallel to items: recovered subjects, or
+                              NULL */
   size_t count;
   const ex_finding_t **folded; /* findings folded under the crash */
 } ex_diagnoses_t;
@@ -168,8 +170,13 @@ static void self_as_command(const ex_session_t *s, ex_proc_t *proc) {
   const char *path;
   const char *base;
   char *real;
+  char how[256];
 
   ex_proc_capture_self(proc);
+  /* The wrapper's words say whose credentials the program got. */
+  if (s->opts->command != NULL &&
+      ex_proc_assume_wrapper(proc, s->opts->command, how, sizeof(how)))
+    proc->creds_from_argv = 1;
   path = s->run.path;
   if (path == NULL)
     return;
@@ -261,6 +268,96 @@ static void fuse_trace(const ex_session_t *s, const ex_finding_t *f,
   ev->subject_value = c->subject;
   if (ev->operation == NULL)
     ev->operation = c->operation;
+}
+
+/* ---- subjects the message does not name ------------------------------ */
+
+/* A finding whose message names no subject takes the one the command's
+ * snapshot, its source line or its command line shows (--trace, when on,
+ * has given the exact one already). When nothing names it, the probes
+ * still get the sentence that says where it was looked for. */
+static void recover_subject(const ex_proc_t *proc, const ex_proc_t *before,
+                            ex_report_diag_t *g, ex_probe_event_t *ev,
+                            ex_subject_t **slot) {
+  ex_subject_t *sub;
+  const char *op;
+
+  op = ex_subject_frame_operation(ev, proc);
+  if (op != NULL) {
+    ev->operation = op;
+    g->operation = op;
+  }
+  if (!ex_subject_wanted(ev))
+    return;
+  sub = malloc(sizeof(*sub));
+  if (sub == NULL)
+    return;
+  *slot = sub;
+  if (ex_subject_recover(ev, proc, sub) != 1 &&
+      (before == NULL || ex_subject_recover(ev, before, sub) != 1)) {
+    /* The later snapshot says where it looked. */
+    (void)ex_subject_recover(ev, proc, sub);
+    ev->subject_from = sub->from;
+    if (sub->operation[0] != '\0') {
+      ev->operation = sub->operation;
+      g->operation = sub->operation;
+    }
+    return;
+  }
+  ev->subject_kind = sub->kind;
+  ev->subject_value = sub->value;
+  ev->subject_from = sub->from;
+  ev->subject_recovered = 1;
+  if (sub->protocol[0] != '\0')
+    ev->protocol = sub->protocol;
+  if (sub->operation[0] != '\0')
+    ev->operation = sub->operation;
+  g->subject_kind = sub->kind;
+  g->subject_value = sub->value;
+  g->subject_from = sub->from;
+  g->operation = ev->operation;
+}
+
+/* ---- the directory the tool worked in ---------------------------------- */
+
+/* Relative paths that a tool prints are relative to the directory it worked
+ * in: git -C repo, make -C dir, npm --prefix app, cargo --manifest-path,
+ * docker compose -f. A tool that changes into it shows it as its own cwd
+ * once seen running; one that only reads from it (npm, cargo, compose), or
+ * one that ended before it was seen, gets it from its command line. The
+ * process that printed the line, when it is another one (a script's
+ * python3), has its own cwd and keeps it. Returns proc, or view filled
+ * with that directory as cwd (how names the words that gave it). */
+static const ex_proc_t *tool_view(const ex_session_t *s,
+                                  const ex_proc_t *proc, ex_proc_t *view,
+                                  char *dir, size_t dsize, char *how,
+                                  size_t hsize) {
+  char start[PATH_MAX];
+  int chdirs;
+
+  dir[0] = '\0';
+  if (view == NULL || proc == NULL || !proc->valid ||
+      s->opts->command == NULL)
+    return proc;
+  if (!proc->from_self && proc->pid != s->run.pid)
+    return proc;
+  /* The command started in explain's own cwd. */
+  if (getcwd(start, sizeof(start)) == NULL)
+    return proc;
+  if (!ex_tool_dir(s->opts->command, start, dir, dsize, how, hsize,
+                   &chdirs)) {
+    dir[0] = '\0';
+    return proc;
+  }
+  if (chdirs && !proc->from_self) {
+    /* Its own cwd shows that directory already. */
+    if (strcmp(proc->cwd, dir) != 0)
+      dir[0] = '\0';
+    return proc;
+  }
+  *view = *proc;
+  ex_strlcpy(view->cwd, dir, sizeof(view->cwd));
+  return view;
 }
 
 /* The command failed and no message was recognised: the last relevant
@@ -415,6 +512,10 @@ static void check_subject_here(const ex_session_t *s, ex_report_diag_t *g) {
 static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
                    const ex_proc_t *proc, ex_diagnoses_t *d) {
   const ex_finding_t *f;
+  const ex_proc_t *fproc;
+  ex_proc_t *view;
+  char tooldir[PATH_MAX];
+  char toolhow[PATH_MAX + 64];
   ex_report_diag_t *crash;
   int abort_last;
   int sig;
@@ -435,8 +536,12 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
   d->items = calloc(n, sizeof(*d->items));
   d->expl = calloc(n, sizeof(*d->expl));
   d->rulefix = calloc(n, sizeof(*d->rulefix));
-  if (d->items == NULL || d->expl == NULL || d->rulefix == NULL)
+  d->subjects = calloc(n, sizeof(*d->subjects));
+  if (d->items == NULL || d->expl == NULL || d->rulefix == NULL ||
+      d->subjects == NULL)
     return -ENOMEM;
+  /* A copy of the command to give another cwd (26 KB: off the stack). */
+  view = malloc(sizeof(*view));
   crash = NULL;
   if (crash_diag(s, proc, &d->items[d->count], &d->expl[d->count])) {
     crash = &d->items[d->count];
@@ -467,8 +572,29 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
     d->items[d->count].finding = f;
     event_from_finding(s, r, d->items[d->count].finding, &ev);
     fuse_trace(s, f, &d->items[d->count], &ev);
-    if (s->opts->probe && ex_explain(&ev, proc, host, &d->expl[d->count]) == 1)
+    /* The process that printed this line, as it was then, in the
+     * directory its tool worked in. */
+    fproc = ex_session_proc_at(s, f->nevidence > 0 ? f->evidence[0].line : 0);
+    if (fproc == NULL || !fproc->valid)
+      fproc = proc;
+    fproc = tool_view(s, fproc, view, tooldir, sizeof(tooldir), toolhow,
+                      sizeof(toolhow));
+    if (s->opts->probe)
+      recover_subject(fproc,
+                      ex_session_proc_before(s, f->nevidence > 0
+                                                    ? f->evidence[0].line
+                                                    : 0),
+                      &d->items[d->count], &ev, &d->subjects[d->count]);
+    if (s->opts->probe &&
+        ex_explain(&ev, fproc, host, &d->expl[d->count]) == 1) {
       d->items[d->count].expl = &d->expl[d->count];
+      if (tooldir[0] != '\0') {
+        ex_facts_str(&d->expl[d->count].facts, "working_directory",
+                     tooldir);
+        ex_facts_str(&d->expl[d->count].facts, "working_directory_from",
+                     toolhow);
+      }
+    }
     add_rule_fixes(s, d, d->count);
     check_subject_here(s, &d->items[d->count]);
     d->count++;
@@ -482,6 +608,7 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
   }
   if (abort_last)
     move_first_behind_causes(d);
+  free(view);
   return 0;
 }
 
@@ -492,6 +619,9 @@ static void release(ex_diagnoses_t *d) {
     ex_explanation_release(&d->expl[i]);
   for (i = 0; d->rulefix != NULL && i < d->count; i++)
     ex_explanation_release(&d->rulefix[i]);
+  for (i = 0; d->subjects != NULL && i < d->count; i++)
+    free(d->subjects[i]);
+  free(d->subjects);
   free(d->expl);
   free(d->rulefix);
   free(d->items);
@@ -606,7 +736,7 @@ size_t ex_diagnose(ex_session_t *s) {
   ex_host_t host;
   ex_diagnoses_t d;
   ex_facts_t context;
-  /* The command unseen while it ran: explain's own view (static: 10 KB
+  /* The command unseen while it ran: explain's own view (static: 26 KB
    * that stay off the stack, and one diagnosis per process). */
   static ex_proc_t unseen;
   ex_proc_t *proc;

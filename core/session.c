@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void ex_session_init(ex_session_t *s, const ex_options_t *opts) {
@@ -18,6 +19,8 @@ void ex_session_init(ex_session_t *s, const ex_options_t *opts) {
 }
 
 void ex_session_release(ex_session_t *s) {
+  size_t i;
+
   ex_session_wait(s);
   ex_matcher_free(s->matcher);
   ex_ruleset_free(s->rules);
@@ -26,7 +29,10 @@ void ex_session_release(ex_session_t *s) {
   ex_crash_free(s->crash);
   ex_trace_log_release(&s->tracelog);
   ex_trace_free(s->trace);
-  free(s->proc);
+  for (i = 0; i < s->nsnaps; i++) {
+    free(s->snaps[i].proc);
+    free(s->snaps[i].printer);
+  }
   memset(s, 0, sizeof(*s));
 }
 
@@ -233,21 +239,82 @@ void ex_session_wait(ex_session_t *s) {
 }
 
 void ex_session_capture(ex_session_t *s) {
-  ex_proc_t *snap;
+  ex_matcher_stats_t st;
+  ex_snapshot_t snap;
+  struct timespec now;
+  pid_t printer;
 
   if (s->pid <= 0)
     return;
   /* Into a scratch copy first: a process that is gone must not wipe the
    * snapshot taken while it ran. */
-  snap = malloc(sizeof(*snap));
-  if (snap == NULL)
+  memset(&snap, 0, sizeof(snap));
+  snap.proc = malloc(sizeof(*snap.proc));
+  if (snap.proc == NULL)
     return;
-  if (ex_proc_capture(s->pid, snap) != 0) {
-    free(snap);
+  if (ex_proc_capture(s->pid, snap.proc) != 0) {
+    free(snap.proc);
     return;
   }
-  free(s->proc); /* read only once the scanning thread is joined */
-  s->proc = snap;
+  printer = ex_proc_printer(s->pid);
+  if (printer > 0) {
+    snap.printer = malloc(sizeof(*snap.printer));
+    if (snap.printer != NULL && ex_proc_capture(printer, snap.printer) != 0) {
+      free(snap.printer);
+      snap.printer = NULL;
+    }
+  }
+  if (s->matcher != NULL) {
+    ex_matcher_stats(s->matcher, &st);
+    snap.lines = st.lines;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  snap.when_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+  /* Read only once the scanning thread is joined. */
+  if (s->nsnaps == EX_SESSION_SNAPSHOTS) {
+    free(s->snaps[0].proc);
+    free(s->snaps[0].printer);
+    memmove(&s->snaps[0], &s->snaps[1],
+            (EX_SESSION_SNAPSHOTS - 1) * sizeof(s->snaps[0]));
+    s->nsnaps--;
+  }
+  s->snaps[s->nsnaps++] = snap;
+  s->proc = snap.proc;
+}
+
+/* The index of the snapshot taken first after line was read, else the
+ * newest. */
+static size_t snap_at(const ex_session_t *s, unsigned long line) {
+  size_t i;
+
+  for (i = 0; line > 0 && i < s->nsnaps; i++) {
+    if (s->snaps[i].lines >= line)
+      return i;
+  }
+  return s->nsnaps - 1;
+}
+
+static const ex_proc_t *snap_proc(const ex_snapshot_t *at) {
+  return at->printer != NULL && at->printer->valid ? at->printer : at->proc;
+}
+
+const ex_proc_t *ex_session_proc_at(const ex_session_t *s,
+                                    unsigned long line) {
+  if (s->nsnaps == 0)
+    return NULL;
+  return snap_proc(&s->snaps[snap_at(s, line)]);
+}
+
+const ex_proc_t *ex_session_proc_before(const ex_session_t *s,
+                                        unsigned long line) {
+  size_t i;
+
+  if (s->nsnaps < 2)
+    return NULL;
+  i = snap_at(s, line);
+  if (i == 0 || s->snaps[i].when_ms - s->snaps[i - 1].when_ms > 1000)
+    return NULL;
+  return snap_proc(&s->snaps[i - 1]);
 }
 
 void ex_session_feed(ex_session_t *s, ex_stream_t stream, const char *buf,

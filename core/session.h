@@ -28,6 +28,20 @@ typedef struct ex_scan_ring {
   pthread_cond_t room;       /* a record was consumed */
 } ex_scan_ring_t;
 
+/* Snapshots kept of the command, the newest last: enough to hold the one
+ * taken when an error line was matched while a few more lines follow. */
+#define EX_SESSION_SNAPSHOTS 4
+
+/* The command as /proc showed it once, after the matcher had read
+ * `lines` complete lines. */
+typedef struct ex_snapshot {
+  unsigned long long lines;
+  long long when_ms;   /* CLOCK_MONOTONIC, milliseconds */
+  ex_proc_t *proc;     /* the command (s->pid) */
+  ex_proc_t *printer;  /* the descendant that printed on its stderr, when
+                          one could be told (ex_proc_printer()), or NULL */
+} ex_snapshot_t;
+
 typedef struct ex_session {
   const ex_options_t *opts;  /* borrowed */
   ex_wrap_result_t run;      /* owned; released by ex_session_release() */
@@ -41,11 +55,14 @@ typedef struct ex_session {
   int scanner_running;       /* the thread was started and not yet joined */
   ex_scan_ring_t ring;
   pid_t pid;                 /* the command, once started */
-  ex_proc_t *proc;           /* owned; the command as it ran: captured at
-                                its first output and again when a signature
-                                may have fired, while it still runs; NULL
-                                until then (10 KB that a command without
-                                output never needs) */
+  ex_snapshot_t snaps[EX_SESSION_SNAPSHOTS]; /* owned; the command as it
+                                ran: captured at its first output and again
+                                when a signature may have fired, while it
+                                still runs; oldest first */
+  size_t nsnaps;
+  ex_proc_t *proc;           /* borrowed from the newest snapshot, or NULL
+                                until there is one (26 KB that a command
+                                without output never needs) */
   unsigned long long seen_candidates; /* matcher runs when proc was taken */
   ex_crash_t *crash;         /* owned; crash reporter and kill diagnosis
                                 (platform/crash.h), or NULL */
@@ -88,9 +105,26 @@ void ex_session_wait(ex_session_t *s);
 void ex_session_feed(ex_session_t *s, ex_stream_t stream, const char *buf,
                      size_t len);
 
-/* Takes a new snapshot of the command from /proc (no-op once it is gone:
- * the last snapshot stays). */
+/* Takes a new snapshot of the command from /proc, and of the descendant
+ * that prints on its stderr when there is one (no-op once the command is
+ * gone: the last snapshot stays). Read the snapshots only after the
+ * scanning thread was joined. */
 void ex_session_capture(ex_session_t *s);
+
+/* The snapshot closest to the moment line `line` (1-based, as in a
+ * finding's evidence; 0 for none) was printed: the first taken after the
+ * matcher had read it, else the newest. Gives the process that printed it
+ * when that was seen (a script's interpreter, a make's compiler), else the
+ * command. NULL when the command was never seen. */
+const ex_proc_t *ex_session_proc_at(const ex_session_t *s,
+                                    unsigned long line);
+
+/* The snapshot taken just before that one, when it is at most a second
+ * older: a program that has printed its error may already have closed
+ * what it held by the time the line is read, and what it held a moment
+ * before still tells. NULL when there is none. */
+const ex_proc_t *ex_session_proc_before(const ex_session_t *s,
+                                        unsigned long line);
 
 /* Prints one line per problem found in the rule files, on stderr. */
 void ex_session_print_diags(const ex_session_t *s);

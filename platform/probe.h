@@ -34,11 +34,58 @@
 #define EX_PROC_GROUPS_MAX 256
 #define EX_PROC_PATH_MAX 4096
 #define EX_PROC_RLIMITS 16
+#define EX_PROC_ARGV_MAX 4096    /* bytes of /proc/<pid>/cmdline kept */
+#define EX_PROC_FDS_MAX 48       /* descriptors kept: 0-2 and the newest */
+#define EX_PROC_FD_NAMES 8192    /* bytes of their targets */
+#define EX_PROC_SOCKS_MAX 8      /* inet sockets resolved */
+
+/* What a descriptor refers to. */
+typedef enum {
+  EX_PROC_FD_OTHER = 0, /* anon_inode:..., a target that could not be read */
+  EX_PROC_FD_FILE,      /* a regular file */
+  EX_PROC_FD_DIR,
+  EX_PROC_FD_DEVICE,    /* a character or block device */
+  EX_PROC_FD_PIPE,      /* pipe:[ino] or a FIFO */
+  EX_PROC_FD_SOCKET     /* socket:[ino] */
+} ex_proc_fd_kind_t;
+
+/* One open descriptor of the command, as /proc/<pid>/fd and fdinfo showed
+ * it at the snapshot. */
+typedef struct ex_proc_fd {
+  int fd;
+  ex_proc_fd_kind_t kind;
+  int flags;              /* open flags from fdinfo (O_ACCMODE, O_APPEND,
+                             ...), -1 unknown */
+  long long pos;          /* file position from fdinfo, -1 unknown */
+  unsigned long long dev; /* of the open file; 0 unknown */
+  unsigned long long ino; /* of the open file, or the socket's inode */
+  int locked;             /* fdinfo lists a lock held through it */
+  unsigned name;          /* offset of its target ("/a/b", "socket:[1]")
+                             in ex_proc_t.fd_names; targets that did not
+                             fit are "" */
+} ex_proc_fd_t;
+
+/* A UDP socket of the command, found by the inode of one of its
+ * descriptors in the tables of its own network namespace
+ * (/proc/<pid>/net/udp, udp6). A socket that is neither bound nor
+ * connected is in no table, and so not here. TCP sockets are not looked
+ * up (proc.c says why). */
+typedef struct ex_proc_sock {
+  int fd;
+  char proto[8];          /* "udp", "udp6" */
+  char local[48];         /* "127.0.0.1", "::" */
+  unsigned local_port;
+  char remote[48];        /* "0.0.0.0" when not connected */
+  unsigned remote_port;
+  unsigned state;         /* 1 connected, 7 not */
+} ex_proc_sock_t;
 
 typedef struct ex_proc {
   int valid;             /* 1 when filled from /proc/<pid> or from self */
   int from_self;         /* 1 when these are explain's own (--log mode, or
                             the command was gone before it could be read) */
+  int creds_from_argv;   /* with from_self: the credentials were taken from
+                            the command line (ex_proc_assume_wrapper()) */
   pid_t pid;
   char comm[32];
   char exe[EX_PROC_PATH_MAX]; /* /proc/<pid>/exe target, or "" */
@@ -58,15 +105,60 @@ typedef struct ex_proc {
   char uid_map[256];     /* first line of /proc/<pid>/uid_map */
   char seccomp[8];       /* Seccomp: field */
   char apparmor[128];    /* /proc/<pid>/attr/current, or "" */
+  char argv[EX_PROC_ARGV_MAX]; /* /proc/<pid>/cmdline: NUL-separated
+                                  words, cut at a word boundary */
+  size_t argv_len;       /* bytes used in argv (0: unknown) */
+  ex_proc_fd_t fds[EX_PROC_FDS_MAX]; /* ascending fd numbers */
+  size_t nfds_kept;      /* entries used in fds (nfds counts them all) */
+  char fd_names[EX_PROC_FD_NAMES];
+  size_t fd_names_len;
+  ex_proc_sock_t socks[EX_PROC_SOCKS_MAX];
+  size_t nsocks;
 } ex_proc_t;
 
-/* Reads /proc/<pid>/{status,cwd,exe,limits,cgroup,uid_map,fd,attr/current}.
- * Returns 0, or a negative errno when the process is gone (then *p is not
- * valid). Fields that cannot be read stay empty (0, "", -1). */
+/* Reads /proc/<pid>/{status,cwd,exe,limits,cgroup,uid_map,attr/current,
+ * cmdline}, its descriptors first (fd and fdinfo: targets, flags,
+ * positions, locks: a failing program closes them soon) and the UDP
+ * sockets among them (net/udp, udp6 of its own network namespace, only
+ * when it has sockets). Returns 0, or a negative
+ * errno when the process is gone (then *p is not valid). Fields that
+ * cannot be read stay empty (0, "", -1). Costs a few dozen system calls:
+ * meant for the scanning thread, never for the path that starts the
+ * command. */
 int ex_proc_capture(pid_t pid, ex_proc_t *p);
+
+/* The target of descriptor entry f of p ("" when it was not kept). */
+const char *ex_proc_fd_name(const ex_proc_t *p, const ex_proc_fd_t *f);
+
+/* The descriptor entry of fd number fd, or NULL. */
+const ex_proc_fd_t *ex_proc_fd_find(const ex_proc_t *p, int fd);
+
+/* The i-th word of p->argv (0 is the program), or NULL past the last. */
+const char *ex_proc_arg(const ex_proc_t *p, size_t i);
+
+/* The process that printed what root's stderr carries, when root is not
+ * that process itself: the one live descendant of root that has root's
+ * stderr open as its own fd 2 and no descendant that has it too (a script's
+ * python3, a make's compiler). Only processes started after root are
+ * looked at (pids above root's, read from /proc/<pid>/stat), so the cost
+ * stays a directory read of /proc on a busy host. Returns its pid, or 0
+ * when there is none or more than one (make -j: which one printed is not
+ * known). */
+pid_t ex_proc_printer(pid_t root);
 
 /* Fills *p with explain's own credentials (--log mode, or fallback). */
 void ex_proc_capture_self(ex_proc_t *p);
+
+/* For a command that ended before it was seen (p is explain's own view,
+ * ex_proc_capture_self()): the credentials its command line gives the
+ * program it runs, when argv is a wrapper that changes them: setpriv
+ * (--reuid, --regid, --clear-groups, --groups, --init-groups), runuser -u,
+ * sudo -u (root without it), su USER, gosu and su-exec USER[:GROUP],
+ * chpst -u, doas -u. Users and groups are looked up in the user
+ * database; leaving uid 0 drops the capabilities, as the kernel does.
+ * Writes the words that said it into how. Returns 1 when p changed. */
+int ex_proc_assume_wrapper(ex_proc_t *p, char *const *argv, char *how,
+                           size_t hsize);
 
 /* 1 when the process has capability cap (CAP_DAC_OVERRIDE, ...) in its
  * effective set. */
@@ -74,6 +166,19 @@ int ex_proc_has_cap(const ex_proc_t *p, int cap);
 
 /* 1 when gid is the process's effective gid or one of its groups. */
 int ex_proc_in_group(const ex_proc_t *p, gid_t gid);
+
+/* The directory a tool worked in when its command line names one: git -C,
+ * make -C/--directory, ninja -C, go -C, env -C, npm --prefix, pnpm -C,
+ * yarn --cwd, cargo --manifest-path, docker compose -f/--project-directory,
+ * docker-compose -f, mvn -f, gradle -p (a file's directory for the options
+ * that name a file; several -C add up, as git and make read them).
+ * Relative values are taken against cwd (absolute). Writes the directory
+ * into out and the words that named it into how ("git -C repo"); *chdirs
+ * says whether the tool changes into it itself (so that its own cwd shows
+ * it once it runs) or only reads from it (npm, cargo, compose). Returns 1,
+ * or 0 when argv names no such directory. */
+int ex_tool_dir(char *const *argv, const char *cwd, char *out, size_t size,
+                char *how, size_t hsize, int *chdirs);
 
 /* ---------------------------------------------------------------------- */
 /* Memory cgroups                                                          */
@@ -241,10 +346,14 @@ void ex_fix_add_raw(ex_explanation_t *e, int needs_root, const char *command,
  * itself, the home directories of other users) or of a path on a kernel
  * file system (sysfs, procfs, cgroupfs, devtmpfs, debugfs, tracefs,
  * securityfs, ...: by the statfs type of the path or of its nearest
- * existing ancestor, and by path under /proc, /sys and /dev), or when a
- * chmod lets every user write (777, o+w). The home directories of other
- * users are theirs in /etc/passwd, and /home/NAME or /root when they are
- * not the home of the user who runs explain (a log from another machine).
+ * existing ancestor, and by path under /proc, /sys and /dev), when it
+ * removes an entry of / itself, when a chmod lets every user write (777,
+ * o+w), or when it adds a user to a group that gives root's power or reads
+ * what only root may (root, sudo, wheel, admin, shadow, disk, kmem, sys;
+ * by usermod -aG, gpasswd -a or adduser USER GROUP). The home directories
+ * of other users are theirs in /etc/passwd, and /home/NAME or /root when
+ * they are not the home of the user who runs explain (a log from another
+ * machine).
  * The command is read as a shell would split it; nothing is run. */
 typedef enum {
   EX_FIX_SAFE = 0,
@@ -252,6 +361,7 @@ typedef enum {
   EX_FIX_SYSTEM_PATH,
   EX_FIX_KERNEL_FS,
   EX_FIX_WORLD_WRITABLE,
+  EX_FIX_PRIVILEGED_GROUP,
   EX_FIX_UNREADABLE, /* too many words to judge */
   EX_FIX_NO_MEMORY
 } ex_fix_verdict_t;
@@ -303,10 +413,71 @@ typedef struct ex_probe_event {
   char *const *command;       /* argv of the command, NULL with --log */
   int exit_code;              /* the command's, -1 when unknown (--log) */
   int signal;                 /* the signal that ended it, or 0 */
+  /* The subject was recovered (ex_subject_recover()): how, for the
+   * causes that cite it ("the file open for writing on fd 3"); or, when
+   * nothing named it, where it was looked for. NULL otherwise. */
+  const char *subject_from;
+  int subject_recovered;      /* 1: subject_value came from subject_from */
+  const char *protocol;       /* "udp" when the address is a UDP socket's
+                                 peer; NULL for TCP */
 } ex_probe_event_t;
 
 /* Captures the value of name from ev (NULL when absent or no callback). */
 const char *ex_probe_capture(const ex_probe_event_t *ev, const char *name);
+
+/* The sentence an explainer says when the event has no subject: where the
+ * subject was looked for (ev->subject_from, "nothing names the file: not
+ * the message, nor the descriptors the command held, ..."), else
+ * fallback ("the message did not name the path"). */
+const char *ex_probe_unnamed(const ex_probe_event_t *ev,
+                             const char *fallback);
+
+/* ---------------------------------------------------------------------- */
+/* Subjects the message does not name                                      */
+
+/* A subject recovered from what the command held when it printed the
+ * error, for an event whose message names none ("OSError: [Errno 28] No
+ * space left on device"). Plain data. */
+typedef struct ex_subject {
+  char kind[16];              /* "path", "port", "address" */
+  char value[EX_PROC_PATH_MAX];
+  char operation[16];         /* the operation it shows ("bind" for a
+                                 socket's bind), or "" to keep the event's */
+  char how[16];               /* "descriptor", "socket", "source-line",
+                                 "command-line" */
+  char protocol[8];           /* "udp" for a UDP socket's peer, else "" */
+  char from[512];             /* how it was recovered, for the report: "the
+                                 file open for writing on fd 3" */
+} ex_subject_t;
+
+/* 1 when ev needs a subject its message does not give: an errno or
+ * condition whose probes need a path, a port or an address, and an empty
+ * subject value. */
+int ex_subject_wanted(const ex_probe_event_t *ev);
+
+/* Recovers the subject of ev from proc, the snapshot of the process that
+ * printed the message, taken when the line was matched (a snapshot of
+ * explain itself, proc->from_self, holds nothing of the command): its
+ * descriptors (the file open for writing on a full file system, the file
+ * another process holds locked, the SQLite database, a connected socket),
+ * the source line of the traceback's frame (ev->location_file and
+ * location_line: a script, `python3 -c` or `node -e` code in its argv, a
+ * Java source under the cwd or the class path), and its command line (a
+ * port in "--port 8000"). Each candidate is checked against the system
+ * where it can be (the file system is full now, the port is held now).
+ * Returns 1 with *out filled, 0 when nothing names the subject (then
+ * out->from says, in one sentence, where it looked), or a negative
+ * errno. */
+int ex_subject_recover(const ex_probe_event_t *ev, const ex_proc_t *proc,
+                       ex_subject_t *out);
+
+/* The operation the traceback's frame shows when the message's own is
+ * too vague: a PermissionError raised in Python's subprocess.py or os.py
+ * is the program's exec of the named file ("exec"), or its chdir into the
+ * cwd= directory ("search"). Returns the operation (static), or NULL to
+ * keep the event's. */
+const char *ex_subject_frame_operation(const ex_probe_event_t *ev,
+                                       const ex_proc_t *proc);
 
 /* An explainer: `applies` says whether it handles the event; `run` fills the
  * explanation (returns 0, or a negative errno when it could not run at all).

@@ -75,14 +75,18 @@ static const char *diag_title(const ex_report_diag_t *g) {
   return g->finding != NULL ? g->finding->rule->title : g->title;
 }
 
+/* A subject recovered from what the command held counts as the one the
+ * message would have named. */
 static const char *diag_subject_kind(const ex_report_diag_t *g) {
-  return g->finding != NULL ? g->finding->event.subject_kind
-                            : g->subject_kind;
+  return g->finding != NULL && g->subject_from == NULL
+             ? g->finding->event.subject_kind
+             : g->subject_kind;
 }
 
 static const char *diag_subject_value(const ex_report_diag_t *g) {
-  return g->finding != NULL ? g->finding->event.subject_value
-                            : g->subject_value;
+  return g->finding != NULL && g->subject_from == NULL
+             ? g->finding->event.subject_value
+             : g->subject_value;
 }
 
 static void add_verdicts(cJSON *obj, const ex_report_diag_t *g) {

@@ -394,6 +394,27 @@ static cJSON *trace_json(const ex_trace_log_t *log) {
 }
 /* ---- end trace ---- */
 
+/* A subject recovered from what the command held replaces the empty one
+ * of the message, with how it was found. */
+static void add_recovered_subject(cJSON *d, const ex_report_diag_t *g) {
+  cJSON *subj;
+
+  if (g->finding != NULL && g->operation != NULL)
+    cJSON_ReplaceItemInObject(d, "operation",
+                              cJSON_CreateString(g->operation));
+  if (g->finding == NULL || g->subject_from == NULL ||
+      g->subject_value == NULL)
+    return;
+  subj = cJSON_CreateObject();
+  add_cstr(subj, "kind", g->subject_kind);
+  add_text(subj, "value", g->subject_value, strlen(g->subject_value));
+  add_cstr(subj, "from", g->subject_from);
+  cJSON_ReplaceItemInObject(d, "subject", subj);
+  if (g->operation != NULL)
+    cJSON_ReplaceItemInObject(d, "operation",
+                              cJSON_CreateString(g->operation));
+}
+
 static cJSON *diag_json(const ex_report_diag_t *g) {
   const ex_explanation_t *e;
   cJSON *d;
@@ -403,6 +424,7 @@ static cJSON *diag_json(const ex_report_diag_t *g) {
   e = g->expl;
   d = g->finding != NULL ? finding_json(g->finding) : launcher_json(g);
   add_syscall(d, g);
+  add_recovered_subject(d, g);
   add_cstr(d, "explainer", e != NULL ? e->explainer : NULL);
   add_cstr(d, "summary", e != NULL ? e->summary : NULL);
   cJSON_AddBoolToObject(d, "stale", e != NULL && e->stale);

@@ -48,6 +48,13 @@ typedef struct ex_report_diag {
    * (and operation, when it had none) from the call. */
   const struct ex_trace_call *syscall;
   int syscall_subject;
+  /* The message named no subject and one was recovered from what the
+   * command held (ex_subject_recover()): subject_kind and subject_value
+   * replace the finding's, and subject_from says how it was found ("the
+   * file open for writing on fd 3"); NULL otherwise. operation, when set
+   * for a finding, is the one recovered (a bind, an exec) and replaces the
+   * finding's. */
+  const char *subject_from;
   const ex_finding_t **folded; /* launcher diagnosis: findings that tell the
                                   same event (a shell's "Segmentation
                                   fault"), folded under it */

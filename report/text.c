@@ -586,12 +586,19 @@ static void put_diag(ex_text_t *t, const ex_report_diag_t *g) {
               f->event.operation != NULL ? f->event.operation
                                          : g->syscall->operation,
               g->subject_kind, g->subject_value);
+  else if (f != NULL && g->subject_from != NULL && g->subject_value != NULL)
+    put_event(t, f->event.errno_name, f->event.condition,
+              g->operation != NULL ? g->operation : f->event.operation,
+              g->subject_kind, g->subject_value);
   else if (f != NULL)
-    put_event(t, f->event.errno_name, f->event.condition, f->event.operation,
+    put_event(t, f->event.errno_name, f->event.condition,
+              g->operation != NULL ? g->operation : f->event.operation,
               f->event.subject_kind, f->event.subject_value);
   else
     put_event(t, g->errno_name, g->condition, g->operation, g->subject_kind,
               g->subject_value);
+  if (f != NULL && g->subject_from != NULL && g->subject_value != NULL)
+    put_line(t, "from: ", g->subject_from);
 
   /* The answer: what holds, else the explainer's one line or the rule's
    * meaning, with how far to trust it; then the fixes. */

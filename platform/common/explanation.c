@@ -464,6 +464,8 @@ const char *ex_fix_verdict_name(ex_fix_verdict_t v) {
     return "kernel-file-system";
   case EX_FIX_WORLD_WRITABLE:
     return "world-writable";
+  case EX_FIX_PRIVILEGED_GROUP:
+    return "privileged-group";
   case EX_FIX_UNREADABLE:
     return "unreadable";
   default:

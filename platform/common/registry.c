@@ -11,6 +11,14 @@ const char *ex_probe_capture(const ex_probe_event_t *ev, const char *name) {
   return ev->capture(ev->capture_ud, name);
 }
 
+const char *ex_probe_unnamed(const ex_probe_event_t *ev,
+                             const char *fallback) {
+  if (ev->subject_from != NULL && !ev->subject_recovered &&
+      ev->subject_from[0] != '\0')
+    return ev->subject_from;
+  return fallback;
+}
+
 int ex_explain(const ex_probe_event_t *ev, const ex_proc_t *proc,
                const ex_host_t *host, ex_explanation_t *out) {
   const ex_explainer_t *x;

@@ -503,6 +503,61 @@ static int verb_arg(const char *verb, const char *opt) {
   return 0;
 }
 
+/* Groups that give root's power, or read what only root may (the shadow
+ * file, raw disks, kernel memory), to their members: joining one is never
+ * the answer to a permission error. (docker is as strong, but joining it is
+ * the documented way to use Docker without sudo, and a fix that says so.) */
+static int privileged_group(const char *name) {
+  static const char groups[][8] = {"root", "sudo",  "wheel", "admin",
+                                   "shadow", "disk", "kmem", "sys"};
+  size_t i;
+
+  for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+    if (strcmp(name, groups[i]) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* usermod -aG a,b USER, gpasswd -a USER GROUP, adduser USER GROUP: 1 when
+ * one of the groups joined is privileged. */
+static int joins_privileged_group(const char *verb, const word_t *w,
+                                  size_t i, size_t n) {
+  char list[WORD_MAX];
+  char *g;
+  char *save;
+  size_t k;
+  int argn;
+
+  if (strcmp(verb, "usermod") == 0) {
+    for (k = i + 1; k < n; k++) {
+      if (strcmp(w[k].val, "-G") != 0 && strcmp(w[k].val, "-aG") != 0 &&
+          strcmp(w[k].val, "--groups") != 0)
+        continue;
+      if (k + 1 >= n)
+        return 0;
+      ex_strlcpy(list, w[k + 1].val, sizeof(list));
+      for (g = strtok_r(list, ",", &save); g != NULL;
+           g = strtok_r(NULL, ",", &save)) {
+        if (privileged_group(g))
+          return 1;
+      }
+    }
+    return 0;
+  }
+  if (strcmp(verb, "gpasswd") != 0 && strcmp(verb, "adduser") != 0 &&
+      strcmp(verb, "addgroup") != 0)
+    return 0;
+  /* The group is the last operand (gpasswd -a USER GROUP, adduser USER
+   * GROUP); adduser with one operand makes a user, and joins nothing. */
+  argn = 0;
+  for (k = i + 1; k < n; k++) {
+    if (w[k].val[0] != '-')
+      argn++;
+  }
+  return argn >= 2 && privileged_group(w[n - 1].val);
+}
+
 /* One simple command of a fix. */
 static ex_fix_verdict_t vet_simple(const word_t *w, size_t n, int paths_only) {
   const char *verb;
@@ -539,6 +594,8 @@ static ex_fix_verdict_t vet_simple(const word_t *w, size_t n, int paths_only) {
   if (i >= n)
     return EX_FIX_SAFE;
   verb = base(w[i].val);
+  if (joins_privileged_group(verb, w, i, n))
+    return EX_FIX_PRIVILEGED_GROUP;
   if (strcmp(verb, "chown") != 0 && strcmp(verb, "chgrp") != 0 &&
       strcmp(verb, "chmod") != 0 && strcmp(verb, "setfacl") != 0 &&
       strcmp(verb, "chattr") != 0 && strcmp(verb, "rm") != 0 &&
@@ -577,6 +634,12 @@ static ex_fix_verdict_t vet_simple(const word_t *w, size_t n, int paths_only) {
     if (kernel_path(path, paths_only))
       return EX_FIX_KERNEL_FS;
     if (system_path(path))
+      return EX_FIX_SYSTEM_PATH;
+    /* The root directory holds the system's own trees: removing an entry
+     * of it (a lock named after one of them, /etc.lock) is not a fix to
+     * judge from here. */
+    if ((strcmp(verb, "rm") == 0 || strcmp(verb, "rmdir") == 0) &&
+        strrchr(path, '/') == path)
       return EX_FIX_SYSTEM_PATH;
   }
   return EX_FIX_SAFE;

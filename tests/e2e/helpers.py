@@ -2,6 +2,7 @@
 (EXPLAIN_BIN) on real programs in fresh temporary directories."""
 
 import fcntl
+import json
 import os
 import pty
 import select
@@ -178,3 +179,31 @@ def catchable_terminating_signals():
     sigs = [getattr(signal, n) for n in names if hasattr(signal, n)]
     sigs += list(range(signal.SIGRTMIN, signal.SIGRTMAX + 1))
     return sigs
+
+
+def have(tool):
+    """1 when tool is on PATH."""
+    return shutil.which(tool) is not None
+
+
+def can_unshare():
+    """Root with `unshare -m` working: mounts can be staged for a test."""
+    if os.geteuid() != 0 or not have("unshare"):
+        return False
+    return subprocess.run(["unshare", "-m", "true"],
+                          stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0
+
+
+def find_cause(d, cid):
+    """The cause cid of diagnosis d of a JSON report."""
+    for c in d.get("causes", []):
+        if c["id"] == cid:
+            return c
+    raise AssertionError("no cause %s in %s" %
+                         (cid, json.dumps(d.get("causes"), indent=1)))
+
+
+def fix_commands(d):
+    """The commands of the fixes of diagnosis d (those that have one)."""
+    return [f["command"] for f in d["fixes"] if f["command"]]

@@ -160,6 +160,8 @@ typedef struct ex_sock {
   int v6;
   char addr[64];        /* "127.0.0.1", "::", "::1" */
   unsigned port;
+  char raddr[64];       /* the remote end; "0.0.0.0" when unconnected */
+  unsigned rport;
   unsigned state;       /* 0x0A listen, 0x06 time-wait, ... */
   uid_t uid;
   unsigned long inode;
@@ -185,8 +187,12 @@ typedef struct ex_port_scan {
 int ex__port_scan(const char *net_dir, unsigned port, int scan_pids,
                   ex_port_scan_t *out);
 
-/* Parses one line of /proc/net/tcp{,6}. Returns 0, or -EINVAL for a header
- * or malformed line. */
+/* A port number: all digits, 1 to 65535; 0 for anything else. */
+unsigned ex__port_number(const char *s);
+
+/* Parses one line of /proc/net/tcp{,6} (or udp{,6}, which has the same
+ * leading columns). Returns 0, or -EINVAL for a header or malformed
+ * line. */
 int ex__tcp_line_parse(const char *line, int v6, ex_sock_t *s);
 
 /* ---------------------------------------------------------------------- */

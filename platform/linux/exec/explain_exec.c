@@ -439,7 +439,14 @@ static void fix_rerun(ex_explanation_t *e, const ex_probe_event_t *ev,
   if (prefix != NULL)
     argv[n++] = prefix;
   argv[n++] = prog;
+  /* The command's arguments belong to the file only when the command is
+   * that file; a program run by the command (subprocess, a make recipe)
+   * had arguments the message does not give. */
   for (i = 1; ev->command != NULL && ev->command[0] != NULL &&
+              ev->subject_value != NULL &&
+              (streq(ev->command[0], ev->subject_value) ||
+               (strrchr(ev->subject_value, '/') != NULL &&
+                streq(strrchr(ev->subject_value, '/') + 1, ev->command[0]))) &&
               ev->command[i] != NULL && n < 33;
        i++)
     argv[n++] = ev->command[i];

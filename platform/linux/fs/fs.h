@@ -132,4 +132,38 @@ const char *ex__fs_sudo(void);
  * number when it has none. */
 const char *ex__fs_user_word(const ex_proc_t *proc, char *buf, size_t size);
 
+/* 1 when m is a Windows drive of WSL (drvfs, or 9p with aname=drvfs)
+ * mounted without the metadata option (fs_access.c). */
+int ex__fs_wsl_drvfs_no_metadata(const ex_mount_t *m);
+
+/* The cause that the mount m of path is read-only (confirmed, *found set)
+ * or read-write (ruled out), with its options (fs_access.c). */
+void ex__fs_read_only_cause(ex_explanation_t *e, const char *path,
+                            const ex_mount_t *m, int *found);
+
+/* The fixes that let proc have want on st at path, least privilege first:
+ * chmod u+ when it is the owner, else an ACL entry for it, the group's
+ * bits when it is in the file's group (or search for all on a directory),
+ * and the file given to it (fs_access.c). */
+void ex__fs_grant_fixes(ex_explanation_t *e, const ex_proc_t *p,
+                        const char *path, const struct stat *st, int want);
+
+/* A kernel file system (fs_kernel.c). */
+typedef struct ex_kernel_fs {
+  const char *name;  /* "sysfs", "proc", "cgroup2", "debugfs", ... */
+  int mode_final;    /* sysfs, cgroupfs and /proc/sys refuse what the mode
+                        does not give, to root with CAP_DAC_OVERRIDE too */
+} ex_kernel_fs_t;
+
+/* 1 when path is on a kernel file system (statfs magic), *k filled. */
+int ex__fs_kernel(const char *path, ex_kernel_fs_t *k);
+
+/* Adds the fix that changes the setting behind a kernel file, where a tool
+ * does (ip link for /sys/class/net, sysctl for /proc/sys, the cgroup's
+ * own setting for its counters); writable says whether its mode lets
+ * someone write it. Never chmod, chown or setfacl: a kernel file's mode is
+ * the kernel's. Returns 1 when one was added. */
+int ex__fs_kernel_fixes(ex_explanation_t *e, const char *path,
+                        const ex_kernel_fs_t *k, int writable);
+
 #endif

@@ -257,6 +257,23 @@ static void mac_causes(ex_explanation_t *e, const ex_proc_t *p,
     ex_facts_str(&c->facts, "profile", p->apparmor);
 }
 
+void ex__fs_read_only_cause(ex_explanation_t *e, const char *path,
+                            const ex_mount_t *m, int *found) {
+  ex_cause_t *c;
+
+  c = ex_cause_add(e, "read-only-mount",
+                   m->ro ? EX_VERDICT_CONFIRMED : EX_VERDICT_RULED_OUT,
+                   m->ro ? "%s is on %s, mounted read-only"
+                         : "%s is on %s, mounted read-write",
+                   path, m->mount_point);
+  if (c != NULL) {
+    ex_facts_str(&c->facts, "mount_point", m->mount_point);
+    ex_facts_str(&c->facts, "options", m->options);
+  }
+  if (m->ro)
+    *found = 1;
+}
+
 /* Mount-level causes that look like permission errors: FUSE without
  * allow_other, root squashed on NFS, a read-only mount. */
 static void mount_causes(ex_explanation_t *e, const ex_proc_t *p,
@@ -295,19 +312,8 @@ static void mount_causes(ex_explanation_t *e, const ex_proc_t *p,
                  "(root_squash), which cannot be checked from here",
                  m->mount_point, m->source);
   }
-  if (modifying) {
-    c = ex_cause_add(e, "read-only-mount",
-                     m->ro ? EX_VERDICT_CONFIRMED : EX_VERDICT_RULED_OUT,
-                     m->ro ? "%s is on %s, mounted read-only"
-                           : "%s is on %s, mounted read-write",
-                     path, m->mount_point);
-    if (c != NULL) {
-      ex_facts_str(&c->facts, "mount_point", m->mount_point);
-      ex_facts_str(&c->facts, "options", m->options);
-    }
-    if (m->ro)
-      *found = 1;
-  }
+  if (modifying)
+    ex__fs_read_only_cause(e, path, m, found);
 
 cleanup:
   free(m);
@@ -474,6 +480,26 @@ static void access_fixes(ex_explanation_t *e, const ex_proc_t *p,
   argv[4] = NULL;
   ex_fix_add_cmd(e, 1, argv, "grant %s %s on %s only (as its owner or root)",
                  user, perm, c->path);
+  /* The usual fix next to it: the group's bits when the user is in the
+   * file's group, and search for everyone on a directory (reading or
+   * writing for everyone is not offered: it is too wide). */
+  if (ex_proc_in_group(p, c->st.st_gid) || strcmp(c->what, "search") == 0) {
+    char grp[256];
+    int group = ex_proc_in_group(p, c->st.st_gid);
+
+    snprintf(spec, sizeof(spec), "%s+%s", group ? "g" : "o", perm);
+    argv[0] = "chmod";
+    argv[1] = spec;
+    argv[2] = c->path;
+    argv[3] = NULL;
+    if (group)
+      ex_fix_add_cmd(e, 1, argv, "or give group %s, which %s is in, %s on "
+                     "%s", ex__fs_group(c->st.st_gid, grp, sizeof(grp)),
+                     user, perm, c->path);
+    else
+      ex_fix_add_cmd(e, 1, argv, "or let every user pass through %s (they "
+                     "still need rights on what is inside)", c->path);
+  }
   if (strcmp(c->what, "search") != 0) {
     argv[0] = "chown";
     argv[1] = user;
@@ -481,6 +507,21 @@ static void access_fixes(ex_explanation_t *e, const ex_proc_t *p,
     argv[3] = NULL;
     ex_fix_add_cmd(e, 1, argv, "give %s to %s", c->path, user);
   }
+}
+
+void ex__fs_grant_fixes(ex_explanation_t *e, const ex_proc_t *p,
+                        const char *path, const struct stat *st, int want) {
+  check_t c;
+
+  memset(&c, 0, sizeof(c));
+  c.what = S_ISDIR(st->st_mode) && (want & EX_FS_W) ? "create entries in"
+           : want == EX_FS_X                        ? "search"
+           : want == EX_FS_R                        ? "read"
+                                                    : "write";
+  c.path = path;
+  c.st = *st;
+  c.want = want;
+  access_fixes(e, p, &c);
 }
 
 /* chmod/chown and friends: EPERM unless owner or capable. */
@@ -523,6 +564,315 @@ static int owner_check(ex_explanation_t *e, const ex_proc_t *p,
   return 0;
 }
 
+/* The outermost file or directory on the way to path that root owns while
+ * the directory holding it is the user's: what an earlier sudo (sudo pip,
+ * sudo npm, a root container step) leaves in a home, a venv, a
+ * __pycache__ or a project. Returns 1 with its path in top. */
+static int root_inside_users(const ex_proc_t *p, const char *path, char *top,
+                             size_t size) {
+  char cur[EX_PROC_PATH_MAX];
+  struct stat st;
+  struct stat pst;
+  size_t i;
+  size_t n;
+  int have_parent;
+
+  if (p->fsuid == 0 || path[0] != '/')
+    return 0;
+  n = strlen(path);
+  if (n >= sizeof(cur))
+    return 0;
+  have_parent = 0;
+  for (i = 1; i <= n; i++) {
+    if (i < n && path[i] != '/')
+      continue;
+    memcpy(cur, path, i);
+    cur[i] = '\0';
+    if (lstat(cur, &st) != 0)
+      return 0;
+    if (have_parent && pst.st_uid == p->fsuid && st.st_uid == 0) {
+      ex_strlcpy(top, cur, size);
+      return 1;
+    }
+    pst = st;
+    have_parent = 1;
+  }
+  return 0;
+}
+
+static void sudo_leftover_cause(ex_explanation_t *e, const ex_proc_t *p,
+                                const char *path) {
+  char top[EX_PROC_PATH_MAX];
+  char owner[EX_PROC_PATH_MAX + 8];
+  char user[256];
+  char grp[256];
+  ex_cause_t *c;
+  const char *argv[5];
+
+  if (has_cause(e, "sudo-leftover") || !root_inside_users(p, path, top,
+                                                          sizeof(top)))
+    return;
+  ex__fs_user_word(p, user, sizeof(user));
+  c = ex_cause_add(e, "sudo-leftover", EX_VERDICT_CONFIRMED,
+                   "%s belongs to root, inside a directory of %s's: left by "
+                   "an earlier sudo (sudo pip, sudo npm, a root build or "
+                   "container step)",
+                   top, user);
+  if (c != NULL) {
+    ex_facts_str(&c->facts, "path", top);
+    ex_facts_int(&c->facts, "owner_uid", 0);
+  }
+  snprintf(owner, sizeof(owner), "%s:%s", user,
+           ex__fs_group(p->fsgid, grp, sizeof(grp)));
+  argv[0] = "chown";
+  argv[1] = "-R";
+  argv[2] = owner;
+  argv[3] = top;
+  argv[4] = NULL;
+  ex_fix_add_cmd(e, 1, argv, "give %s back to %s (everything below it came "
+                 "from the same sudo)", top, user);
+}
+
+/* Python's own packages: written by the package manager as root, never by
+ * a user's pip. */
+static int system_site_packages(const char *path) {
+  static const char *const prefixes[] = {"/usr/lib/python3", "/usr/lib64/python3",
+                                         "/usr/local/lib/python3",
+                                         "/usr/share/python3", NULL};
+  size_t i;
+
+  for (i = 0; prefixes[i] != NULL; i++) {
+    if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+static void site_packages_cause(ex_explanation_t *e, const ex_proc_t *p,
+                                const ex_probe_event_t *ev,
+                                const char *path) {
+  char venv[EX_PROC_PATH_MAX];
+  char cmd[EX_PROC_PATH_MAX * 2 + 128];
+  char *qv;
+  char *qp;
+  const char *pkg;
+  ex_cause_t *c;
+  size_t i;
+
+  if (p->fsuid == 0 || !system_site_packages(path))
+    return;
+  c = ex_cause_add(e, "system-site-packages", EX_VERDICT_CONFIRMED,
+                   "%s is among the system's Python packages, which the "
+                   "package manager writes as root: a user installs into a "
+                   "virtual environment instead",
+                   path);
+  if (c != NULL)
+    ex_facts_str(&c->facts, "path", path);
+  if (p->cwd[0] != '/' ||
+      (size_t)snprintf(venv, sizeof(venv), "%s/.venv", p->cwd) >=
+          sizeof(venv))
+    return;
+  /* pip install NAME: the package goes into the new environment too. */
+  pkg = NULL;
+  for (i = 1; ev->command != NULL && ev->command[i] != NULL; i++) {
+    if (strcmp(ev->command[i], "install") == 0 && ev->command[i + 1] != NULL &&
+        ev->command[i + 1][0] != '-')
+      pkg = ev->command[i + 1];
+  }
+  qv = ex_shell_quote(venv);
+  qp = pkg != NULL ? ex_shell_quote(pkg) : NULL;
+  if (qv != NULL && (pkg == NULL || qp != NULL)) {
+    if (pkg != NULL)
+      snprintf(cmd, sizeof(cmd), "python3 -m venv %s && %s/bin/pip install %s",
+               qv, qv, qp);
+    else
+      snprintf(cmd, sizeof(cmd), "python3 -m venv %s", qv);
+    ex_fix_add_raw(e, 0, cmd, "make a virtual environment of your own%s, "
+                   "then run the program with %s/bin/python",
+                   pkg != NULL ? " and install into it" : "", venv);
+  }
+  free(qv);
+  free(qp);
+}
+
+/* Inside a container, a volume or bind mount keeps the host's owners: a
+ * host user's uid means nothing to the container's user. */
+static void volume_cause(ex_explanation_t *e, const ex_proc_t *p,
+                         const ex_host_t *host, const char *path,
+                         const struct stat *st) {
+  ex_mount_t *m;
+  ex_cause_t *c;
+  char ids[64];
+  int podman;
+
+  if (host == NULL || host->container[0] == '\0' || st->st_uid == p->fsuid)
+    return;
+  m = malloc(sizeof(*m));
+  if (m == NULL)
+    return;
+  if (ex__mount_find(path, m) != 0 || strcmp(m->fstype, "overlay") == 0 ||
+      (!m->bind && strcmp(m->mount_point, "/") == 0)) {
+    free(m);
+    return;
+  }
+  podman = strcmp(host->container, "podman") == 0;
+  c = ex_cause_add(e, "volume-owner", EX_VERDICT_CONFIRMED,
+                   "%s is on %s, a %s mounted into this %s container (%s%s%s), "
+                   "and belongs to uid %lu: the owner of the files on the "
+                   "host, not the container's user (uid %lu)",
+                   path, m->mount_point, m->bind ? "bind mount" : "volume",
+                   host->container, m->source, m->bind ? " " : "",
+                   m->bind ? m->root : "", (unsigned long)st->st_uid,
+                   (unsigned long)p->fsuid);
+  if (c != NULL) {
+    ex_facts_str(&c->facts, "mount_point", m->mount_point);
+    ex_facts_str(&c->facts, "mount_root", m->root);
+    ex_facts_str(&c->facts, "source", m->source);
+    ex_facts_int(&c->facts, "owner_uid", (long long)st->st_uid);
+    ex_facts_int(&c->facts, "container_uid", (long long)p->fsuid);
+  }
+  snprintf(ids, sizeof(ids), "%lu:%lu", (unsigned long)st->st_uid,
+           (unsigned long)st->st_gid);
+  ex_fix_add_raw(e, 0, NULL, "run the container as the volume's owner: "
+                 "%s run --user %s ...%s",
+                 podman ? "podman" : "docker", ids,
+                 podman ? " (rootless: --userns=keep-id maps your own uid)"
+                        : "");
+  free(m);
+}
+
+/* SELinux labels and AppArmor profiles decide after the mode; from inside
+ * a container the host's policy cannot be seen. */
+static void container_mac_cause(ex_explanation_t *e, const ex_proc_t *p,
+                                const ex_host_t *host, const char *path) {
+  ex_mount_t *m;
+  int volume;
+
+  if (host == NULL || host->container[0] == '\0' ||
+      access("/sys/fs/selinux", F_OK) == 0 || has_cause(e, "selinux"))
+    return;
+  /* Only a volume carries the host's labels into the container. */
+  m = malloc(sizeof(*m));
+  if (m == NULL)
+    return;
+  volume = ex__mount_find(path, m) == 0 && strcmp(m->fstype, "overlay") != 0 &&
+           (m->bind || strcmp(m->mount_point, "/") != 0) &&
+           strncmp(m->mount_point, "/proc", 5) != 0 &&
+           strncmp(m->mount_point, "/sys", 4) != 0 &&
+           strncmp(m->mount_point, "/dev", 4) != 0;
+  free(m);
+  if (!volume)
+    return;
+  ex_cause_add(e, "selinux", EX_VERDICT_UNKNOWN,
+               "inside a %s container the host's SELinux cannot be seen "
+               "(process label: %s); on an SELinux host a volume needs a "
+               "label the container may use: -v SRC:DST:z (shared) or :Z "
+               "(private)",
+               host->container, p->apparmor[0] ? p->apparmor : "unknown");
+}
+
+int ex__fs_wsl_drvfs_no_metadata(const ex_mount_t *m) {
+  int drvfs;
+
+  drvfs = strcmp(m->fstype, "drvfs") == 0 ||
+          (strcmp(m->fstype, "9p") == 0 &&
+           strstr(m->super_options, "aname=drvfs") != NULL);
+  return drvfs && strstr(m->options, "metadata") == NULL &&
+         strstr(m->super_options, "metadata") == NULL;
+}
+
+/* WSL's Windows drives: without the metadata option, Linux modes there
+ * are made up from Windows permissions, which cannot be read here. */
+static void wsl_cause(ex_explanation_t *e, const char *path) {
+  ex_mount_t *m;
+
+  if (access("/proc/sys/fs/binfmt_misc/WSLInterop", F_OK) != 0 &&
+      access("/run/WSL", F_OK) != 0)
+    return;
+  m = malloc(sizeof(*m));
+  if (m == NULL)
+    return;
+  if (ex__mount_find(path, m) == 0 && ex__fs_wsl_drvfs_no_metadata(m)) {
+    ex_cause_add(e, "wsl-drvfs-no-metadata", EX_VERDICT_UNKNOWN,
+                 "%s is a Windows drive (%s, drvfs) mounted without "
+                 "metadata: its Linux owners and modes are made up, chmod "
+                 "does not stick, and Windows permissions (not readable "
+                 "from here) decide",
+                 m->mount_point, m->source);
+    ex_fix_add_raw(e, 1, NULL, "mount it with metadata: [automount] options "
+                   "= \"metadata\" in /etc/wsl.conf, then wsl --shutdown; "
+                   "or work in the Linux file system (~) instead of %s",
+                   m->mount_point);
+  }
+  free(m);
+}
+
+/* A file function given a directory: no mode makes that work. */
+static void directory_cause(ex_explanation_t *e, const char *path) {
+  ex_cause_t *c;
+
+  c = ex_cause_add(e, "is-a-directory", EX_VERDICT_CONFIRMED,
+                   "%s is a directory, where the program expected a file: "
+                   "with permission it would fail with IsADirectoryError "
+                   "(EISDIR) instead; the path lacks its file name",
+                   path);
+  if (c != NULL)
+    ex_facts_str(&c->facts, "path", path);
+}
+
+/* A file of a kernel file system whose mode gives nobody the access that
+ * was refused: the kernel offers no such operation there. Returns 1 when
+ * that explains the error. */
+static int kernel_mode_cause(ex_explanation_t *e, const ex_proc_t *p,
+                             const char *path, const struct stat *st,
+                             const ex_kernel_fs_t *k, const char *op) {
+  ex_access_t ra;
+  ex_cause_t *c;
+  char rwx[16];
+  int want;
+
+  if (strcmp(op, "read") == 0 || strcmp(op, "load") == 0) {
+    want = EX_FS_R;
+  } else if (strcmp(op, "write") == 0 || strcmp(op, "create") == 0) {
+    want = EX_FS_W;
+  } else {
+    /* open() without its mode: what was refused is the access that
+     * nobody has while the other one is allowed. */
+    ex__fs_access(p, path, st, EX_FS_R, &ra);
+    want = ra.allowed ? EX_FS_W : EX_FS_R;
+  }
+  if ((want == EX_FS_W && (st->st_mode & 0222) != 0) ||
+      (want == EX_FS_R && (st->st_mode & 0444) != 0))
+    return 0;
+  ex__mode_string(st->st_mode, rwx);
+  c = ex_cause_add(
+      e, want == EX_FS_W ? "kernel-read-only" : "kernel-write-only",
+      EX_VERDICT_CONFIRMED,
+      "%s is a %s file with mode %04o (%s): the kernel lets it be %s only, "
+      "so there is nothing to %s there%s",
+      path, k->name, (unsigned)(st->st_mode & 07777), rwx,
+      want == EX_FS_W ? "read" : "written", want == EX_FS_W ? "write" : "read",
+      k->mode_final ? "; on this file system the mode is final, for root "
+                      "with CAP_DAC_OVERRIDE too"
+                    : "");
+  if (c != NULL) {
+    ex_facts_str(&c->facts, "path", path);
+    ex_facts_str(&c->facts, "fstype", k->name);
+    ex_facts_printf(&c->facts, "mode", "%04o",
+                    (unsigned)(st->st_mode & 07777));
+    ex_facts_str(&c->facts, "mode_rwx", rwx);
+    ex_facts_bool(&c->facts, "mode_final", k->mode_final);
+    ex_facts_printf(&c->facts, "needed", "%s", want == EX_FS_W ? "w" : "r");
+  }
+  ex_explanation_summary(e, "%s is a %s file the kernel offers for %s only "
+                         "(mode %04o)",
+                         path, k->name,
+                         want == EX_FS_W ? "reading" : "writing",
+                         (unsigned)(st->st_mode & 07777));
+  ex__fs_kernel_fixes(e, path, k, 0);
+  return 1;
+}
+
 int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
                       const ex_host_t *host, ex_explanation_t *e) {
   char *abs;
@@ -544,10 +894,14 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
   int stale_group;
   int modifying;
   int isdir;
+  int kernel;
+  int dir_as_file;
+  ex_kernel_fs_t kfs;
   char user[256];
   char owner[256];
 
   abs = NULL;
+  kernel = 0;
   denied = 0;
   other = 0;
   stale_group = 0;
@@ -555,8 +909,8 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
   ex__fs_proc_facts(&e->facts, p, host);
   if (!ex__fs_named_path(ev->subject_value)) {
     ex_cause_add(e, "path-unknown", EX_VERDICT_UNKNOWN,
-                 "the message did not name the path, so its permissions "
-                 "could not be checked");
+                 "%s, so no permission could be checked",
+                 ex_probe_unnamed(ev, "the message did not name the path"));
     ex_explanation_summary(e, "%s on an unnamed path: not checked",
                            ev->errno_name);
     return 0;
@@ -599,7 +953,10 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
         (unsigned)(bst.st_mode & 07777), abs);
     if (!stale_group)
       access_fixes(e, p, &sc);
+    sudo_leftover_cause(e, p, blocker);
+    volume_cause(e, p, host, blocker, &bst);
     mac_causes(e, p, blocker);
+    container_mac_cause(e, p, host, blocker);
     goto cleanup;
   } else {
     ex_cause_add(e, "search-denied", EX_VERDICT_RULED_OUT,
@@ -623,7 +980,18 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
   }
   if (exists)
     ex__fs_inode_facts(&e->facts, "", &st);
+  kernel = exists && ex__fs_kernel(abs, &kfs);
+  if (kernel) {
+    ex_facts_str(&e->facts, "fstype", kfs.name);
+    ex_facts_bool(&e->facts, "kernel_file_system", 1);
+    if (kernel_mode_cause(e, p, abs, &st, &kfs, op))
+      goto cleanup;
+  }
   isdir = exists && S_ISDIR(st.st_mode);
+  /* A file operation on a directory: no permission makes it work, so no
+   * fix grants one. */
+  dir_as_file = isdir && (strcmp(op, "open") == 0 || strcmp(op, "read") == 0 ||
+                          strcmp(op, "write") == 0 || strcmp(op, "other") == 0);
   nchecks = 0;
   memset(checks, 0, sizeof(checks));
   modifying = strcmp(op, "read") != 0 && strcmp(op, "search") != 0;
@@ -693,7 +1061,13 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
             user, (unsigned long)p->fsuid, checks[i].what, checks[i].path,
             owner, (unsigned long)checks[i].st.st_uid,
             (unsigned)(checks[i].st.st_mode & 07777));
-        if (!stale_group)
+        /* A kernel file's mode is the kernel's: its tool, not chmod; the
+         * system's Python packages are the package manager's. */
+        if (kernel)
+          ex__fs_kernel_fixes(e, abs, &kfs, 1);
+        else if ((p->fsuid != 0 && system_site_packages(abs)) || dir_as_file)
+          ;
+        else if (!stale_group)
           access_fixes(e, p, &checks[i]);
       }
       denied = 1;
@@ -718,6 +1092,22 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
     flag_causes(e, dir, &dst, 0, &other);
   mount_causes(e, p, exists ? abs : dir, modifying, &other);
   mac_causes(e, p, exists ? abs : dir);
+  /* The causes people hit most, where the mode denies. */
+  if (denied && !kernel) {
+    sudo_leftover_cause(e, p, exists ? abs : dir);
+    site_packages_cause(e, p, ev, abs);
+    if (exists)
+      volume_cause(e, p, host, abs, &st);
+    else
+      volume_cause(e, p, host, dir, &dst);
+    if (dir_as_file) {
+      directory_cause(e, abs);
+      ex_fix_add_raw(e, 0, NULL, "give the program the path of a file inside "
+                     "%s, not the directory itself", abs);
+    }
+  }
+  container_mac_cause(e, p, host, exists ? abs : dir);
+  wsl_cause(e, exists ? abs : dir);
 
   if (!denied && !other) {
     /* Nothing seen now produces the error: it was fixed since, or a cause
@@ -737,7 +1127,8 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
       }
     }
   }
-  if ((denied || other) && modifying && !stale_group)
+  if ((denied || other) && modifying && !stale_group && !kernel &&
+      !dir_as_file)
     ex__fs_fix_writable_dir(e, p, (dev_t)-1);
 
 cleanup:

@@ -487,7 +487,9 @@ void ex__fs_proc_facts(ex_facts_t *f, const ex_proc_t *p,
     ex_facts_bool(f, "userns", 1);
     ex_facts_str(f, "uid_map", p->uid_map);
   }
-  if (p->from_self)
+  if (p->from_self && p->creds_from_argv)
+    ex_facts_bool(f, "credentials_from_command_line", 1);
+  else if (p->from_self)
     ex_facts_bool(f, "credentials_from_explain", 1);
 }
 

@@ -464,8 +464,8 @@ int ex__fs_run_lookup(const ex_probe_event_t *ev, const ex_proc_t *p,
   ex__fs_proc_facts(&e->facts, p, host);
   if (!ex__fs_named_path(given)) {
     ex_cause_add(e, "missing-component", EX_VERDICT_UNKNOWN,
-                 "the message did not name the path, so it could not be "
-                 "checked");
+                 "%s, so it could not be checked",
+                 ex_probe_unnamed(ev, "the message did not name the path"));
     ex_explanation_summary(e, "%s on an unnamed path: not checked", err);
     return 0;
   }

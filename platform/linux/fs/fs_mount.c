@@ -48,9 +48,15 @@ int ex__fs_run_read_only(const ex_probe_event_t *ev, const ex_proc_t *p,
   ex__fs_proc_facts(&e->facts, p, host);
   if (!ex__fs_named_path(ev->subject_value)) {
     ex_cause_add(e, "read-only-mount", EX_VERDICT_UNKNOWN,
-                 "the message did not name the path, so its mount could "
-                 "not be found");
+                 "%s, so its mount could not be found",
+                 ex_probe_unnamed(ev, "the message did not name the path"));
     ex_explanation_summary(e, "read-only file system: path not named");
+    /* A fix that needs no path: the read-only mounts of this machine. */
+    argv[0] = "findmnt";
+    argv[1] = "-O";
+    argv[2] = "ro";
+    argv[3] = NULL;
+    ex_fix_add_cmd(e, 0, argv, "list the read-only mounts");
     return 0;
   }
   abs = ex__path_absolute(p, ev->subject_value);

@@ -212,9 +212,14 @@ int ex__fs_run_no_space(const ex_probe_event_t *ev, const ex_proc_t *p,
   ex__fs_proc_facts(&e->facts, p, host);
   if (!ex__fs_named_path(ev->subject_value)) {
     ex_cause_add(e, "blocks-exhausted", EX_VERDICT_UNKNOWN,
-                 "the message did not name the path, so its file system "
-                 "could not be checked");
+                 "%s, so its file system could not be checked",
+                 ex_probe_unnamed(ev, "the message did not name the path"));
     ex_explanation_summary(e, "no space left: path not named");
+    /* A fix that needs no path: every file system with its free space. */
+    argv[0] = "df";
+    argv[1] = "-h";
+    argv[2] = NULL;
+    ex_fix_add_cmd(e, 0, argv, "see which file system is full");
     return 0;
   }
   abs = ex__path_absolute(p, ev->subject_value);

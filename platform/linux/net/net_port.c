@@ -59,11 +59,14 @@ int ex__tcp_line_parse(const char *line, int v6, ex_sock_t *s) {
              local, &lport, remote, &rport, &st, &uid, &inode);
   if (n != 7)
     return -EINVAL;
-  if (strlen(local) != (v6 ? 32u : 8u) || lport > 65535)
+  if (strlen(local) != (v6 ? 32u : 8u) || lport > 65535 ||
+      strlen(remote) != strlen(local) || rport > 65535)
     return -EINVAL;
   s->v6 = v6;
   hex_words_to_addr(local, v6, s->addr, sizeof(s->addr));
   s->port = lport;
+  hex_words_to_addr(remote, v6, s->raddr, sizeof(s->raddr));
+  s->rport = rport;
   s->state = st;
   s->uid = (uid_t)uid;
   s->inode = inode;
@@ -222,7 +225,7 @@ int ex__port_scan(const char *net_dir, unsigned port, int scan_pids,
 /* ---------------------------------------------------------------------- */
 /* Helpers of the explainers                                               */
 
-static unsigned parse_port(const char *s) {
+unsigned ex__port_number(const char *s) {
   char *end;
   unsigned long v;
 
@@ -241,49 +244,16 @@ static unsigned event_port(const ex_probe_event_t *ev) {
   const char *colon;
   unsigned p;
 
-  p = parse_port(ev->subject_value);
+  p = ex__port_number(ev->subject_value);
   if (p != 0)
     return p;
-  p = parse_port(ex_probe_capture(ev, "port"));
+  p = ex__port_number(ex_probe_capture(ev, "port"));
   if (p != 0)
     return p;
   s = ev->subject_value;
   if (s != NULL && (colon = strrchr(s, ':')) != NULL)
-    return parse_port(colon + 1);
+    return ex__port_number(colon + 1);
   return 0;
-}
-
-/* A port named on the command line ("--port 8000", "-p=8000", ":8000",
- * "8000") that something listens on now: the best guess when the message
- * names none (Python's "Address already in use"). */
-static unsigned port_from_argv(const ex_probe_event_t *ev) {
-  ex_port_scan_t *scan;
-  const char *a;
-  const char *p;
-  unsigned port;
-  unsigned found;
-  size_t i;
-
-  found = 0;
-  scan = malloc(sizeof(*scan));
-  if (scan == NULL)
-    return 0;
-  for (i = 1; ev->command != NULL && ev->command[0] != NULL &&
-              ev->command[i] != NULL && i < 64 && found == 0;
-       i++) {
-    a = ev->command[i];
-    p = strrchr(a, ':');
-    if (p == NULL)
-      p = strrchr(a, '=');
-    port = parse_port(p != NULL ? p + 1 : a);
-    if (port == 0 || port < 80)
-      continue;
-    if (ex__port_scan("/proc/net", port, 0, scan) == 0 &&
-        (scan->nlisten > 0 || scan->time_wait > 0))
-      found = port;
-  }
-  free(scan);
-  return found;
 }
 
 static void holder_facts(ex_cause_t *c, const ex_sock_t *s) {
@@ -360,14 +330,16 @@ int ex__net_run_addrinuse(const ex_probe_event_t *ev, const ex_proc_t *proc,
 
   (void)host;
   port = event_port(ev);
-  if (port == 0)
-    port = port_from_argv(ev);
   if (port == 0) {
+    const char *argv[] = {"ss", "-ltnp", NULL};
+
     ex_cause_add(out, "holder", EX_VERDICT_UNKNOWN,
-                 "the message does not name the port, so its holder could "
-                 "not be looked up");
+                 "%s, so its holder could not be looked up",
+                 ex_probe_unnamed(ev, "the message does not name the port"));
     ex_explanation_summary(out, "an address is already in use (port not "
                            "named)");
+    ex_fix_add_cmd(out, 0, argv, "list the listening ports and who holds "
+                   "them (all users' with sudo)");
     return 0;
   }
   snprintf(portstr, sizeof(portstr), "%u", port);
@@ -516,9 +488,12 @@ int ex__net_run_bind_eacces(const ex_probe_event_t *ev, const ex_proc_t *proc,
   ex_facts_int(&out->facts, "euid", (long long)euid);
   ex_facts_bool(&out->facts, "cap_net_bind_service", has_cap);
   if (port == 0) {
-    ex_cause_add(out, "privileged-port", EX_VERDICT_UNKNOWN,
-                 "the message does not name the port");
+    ex_cause_add(out, "privileged-port", EX_VERDICT_UNKNOWN, "%s",
+                 ex_probe_unnamed(ev, "the message does not name the port"));
     ex_explanation_summary(out, "binding a port was denied");
+    ex_fix_add_raw(out, 0, NULL, "ports below %ld need root or "
+                   "CAP_NET_BIND_SERVICE: listen on %ld or above", start,
+                   start);
     return 0;
   }
   ex_facts_int(&out->facts, "port", port);
@@ -600,6 +575,67 @@ static int reaches(const char *host, const char *addr) {
   return strcmp(host, addr) == 0;
 }
 
+/* A UDP peer refuses with an ICMP "port unreachable" when nothing on it
+ * is bound to the port: the UDP tables of this machine say whether
+ * something is now. */
+static int refused_udp(const ex_probe_event_t *ev, const char *host,
+                       unsigned port, ex_explanation_t *out) {
+  static const char *const tables[] = {"/proc/net/udp", "/proc/net/udp6"};
+  char line[512];
+  ex_sock_t s;
+  ex_cause_t *c;
+  size_t lines;
+  size_t t;
+  int bound;
+  int readable;
+  FILE *fp;
+
+  (void)ev;
+  bound = 0;
+  readable = 0;
+  ex_facts_str(&out->facts, "protocol", "udp");
+  for (t = 0; t < 2 && !bound; t++) {
+    fp = fopen(tables[t], "re");
+    if (fp == NULL)
+      continue;
+    readable = 1;
+    lines = 0;
+    while (lines++ < TCP_LINES_MAX && fgets(line, sizeof(line), fp) != NULL) {
+      if (ex__tcp_line_parse(line, (int)t, &s) == 0 && s.port == port &&
+          s.rport == 0)
+        bound = 1;
+    }
+    fclose(fp);
+  }
+  if (!readable) {
+    ex_cause_add(out, "not-running", EX_VERDICT_UNKNOWN,
+                 "/proc/net/udp could not be read");
+    ex_explanation_summary(out, "UDP port %u refused", port);
+    return 0;
+  }
+  if (bound) {
+    out->stale = 1;
+    c = ex_cause_add(out, "not-running", EX_VERDICT_RULED_OUT,
+                     "a UDP socket is bound to port %u now: the server was "
+                     "not up yet when the command sent to it",
+                     port);
+    ex__cf_int(c, "port", port);
+    ex_explanation_summary(out, "UDP port %u is bound now", port);
+    return 0;
+  }
+  c = ex_cause_add(out, "not-running", EX_VERDICT_CONFIRMED,
+                   "nothing is bound to UDP port %u on this machine, so the "
+                   "kernel answered %s's datagram with \"port "
+                   "unreachable\"",
+                   port, host[0] != '\0' ? host : "localhost");
+  ex__cf_int(c, "port", port);
+  ex__cf_str(c, "protocol", "udp");
+  ex_fix_add_raw(out, 0, NULL, "start the UDP server on port %u, or send to "
+                 "the port it uses", port);
+  ex_explanation_summary(out, "nothing is bound to UDP port %u", port);
+  return 0;
+}
+
 int ex__net_run_refused(const ex_probe_event_t *ev, const ex_proc_t *proc,
                         const ex_host_t *host, ex_explanation_t *out) {
   ex_port_scan_t *scan;
@@ -622,7 +658,7 @@ int ex__net_run_refused(const ex_probe_event_t *ev, const ex_proc_t *proc,
     ex_strlcpy(hostbuf, ev->subject_value ? ev->subject_value : "",
                sizeof(hostbuf));
     colon = strrchr(hostbuf, ':');
-    if (colon != NULL && parse_port(colon + 1) != 0)
+    if (colon != NULL && ex__port_number(colon + 1) != 0)
       *colon = '\0';
   }
   if (hostbuf[0] == '[') {
@@ -631,7 +667,7 @@ int ex__net_run_refused(const ex_probe_event_t *ev, const ex_proc_t *proc,
   }
   port = event_port(ev);
   if (port == 0)
-    port = parse_port(ex_probe_capture(ev, "port"));
+    port = ex__port_number(ex_probe_capture(ev, "port"));
   ex_facts_str(&out->facts, "host", hostbuf);
   if (port != 0)
     ex_facts_int(&out->facts, "port", port);
@@ -643,11 +679,16 @@ int ex__net_run_refused(const ex_probe_event_t *ev, const ex_proc_t *proc,
     return 0;
   }
   if (port == 0) {
-    ex_cause_add(out, "not-running", EX_VERDICT_UNKNOWN,
-                 "the message does not name the port");
+    const char *argv[] = {"ss", "-ltn", NULL};
+
+    ex_cause_add(out, "not-running", EX_VERDICT_UNKNOWN, "%s",
+                 ex_probe_unnamed(ev, "the message does not name the port"));
     ex_explanation_summary(out, "the connection was refused");
+    ex_fix_add_cmd(out, 0, argv, "list the ports something listens on");
     return 0;
   }
+  if (streq(ev->protocol, "udp"))
+    return refused_udp(ev, hostbuf, port, out);
   scan = malloc(sizeof(*scan));
   if (scan == NULL)
     return -ENOMEM;

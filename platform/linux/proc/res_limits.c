@@ -284,6 +284,7 @@ static void lock_holder_cause(const ex_probe_event_t *ev,
   ex_pinfo_t pi;
   ex_cause_t *c;
   const char *id;
+  char user[128];
 
   if (ex__pinfo(pid, &pi) != 0) {
     ex_cause_add(out, "holder-gone", EX_VERDICT_CONFIRMED,
@@ -300,8 +301,12 @@ static void lock_holder_cause(const ex_probe_event_t *ev,
     id = "other-instance";
   else
     id = "held-by";
+  ex__user_name(pi.uid, user, sizeof(user));
+  if (user[0] == '\0')
+    snprintf(user, sizeof(user), "uid %lu", (unsigned long)pi.uid);
   c = ex_cause_add(out, id, EX_VERDICT_CONFIRMED,
-                   "pid %d (%s) holds the lock%s%s: %s", (int)pid, pi.comm,
+                   "pid %d (%s), run by %s, holds the lock%s%s: %s", (int)pid,
+                   pi.comm, pi.uid_known ? user : "an unknown user",
                    path != NULL ? " on " : "", path != NULL ? path : "",
                    pi.cmdline);
   pinfo_facts(c, &pi);
@@ -411,8 +416,10 @@ int ex__res_run_lock(const ex_probe_event_t *ev, const ex_proc_t *proc,
       }
     } else {
       ex_cause_add(out, "other-instance", EX_VERDICT_UNKNOWN,
-                   "the message does not name the file, and no other "
-                   "instance of this program holds a lock now");
+                   "%s, and no other instance of this program holds a lock "
+                   "now",
+                   ex_probe_unnamed(ev, "the message does not name the "
+                                        "file"));
       ex_explanation_summary(out, "a lock was held");
     }
     return 0;

@@ -18,6 +18,8 @@ const ex_explainer_t ex__explainers_tools[] = {
     {"git-dubious-ownership", ex__tool_git_dubious_applies,
      ex__tool_git_dubious_run},
     {"git-lock-file", ex__tool_git_lock_applies, ex__tool_git_lock_run},
+    {"git-not-a-repository", ex__tool_git_norepo_applies,
+     ex__tool_git_norepo_run},
     {"cc-header-not-found", ex__tool_cc_header_applies,
      ex__tool_cc_header_run},
     {"ld-cannot-find-library", ex__tool_ld_lib_applies, ex__tool_ld_lib_run},
@@ -29,5 +31,6 @@ const ex_explainer_t ex__explainers_tools[] = {
      ex__tool_java_class_run},
     {"text-encoding", ex__tool_decode_applies, ex__tool_decode_run},
     {"runtime-out-of-memory", ex__tool_oom_applies, ex__tool_oom_run},
+    {"sqlite-database", ex__tool_sqlite_applies, ex__tool_sqlite_run},
     {NULL, NULL, NULL},
 };

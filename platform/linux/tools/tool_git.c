@@ -8,6 +8,7 @@
 
 #include "platform/linux/proc/sys.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,7 +483,8 @@ static int lock_visit(void *ud, pid_t pid, const char *comm,
 int ex__tool_git_lock_applies(const ex_probe_event_t *ev) {
   return ev->rule_id != NULL && ev->subject_value != NULL &&
          ev->subject_value[0] != '\0' &&
-         strcmp(ev->rule_id, "git.index-lock") == 0;
+         (strcmp(ev->rule_id, "git.index-lock") == 0 ||
+          strcmp(ev->rule_id, "git.config-lock") == 0);
 }
 
 int ex__tool_git_lock_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
@@ -613,5 +615,144 @@ int ex__tool_git_lock_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                    "remove the stale lock");
   }
   free(lock);
+  return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* not a git repository                                                    */
+
+int ex__tool_git_norepo_applies(const ex_probe_event_t *ev) {
+  return ev->condition != NULL &&
+         strcmp(ev->condition, "not-a-repository") == 0;
+}
+
+/* What git's discovery finds at dir: 2 a .git directory or file, 0
+ * nothing. */
+static int has_dotgit(const char *dir, char *found, size_t size) {
+  struct stat st;
+
+  ex__tool_join(found, size, dir, ".git");
+  return lstat(found, &st) == 0 ? 2 : 0;
+}
+
+/* A repository one level below dir (the command ran in the directory
+ * above the checkout). */
+static int repo_below(const char *dir, char *out, size_t size) {
+  char sub[PATH_CAP];
+  char dotgit[PATH_CAP];
+  struct dirent *d;
+  DIR *dp;
+  int n;
+  int found;
+
+  dp = opendir(dir);
+  if (dp == NULL)
+    return 0;
+  found = 0;
+  for (n = 0; n < 512 && !found && (d = readdir(dp)) != NULL; n++) {
+    if (d->d_name[0] == '.')
+      continue;
+    ex__tool_join(sub, sizeof(sub), dir, d->d_name);
+    if (!ex__tool_is_dir(sub) || !has_dotgit(sub, dotgit, sizeof(dotgit)))
+      continue;
+    ex_strlcpy(out, sub, size);
+    found = 1;
+  }
+  closedir(dp);
+  return found;
+}
+
+int ex__tool_git_norepo_run(const ex_probe_event_t *ev,
+                            const ex_proc_t *proc, const ex_host_t *host,
+                            ex_explanation_t *out) {
+  char dir[PATH_CAP];
+  char at[PATH_CAP];
+  char dotgit[PATH_CAP];
+  char looked[2048];
+  char below[PATH_CAP];
+  struct stat st;
+  struct stat up;
+  ex_cause_t *c;
+  const char *across;
+  size_t len;
+  int hops;
+  int crossed;
+
+  (void)host;
+  (void)ev;
+  if (proc == NULL || !proc->valid || proc->cwd[0] != '/') {
+    ex_cause_add(out, "no-git-dir", EX_VERDICT_UNKNOWN,
+                 "the directory git worked in is not known");
+    return 0;
+  }
+  ex_strlcpy(dir, proc->cwd, sizeof(dir));
+  ex_facts_str(&out->facts, "working_directory", dir);
+  across = getenv("GIT_DISCOVERY_ACROSS_FILESYSTEM");
+  /* Walk up as git does, noting where it stopped. */
+  ex_strlcpy(at, dir, sizeof(at));
+  looked[0] = '\0';
+  len = 0;
+  crossed = 0;
+  for (hops = 0; hops < 64; hops++) {
+    if (has_dotgit(at, dotgit, sizeof(dotgit))) {
+      if (crossed && (across == NULL || strcmp(across, "1") != 0)) {
+        c = ex_cause_add(out, "mount-boundary", EX_VERDICT_CONFIRMED,
+                         "%s has a repository (%s), but it is above a mount "
+                         "point that git does not cross without "
+                         "GIT_DISCOVERY_ACROSS_FILESYSTEM=1",
+                         at, dotgit);
+        if (c != NULL)
+          ex_facts_str(&c->facts, "repository", at);
+        ex_explanation_summary(out, "the repository %s is above a mount "
+                               "point of %s",
+                               at, dir);
+        ex_fix_add_raw(out, 0, NULL, "run it with "
+                       "GIT_DISCOVERY_ACROSS_FILESYSTEM=1, or with git -C %s",
+                       at);
+        return 0;
+      }
+      out->stale = 1;
+      ex_cause_add(out, "no-git-dir", EX_VERDICT_RULED_OUT,
+                   "%s exists now", dotgit);
+      ex_explanation_summary(out, "%s is in a repository now (%s)", dir,
+                             dotgit);
+      return 0;
+    }
+    len += (size_t)snprintf(looked + len, sizeof(looked) - len, "%s%s",
+                            len ? ", " : "", at);
+    if (len >= sizeof(looked))
+      len = sizeof(looked) - 1;
+    if (strcmp(at, "/") == 0)
+      break;
+    if (stat(at, &st) != 0)
+      break;
+    ex__tool_dirname(at);
+    if (stat(at, &up) == 0 && up.st_dev != st.st_dev)
+      crossed = 1;
+  }
+  c = ex_cause_add(out, "no-git-dir", EX_VERDICT_CONFIRMED,
+                   "git worked in %s, and no .git is there or in any "
+                   "directory above it (looked in %s)",
+                   dir, looked);
+  if (c != NULL) {
+    ex_facts_str(&c->facts, "working_directory", dir);
+    ex_facts_str(&c->facts, "looked_in", looked);
+  }
+  ex_explanation_summary(out, "no repository at or above %s", dir);
+  if (repo_below(dir, below, sizeof(below))) {
+    const char *argv[] = {"git", "-C", below, "status", NULL};
+
+    c = ex_cause_add(out, "wrong-dir", EX_VERDICT_CONFIRMED,
+                     "%s holds a repository one level below, in %s", dir,
+                     below);
+    if (c != NULL)
+      ex_facts_str(&c->facts, "repository", below);
+    ex_fix_add_cmd(out, 0, argv, "run git in the checkout");
+  } else {
+    const char *argv[] = {"git", "-C", dir, "init", NULL};
+
+    ex_fix_add_cmd(out, 0, argv, "if %s should be a repository, make it "
+                   "one (or clone the project there)", dir);
+  }
   return 0;
 }

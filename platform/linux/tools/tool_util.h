@@ -100,6 +100,13 @@ long long ex__tool_now_ms(void);
 
 /* The explainers of the tools family (explain_tools.c lists them): each
  * pair is the `applies` and `run` of an ex_explainer_t. */
+int ex__tool_git_norepo_applies(const ex_probe_event_t *ev);
+int ex__tool_git_norepo_run(const ex_probe_event_t *ev,
+                            const ex_proc_t *proc, const ex_host_t *host,
+                            ex_explanation_t *out);
+int ex__tool_sqlite_applies(const ex_probe_event_t *ev);
+int ex__tool_sqlite_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
+                        const ex_host_t *host, ex_explanation_t *out);
 int ex__tool_oom_applies(const ex_probe_event_t *ev);
 int ex__tool_oom_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                      const ex_host_t *host, ex_explanation_t *out);

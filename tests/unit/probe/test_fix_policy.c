@@ -73,6 +73,19 @@ static const vet_case_t cases[] = {
     {"chmod 666 /tmp/x", EX_FIX_WORLD_WRITABLE},
     {"chmod a+w /tmp/x", EX_FIX_WORLD_WRITABLE},
     {"chmod u+x,o+rw /tmp/x", EX_FIX_WORLD_WRITABLE},
+    /* An entry of / itself, removed. */
+    {"rm -f -- '/'.lock", EX_FIX_SYSTEM_PATH},
+    {"rmdir /data", EX_FIX_SYSTEM_PATH},
+    {"rm -f -- /data/app/.lock", EX_FIX_SAFE},
+    {"chown 1000 /data", EX_FIX_SAFE},
+    /* Groups with root's power. */
+    {"sudo usermod -aG root nobody", EX_FIX_PRIVILEGED_GROUP},
+    {"usermod -a -G dialout,shadow ana", EX_FIX_PRIVILEGED_GROUP},
+    {"sudo gpasswd -a ana sudo", EX_FIX_PRIVILEGED_GROUP},
+    {"adduser ana disk", EX_FIX_PRIVILEGED_GROUP},
+    {"sudo usermod -aG dialout ana", EX_FIX_SAFE},
+    {"sudo usermod -aG docker ana", EX_FIX_SAFE},
+    {"adduser root", EX_FIX_SAFE},
 };
 
 static void test_cases(void **state) {
