@@ -566,35 +566,55 @@ static void target_subject(reading_t *r, char k, span_t t) {
     set_subject(r, "host", t);
 }
 
+static const char *const nets[] = {"tcp",  "tcp4", "tcp6", "udp", "udp4",
+                                   "udp6", "unix", "ip",   NULL};
+
+static int net_word(const char *s, span_t t) {
+  size_t i;
+
+  for (i = 0; nets[i] != NULL; i++)
+    if (word_ieq(s + t.off, t.len, nets[i]))
+      return (int)i;
+  return -1;
+}
+
 /* A Go operation element: "open /x", "dial tcp 1.2.3.4:5", "listen tcp
  * :8080", "lookup db on 127.0.0.11:53", "read udp a->b". Returns 1 when
- * the element starts with an operation word. */
+ * the element starts with an operation word (after quotes), or holds a
+ * network operation later ("desc = write unix /x->@", as gRPC words
+ * it). */
 static int go_element(reading_t *r, size_t lo, size_t hi) {
   const char *s = r->s;
-  span_t op = first_token(s, lo, hi);
+  span_t op;
   span_t arg;
-  int o = op_word(s + op.off, op.len);
+  int o;
+  int net;
 
+  while (lo < hi && is_quote((unsigned char)s[lo]))
+    lo++;
+  op = first_token(s, lo, hi);
+  o = op_word(s + op.off, op.len);
+  while (o < 0 && op.len > 0) {
+    op = first_token(s, op.off + op.len, hi);
+    o = op_word(s + op.off, op.len);
+    if (o >= 0 && net_word(s, first_token(s, op.off + op.len, hi)) < 0)
+      o = -1; /* only a network operation, this far in */
+  }
   if (o < 0)
     return 0;
   set_op(r, o);
-  take(r, op.off, op.len);
+  take(r, op.off, hi - op.off);
   arg = first_token(s, op.off + op.len, hi);
   /* The network of dial, listen, read and write. */
-  if (op_words[o].kind != 'p' || strcmp(op_words[o].word, "read") == 0 ||
-      strcmp(op_words[o].word, "write") == 0) {
-    static const char *const nets[] = {"tcp",  "tcp4", "tcp6", "udp", "udp4",
-                                       "udp6", "unix", "ip",   NULL};
-    size_t i;
-    for (i = 0; nets[i] != NULL; i++) {
-      if (word_ieq(s + arg.off, arg.len, nets[i])) {
-        char k = op_words[o].kind == 'p' ? 'a' : op_words[o].kind;
-        if (strcmp(nets[i], "unix") == 0)
-          k = 'p';
-        target_subject(r, k, first_token(s, arg.off + arg.len, hi));
-        return 1;
-      }
-    }
+  net = net_word(s, arg);
+  if (net >= 0 && (op_words[o].kind != 'p' ||
+                   strcmp(op_words[o].word, "read") == 0 ||
+                   strcmp(op_words[o].word, "write") == 0)) {
+    char k = op_words[o].kind == 'p' ? 'a' : op_words[o].kind;
+    if (strcmp(nets[net], "unix") == 0)
+      k = 'p';
+    target_subject(r, k, first_token(s, arg.off + arg.len, hi));
+    return 1;
   }
   if (strcmp(op_words[o].word, "lookup") == 0) {
     /* "lookup HOST on DNS:53" or "lookup HOST" */
