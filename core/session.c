@@ -136,18 +136,6 @@ static void ring_copy_in(ex_scan_ring_t *r, unsigned long long pos,
   memcpy(r->buf, (const char *)src + first, n - first);
 }
 
-/* The bytes of a tail in order, into out (EX_SESSION_TAIL bytes):
- * returns how many. */
-static size_t tail_take(const ex_scan_tail_t *t, char *out) {
-  size_t n = t->bytes < EX_SESSION_TAIL ? (size_t)t->bytes : EX_SESSION_TAIL;
-  size_t start = (t->head + EX_SESSION_TAIL - n) % EX_SESSION_TAIL;
-  size_t first = EX_SESSION_TAIL - start < n ? EX_SESSION_TAIL - start : n;
-
-  memcpy(out, t->buf + start, first);
-  memcpy(out + first, t->buf, n - first);
-  return n;
-}
-
 /* The scanner caught up with the ring: what found it full. A tail that
  * holds all of it is scanned as if nothing happened; otherwise the
  * matcher is told what went by unscanned, and scans the tail from its
@@ -182,15 +170,9 @@ static void catch_up(ex_session_t *s, char *const copy[EX_STREAM_COUNT],
  * the relay and the scanner are three busy threads, and the scanner
  * taking its share would slow the command down (as waiting for it would:
  * see ex_session_feed()). It only lags further behind, and the tails keep
- * the end of the output for it. EXPLAIN_SCAN_NICE sets the nice value
- * (0 to 19; for the benches). */
+ * the end of the output for it. */
 static void scanner_yields(void) {
-  const char *v = getenv("EXPLAIN_SCAN_NICE");
-  int nice = v != NULL && *v >= '0' && *v <= '9' ? atoi(v) : EX_SCAN_NICE;
-
-  if (nice > 19)
-    nice = 19;
-  (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+  (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), EX_SCAN_NICE);
 }
 
 /* The scanning thread: snapshot, rules, then every record until the end,
@@ -224,15 +206,15 @@ static void *scan_main(void *arg) {
       for (i = 0; i < EX_STREAM_COUNT; i++) {
         ex_scan_tail_t *t = &r->tails[i];
         len[i] = 0;
-        bytes[i] = t->bytes;
+        bytes[i] = t->kept.total;
         lines[i] = t->lines;
-        if (copy[i] == NULL && t->bytes > 0)
+        if (copy[i] == NULL && t->kept.total > 0)
           copy[i] = malloc(EX_SESSION_TAIL);
         if (copy[i] != NULL)
-          len[i] = tail_take(t, copy[i]);
-        t->bytes = 0;
+          len[i] = ex_tailbuf_copy(&t->kept, copy[i]);
+        t->kept.total = 0;
+        t->kept.head = 0;
         t->lines = 0;
-        t->head = 0;
       }
       r->behind = 0;
       pthread_mutex_unlock(&r->mu);
@@ -314,8 +296,8 @@ void ex_session_wait(ex_session_t *s) {
   free(r->buf);
   r->buf = NULL;
   for (size_t i = 0; i < EX_STREAM_COUNT; i++) {
-    free(r->tails[i].buf);
-    r->tails[i].buf = NULL;
+    free(r->tails[i].kept.buf);
+    r->tails[i].kept.buf = NULL;
   }
   pthread_mutex_destroy(&r->mu);
   pthread_cond_destroy(&r->more);
@@ -345,22 +327,14 @@ void ex_session_capture(ex_session_t *s) {
 static void tail_put(ex_scan_ring_t *r, ex_stream_t stream, const char *buf,
                      size_t len, unsigned long lines) {
   ex_scan_tail_t *t = &r->tails[stream];
-  size_t n;
 
-  t->bytes += len;
   t->lines += lines;
-  if (t->buf == NULL)
-    t->buf = malloc(EX_SESSION_TAIL);
-  if (t->buf == NULL)
-    return; /* then it is all unscanned, and counted so */
-  if (len > EX_SESSION_TAIL) {
-    buf += len - EX_SESSION_TAIL;
-    len = EX_SESSION_TAIL;
+  if (t->kept.buf == NULL) {
+    /* Without it, all is unscanned, and counted so. */
+    t->kept.buf = malloc(EX_SESSION_TAIL);
+    t->kept.cap = t->kept.buf != NULL ? EX_SESSION_TAIL : 0;
   }
-  n = EX_SESSION_TAIL - t->head < len ? EX_SESSION_TAIL - t->head : len;
-  memcpy(t->buf + t->head, buf, n);
-  memcpy(t->buf, buf + n, len - n);
-  t->head = (t->head + len) % EX_SESSION_TAIL;
+  ex_tailbuf_put(&t->kept, buf, len);
 }
 
 /* The relay's side: never waits for the scanner. A command that writes

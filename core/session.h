@@ -20,9 +20,8 @@
 
 /* The newest bytes of one stream that found the ring full. */
 typedef struct ex_scan_tail {
-  char *buf;                 /* EX_SESSION_TAIL bytes, circular */
-  size_t head;
-  unsigned long long bytes;  /* that went by since the ring was full */
+  ex_tailbuf_t kept;         /* EX_SESSION_TAIL bytes; kept.total: all that
+                                went by since the ring was full */
   unsigned long long lines;  /* newlines in them */
 } ex_scan_tail_t;
 
