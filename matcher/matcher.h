@@ -6,8 +6,12 @@
  * it. The output costs one pass however many rules there are: every pattern
  * has required literals (found at compile time), a multi-literal prefilter
  * searches whole chunks for them and finds the candidate patterns of the
- * few lines where one occurs, and only their JIT-compiled regexes run.
- * Memory is bounded whatever the input: a line is kept up to
+ * few lines where one occurs, and only their JIT-compiled regexes run, on
+ * the message behind the line's log prefixes (the normaliser) as well as
+ * on the whole line. A rule may instead name the errno-phrase recogniser,
+ * which reads operating-system errors wrapped in other tools' words. The
+ * last lines of each stream are kept to tell whether the output ends in
+ * success. Memory is bounded whatever the input: a line is kept up to
  * EX_MATCH_LINE_MAX bytes for matching (the rest is skipped but the line is
  * still counted), a ring keeps the recent lines that `context.before` and
  * `before` suppressors look at, and at most EX_MATCH_FINDINGS_MAX distinct
