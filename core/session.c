@@ -8,10 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+/* A thread's own nice value (scanner_yields()): Linux's setpriority() on
+ * a thread id. Where there is none the scanner keeps its priority. */
+#if defined(__has_include)
+#if __has_include(<sys/syscall.h>) && __has_include(<sys/resource.h>)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#endif
+#endif
 
 /* The scanning thread's nice value (scanner_yields()). */
 #define EX_SCAN_NICE 10
@@ -172,7 +178,9 @@ static void catch_up(ex_session_t *s, char *const copy[EX_STREAM_COUNT],
  * see ex_session_feed()). It only lags further behind, and the tails keep
  * the end of the output for it. */
 static void scanner_yields(void) {
+#ifdef SYS_gettid
   (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), EX_SCAN_NICE);
+#endif
 }
 
 /* The scanning thread: snapshot, rules, then every record until the end,
@@ -192,10 +200,10 @@ static void *scan_main(void *arg) {
 
   s = arg;
   r = &s->ring;
+  scanner_yields();
   if (s->proc == NULL)
     ex_session_capture(s);
   (void)ex_session_load(s);
-  scanner_yields();
   for (;;) {
     pthread_mutex_lock(&r->mu);
     while (r->head == r->tail && !r->behind && !r->eof)

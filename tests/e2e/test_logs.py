@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import subprocess
+import time
 import unittest
 
 from helpers import EXPLAIN, PYTHON, TempDirTest, run
@@ -260,6 +261,33 @@ class Relay(Base):
         if m:  # how far behind depends on the machine's load
             self.assertLessEqual(float(m.group(1)), size / 2**20)
             self.assertLessEqual(int(m.group(2)), size // 99 + 2)
+
+    def test_scanner_gives_way(self):
+        # The scanning thread runs at nice 10; the relay thread keeps the
+        # caller's priority.
+        fifo = self.path("go")
+        os.mkfifo(fifo)
+        p = subprocess.Popen([EXPLAIN, "sh", "-c", "echo started >&2; "
+                              "read x < %s" % fifo],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             env=self.env)
+        try:
+            self.assertEqual(p.stderr.readline(), b"started\n")
+            nices = {}
+            for _ in range(200):  # the thread starts at the first output
+                nices = {}
+                for t in os.listdir("/proc/%d/task" % p.pid):
+                    with open("/proc/%d/task/%s/stat" % (p.pid, t)) as f:
+                        nices[t] = int(f.read().rsplit(")", 1)[1].split()[16])
+                if sorted(nices.values()) == [0, 10]:
+                    break
+                time.sleep(0.01)
+            self.assertEqual(sorted(nices.values()), [0, 10], nices)
+        finally:
+            with open(fifo, "w") as f:
+                f.write("x\n")
+            p.stderr.close()
+            p.wait(timeout=20)
 
     def test_slow_scanner_never_holds_the_command(self):
         # 200 rules that read every one of these lines make the scanner
