@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "matcher/matcher.h"
+#include "platform/platform.h"
 
 #define PHRASES_MAX 192
 
