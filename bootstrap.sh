@@ -44,7 +44,8 @@ plain_pkgconfig() {
   local p f
   mkdir -p "$1"
   for p in "${packages[@]}"; do
-    dpkg -L "$p" 2>/dev/null | grep '\.pc$' | while read -r f; do
+    # Most packages have no .pc file: an empty list is not a failure.
+    for f in $(dpkg -L "$p" 2>/dev/null | grep '\.pc$' || true); do
       if [ -f "$f" ]; then ln -sf "$f" "$1/"; fi
     done
   done
