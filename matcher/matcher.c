@@ -18,6 +18,7 @@ typedef struct cpat_s {
   size_t index; /* in rule->patterns */
   unsigned limit_hits;
   int disabled;
+  int generic; /* stands for the errno-phrase recogniser (no regex) */
 } cpat_t;
 
 typedef struct crule_s {
@@ -44,9 +45,17 @@ typedef struct pending_s {
   unsigned long seen; /* lines seen after the match */
 } pending_t;
 
+/* The last bytes of a stream, for the lines it ends with. */
+typedef struct tail_s {
+  char *buf; /* EX_MATCH_TAIL_BYTES, circular */
+  size_t head;
+  unsigned long long total; /* bytes ever put */
+} tail_t;
+
 typedef struct stream_s {
   ex_splitter_t split;
   ex_ring_t ring;
+  tail_t tail;
   unsigned long lineno;
   /* Whole lines of the chunk being fed that the prefilter passed over:
    * not yet counted nor in the ring (see skip_flush()). NULL when none. */
@@ -58,8 +67,14 @@ struct ex_matcher_s {
   size_t nrules;
   cpat_t *pats;
   size_t npats;
+  const ex_ruleset_t *set;
   ex_prefilter_t *pf;
-  ex_splitter_t clean; /* cleans single lines met in whole chunks */
+  ex_normaliser_t *norm;
+  ex_norm_t line_norm;    /* the current line's prefixes */
+  unsigned long norm_gen; /* line generation line_norm is for */
+  size_t generic_rule;    /* index in rules of the recogniser's rule, or
+                             (size_t)-1 */
+  ex_splitter_t clean;    /* cleans single lines met in whole chunks */
   uint32_t *cand;
   ex_regex_scratch_t *scratch;
   int need_ring;
@@ -74,6 +89,9 @@ struct ex_matcher_s {
   size_t ntop;
   unsigned long seq;
   int finished;
+  ex_regex_t **success; /* compiled at finish */
+  int ended;            /* the output ends in success: ending is set */
+  ex_match_ending_t ending;
   ex_matcher_stats_t st;
 };
 
@@ -226,10 +244,18 @@ static int expand_opt(const ex_finding_t *f, const char *tpl, char **out) {
 static int resolve(ex_finding_t *f) {
   const ex_rule_t *r = f->rule;
   const ex_rule_event_t *re = &r->event;
-  const ex_rule_event_t *pe = &r->patterns[f->pattern].event;
+  const ex_rule_event_t *pe;
   char *errno_text = NULL;
   int rc;
 
+  /* The recogniser filled the event itself. */
+  if (r->recogniser != NULL) {
+    rc = expand_opt(f, r->location_file, &f->location_file);
+    if (rc == 0)
+      rc = expand_opt(f, r->location_line, &f->location_line);
+    return rc;
+  }
+  pe = &r->patterns[f->pattern].event;
   f->event.condition = PICK(condition);
   f->event.operation = PICK(operation);
   f->event.subject_kind = PICK(subject_kind);
@@ -248,10 +274,24 @@ static int resolve(ex_finding_t *f) {
 
 #undef PICK
 
+static int same_str(const char *a, const char *b) {
+  if (a == NULL || b == NULL)
+    return a == b;
+  return strcmp(a, b) == 0;
+}
+
 static int same_subject(const ex_finding_t *a, const ex_finding_t *b) {
-  if (a->event.subject_value == NULL || b->event.subject_value == NULL)
-    return a->event.subject_value == b->event.subject_value;
-  return strcmp(a->event.subject_value, b->event.subject_value) == 0;
+  return same_str(a->event.subject_value, b->event.subject_value);
+}
+
+/* Duplicates merge: the same rule and subject; the recogniser's findings
+ * also need the same errno and condition (one rule for every errno). */
+static int same_finding(const ex_finding_t *a, const ex_finding_t *b) {
+  if (a->rule != b->rule || !same_subject(a, b))
+    return 0;
+  return a->rule->recogniser == NULL ||
+         (same_str(a->event.errno_name, b->event.errno_name) &&
+          same_str(a->event.condition, b->event.condition));
 }
 
 /* A decided finding joins the list: merged with a duplicate, or added while
@@ -264,10 +304,14 @@ static int commit(ex_matcher_t *m, ex_finding_t *f) {
     finding_free(f);
     return rc;
   }
+  f->last_line = f->evidence[0].line;
   for (i = 0; i < m->nfound; i++) {
     ex_finding_t *g = m->found[i];
-    if (g->rule == f->rule && same_subject(g, f)) {
+    if (same_finding(g, f)) {
       g->count++;
+      if (f->evidence[0].stream == g->evidence[0].stream &&
+          f->last_line > g->last_line)
+        g->last_line = f->last_line;
       finding_free(f);
       return 0;
     }
@@ -338,14 +382,56 @@ static int pattern_ready(ex_matcher_t *m, cpat_t *cp) {
 /* ---------------------------------------------------------------------- */
 /* Matching one line                                                       */
 
-/* Runs a regex, counting limit hits. 1 on a match. */
-static int run(ex_matcher_t *m, const ex_regex_t *re, const char *s,
-               size_t len) {
-  int rc = ex_regex_match(re, m->scratch, s, len);
+/* The prefixes of the current line, found once per line and only when a
+ * regex is to run on it. */
+static const ex_norm_t *line_norm(ex_matcher_t *m, const char *s, size_t len) {
+  if (m->norm_gen != m->line_gen) {
+    ex_normalise(m->norm, s, len, &m->line_norm);
+    m->norm_gen = m->line_gen;
+  }
+  return &m->line_norm;
+}
 
-  if (rc == -ETIMEDOUT)
-    m->st.limit_hits++;
-  return rc == 1;
+/* A message behind a warning or an informational prefix is not the error
+ * report a rule is looking for (the line as printed still is). */
+static int quiet_level(ex_level_t level) {
+  return level == EX_LEVEL_WARNING || level == EX_LEVEL_INFO;
+}
+
+/* Runs re on s[0..len) after each number of prefixes, innermost first, so
+ * that a pattern anchored with ^ matches the message behind the prefixes
+ * and a pattern written for the whole line still matches it. With
+ * `levels`, boundaries behind a warning or informational prefix are
+ * passed over. Returns 1 with *at set to where the subject starts, 0, or
+ * -ETIMEDOUT (the match limit: the other boundaries are not tried). */
+static int run_norm(ex_matcher_t *m, const ex_regex_t *re, const char *s,
+                    size_t len, const ex_norm_t *nm, int levels, size_t *at) {
+  size_t k = nm->depth + 1;
+  int rc;
+
+  while (k-- > 0) {
+    if (levels && k > 0 && quiet_level(nm->level[k]))
+      continue;
+    rc = ex_regex_match(re, m->scratch, s + nm->off[k], len - nm->off[k]);
+    if (rc == -ETIMEDOUT) {
+      m->st.limit_hits++;
+      return rc;
+    }
+    if (rc == 1) {
+      *at = nm->off[k];
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* run_norm() on a line that is not the current one (the ring's). */
+static int run_other(ex_matcher_t *m, const ex_regex_t *re, const char *s,
+                     size_t len, size_t *at) {
+  ex_norm_t nm;
+
+  ex_normalise(m->norm, s, len, &nm);
+  return run_norm(m, re, s, len, &nm, 1, at) == 1;
 }
 
 /* The line `back` lines before the current one of a stream, or NULL. */
@@ -357,6 +443,8 @@ static const ex_ring_rec_t *ring_line(ex_matcher_t *m, ex_stream_t stream,
 static int suppressed_now(ex_matcher_t *m, const crule_t *cr, const char *s,
                           size_t len, ex_stream_t stream) {
   const ex_rule_t *r = cr->rule;
+  const ex_norm_t *nm = line_norm(m, s, len);
+  size_t at;
   size_t i;
   size_t k;
 
@@ -364,7 +452,8 @@ static int suppressed_now(ex_matcher_t *m, const crule_t *cr, const char *s,
     const ex_rule_suppress_t *sp = &r->suppress[i];
     if (cr->supp[i] == NULL)
       continue;
-    if (sp->where == EX_WHERE_SAME && run(m, cr->supp[i], s, len))
+    if (sp->where == EX_WHERE_SAME &&
+        run_norm(m, cr->supp[i], s, len, nm, 0, &at) == 1)
       return 1;
     if (sp->where != EX_WHERE_BEFORE)
       continue;
@@ -372,8 +461,9 @@ static int suppressed_now(ex_matcher_t *m, const crule_t *cr, const char *s,
       const ex_ring_rec_t *rec = ring_line(m, stream, k);
       if (rec == NULL)
         break;
-      if (run(m, cr->supp[i], ex__ring_text(&m->streams[stream].ring, rec),
-              rec->len))
+      if (run_other(m, cr->supp[i],
+                    ex__ring_text(&m->streams[stream].ring, rec), rec->len,
+                    &at))
         return 1;
     }
   }
@@ -388,6 +478,7 @@ static int before_context(ex_matcher_t *m, const crule_t *cr, ex_finding_t *f,
   size_t avail =
       ring->count < (size_t)ctx->lines ? ring->count : (size_t)ctx->lines;
   size_t k;
+  size_t at;
   int rc;
 
   for (k = 0; k < avail; k++) {
@@ -397,9 +488,9 @@ static int before_context(ex_matcher_t *m, const crule_t *cr, ex_finding_t *f,
     const char *text = ex__ring_text(ring, rec);
     if (rec->line + (unsigned long)ctx->lines < f->evidence[0].line)
       continue; /* older than the window */
-    if (!run(m, cr->before, text, rec->len))
+    if (!run_other(m, cr->before, text, rec->len, &at))
       continue;
-    rc = add_captures(m, f, cr->before, text);
+    rc = add_captures(m, f, cr->before, text + at);
     if (rc == 0)
       rc = add_evidence(f, stream, rec->line, text, rec->len);
     return rc;
@@ -410,29 +501,16 @@ static int before_context(ex_matcher_t *m, const crule_t *cr, ex_finding_t *f,
 static int pending_add(ex_matcher_t *m, ex_finding_t *f, size_t rule,
                        ex_stream_t stream);
 
-static int on_match(ex_matcher_t *m, const cpat_t *cp, const char *s,
-                    size_t len) {
-  crule_t *cr = &m->rules[cp->rule];
+/* A new finding of rule `rule` on the current line s[0..len): the
+ * suppressors, the before context, then it waits for the lines after it
+ * or is committed. Takes ownership of f. */
+static int found_on_line(ex_matcher_t *m, size_t rule, ex_finding_t *f,
+                         const char *s, size_t len) {
+  crule_t *cr = &m->rules[rule];
   ex_stream_t stream = m->cur_stream;
-  ex_finding_t *f = NULL;
   int rc;
 
-  if (!cr->compiled) {
-    rc = compile_rule_extras(cr);
-    if (rc < 0)
-      return rc;
-  }
-  f = ex_calloc(1, sizeof(*f));
-  if (f == NULL)
-    return -ENOMEM;
-  f->rule = cr->rule;
-  f->pattern = cp->index;
-  f->count = 1;
-  f->seq = m->seq++;
-  /* Captures first: the suppressor runs below reuse the match data. */
-  rc = add_captures(m, f, cp->re, s);
-  if (rc == 0)
-    rc = add_evidence(f, stream, m->streams[stream].lineno, s, len);
+  rc = add_evidence(f, stream, m->streams[stream].lineno, s, len);
   if (rc < 0)
     goto fail;
   if (suppressed_now(m, cr, s, len, stream)) {
@@ -445,12 +523,113 @@ static int on_match(ex_matcher_t *m, const cpat_t *cp, const char *s,
       goto fail;
   }
   if (cr->wait > 0)
-    return pending_add(m, f, cp->rule, stream);
+    return pending_add(m, f, rule, stream);
   return commit(m, f);
 
 fail:
   finding_free(f);
   return rc;
+}
+
+static ex_finding_t *finding_new(ex_matcher_t *m, crule_t *cr) {
+  ex_finding_t *f;
+
+  if (!cr->compiled && compile_rule_extras(cr) < 0)
+    return NULL;
+  f = ex_calloc(1, sizeof(*f));
+  if (f == NULL)
+    return NULL;
+  f->rule = cr->rule;
+  f->count = 1;
+  f->seq = m->seq++;
+  return f;
+}
+
+/* Pattern cp matched the current line, its subject starting at s[at]. */
+static int on_match(ex_matcher_t *m, const cpat_t *cp, const char *s,
+                    size_t len, size_t at) {
+  ex_finding_t *f = finding_new(m, &m->rules[cp->rule]);
+  int rc;
+
+  if (f == NULL)
+    return -ENOMEM;
+  f->pattern = cp->index;
+  /* Captures first: the suppressor runs reuse the match data. */
+  rc = add_captures(m, f, cp->re, s + at);
+  if (rc < 0) {
+    finding_free(f);
+    return rc;
+  }
+  return found_on_line(m, cp->rule, f, s, len);
+}
+
+/* Adds a capture the recogniser read: value[0..len) copied. */
+static int add_capture(ex_finding_t *f, const char *name, const char *value,
+                       size_t len) {
+  ex_capture_t *p;
+
+  if (value == NULL)
+    return 0;
+  p = ex_realloc(f->captures, (f->ncaptures + 1) * sizeof(*p));
+  if (p == NULL)
+    return -ENOMEM;
+  f->captures = p;
+  if (len > EX_MATCH_CAPTURE_MAX)
+    len = EX_MATCH_CAPTURE_MAX;
+  p[f->ncaptures].name = name;
+  p[f->ncaptures].len = len;
+  p[f->ncaptures].value = copy_bytes(value, len);
+  if (p[f->ncaptures].value == NULL)
+    return -ENOMEM;
+  f->ncaptures++;
+  return 0;
+}
+
+static int add_capture_str(ex_finding_t *f, const char *name,
+                           const char *value) {
+  return value == NULL ? 0 : add_capture(f, name, value, strlen(value));
+}
+
+/* The recogniser on the message of the current line (behind all its
+ * prefixes; silent behind a warning or informational one). */
+static int generic_line(ex_matcher_t *m, const char *s, size_t len) {
+  const ex_norm_t *nm = line_norm(m, s, len);
+  const char *msg = s + nm->off[nm->depth];
+  size_t mlen = len - nm->off[nm->depth];
+  ex_errphrase_t e;
+  ex_finding_t *f;
+  int rc;
+
+  if (quiet_level(nm->level[nm->depth]) || !ex_errphrase_find(msg, mlen, &e))
+    return 0;
+  f = finding_new(m, &m->rules[m->generic_rule]);
+  if (f == NULL)
+    return -ENOMEM;
+  f->event.errno_name = e.errno_name;
+  f->event.condition = e.condition;
+  f->event.operation = e.operation;
+  f->event.subject_kind = e.subject_kind;
+  if (e.subject_kind != NULL) {
+    f->event.subject_value = copy_bytes(msg + e.subject_off, e.subject_len);
+    if (f->event.subject_value == NULL) {
+      finding_free(f);
+      return -ENOMEM;
+    }
+  }
+  rc = add_capture_str(f, "errno", e.errno_name);
+  if (rc == 0)
+    rc = add_capture(f, "message", msg + e.phrase_off, e.phrase_len);
+  if (rc == 0)
+    rc = add_capture(f, "words", msg + e.words_off, e.words_len);
+  if (rc == 0)
+    rc = add_capture_str(f, "operation", e.operation);
+  if (rc == 0 && e.subject_kind != NULL)
+    rc = add_capture(f, "subject", msg + e.subject_off, e.subject_len);
+  if (rc < 0) {
+    finding_free(f);
+    return rc;
+  }
+  return found_on_line(m, m->generic_rule, f, s, len);
 }
 
 /* Decides pending[i] (suppressed ones are freed) and removes it. */
@@ -496,7 +675,9 @@ static int pending_add(ex_matcher_t *m, ex_finding_t *f, size_t rule,
  * suppressors. */
 static int pending_line(ex_matcher_t *m, ex_stream_t stream, const char *s,
                         size_t len) {
+  const ex_norm_t *nm = line_norm(m, s, len);
   size_t i = 0;
+  size_t at;
   int rc;
 
   while (i < m->npending) {
@@ -514,11 +695,11 @@ static int pending_line(ex_matcher_t *m, ex_stream_t stream, const char *s,
     for (k = 0; k < r->nsuppress && !suppressed; k++)
       if (r->suppress[k].where == EX_WHERE_AFTER && cr->supp[k] != NULL &&
           p->seen <= (unsigned long)r->suppress[k].lines &&
-          run(m, cr->supp[k], s, len))
+          run_norm(m, cr->supp[k], s, len, nm, 0, &at) == 1)
         suppressed = 1;
     if (!suppressed && p->after_left > 0 && !p->after_done) {
       p->after_left--;
-      if (run(m, cr->after, s, len)) {
+      if (run_norm(m, cr->after, s, len, nm, 1, &at) == 1) {
         ex_finding_t *f = p->f;
         size_t c;
         if (r->after.pick == EX_PICK_FIRST)
@@ -533,7 +714,7 @@ static int pending_line(ex_matcher_t *m, ex_stream_t stream, const char *s,
         }
         p->has_after = 1;
         p->after_cap = f->ncaptures;
-        rc = add_captures(m, f, cr->after, s);
+        rc = add_captures(m, f, cr->after, s + at);
         if (rc == 0)
           rc = add_evidence(f, stream, m->streams[stream].lineno, s, len);
         if (rc < 0)
@@ -555,6 +736,8 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
   ex_matcher_t *m = ud;
   ex_stream_t stream = m->cur_stream;
   stream_t *st = &m->streams[stream];
+  int specific = 0;
+  int generic = 0;
   size_t n;
   size_t i;
   int rc;
@@ -573,6 +756,11 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
   for (i = 0; i < n; i++) {
     cpat_t *cp = &m->pats[m->cand[i]];
     crule_t *cr = &m->rules[cp->rule];
+    size_t at = 0;
+    if (cp->generic) {
+      generic = 1;
+      continue;
+    }
     if (cr->fired_gen == m->line_gen)
       continue;
     rc = pattern_ready(m, cp);
@@ -581,9 +769,8 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
     if (rc == 0)
       continue;
     m->st.candidates++;
-    rc = ex_regex_match(cp->re, m->scratch, s, len);
+    rc = run_norm(m, cp->re, s, len, line_norm(m, s, len), 1, &at);
     if (rc == -ETIMEDOUT) {
-      m->st.limit_hits++;
       if (++cp->limit_hits >= EX_MATCH_LIMIT_HITS_MAX) {
         cp->disabled = 1;
         m->st.patterns_disabled++;
@@ -593,7 +780,16 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
     if (rc != 1)
       continue;
     cr->fired_gen = m->line_gen;
-    rc = on_match(m, cp, s, len);
+    specific = 1;
+    rc = on_match(m, cp, s, len, at);
+    if (rc < 0)
+      return rc;
+  }
+  /* Specific rules win: a line one of them matched (even when its
+   * suppressor then found it benign) is not read again generically. */
+  if (generic && !specific) {
+    m->st.candidates++;
+    rc = generic_line(m, s, len);
     if (rc < 0)
       return rc;
   }
@@ -604,6 +800,44 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
 
 /* ---------------------------------------------------------------------- */
 /* Life cycle                                                              */
+
+/* The recogniser's rule (the last one loaded, if several): one pattern
+ * slot without regex, made a candidate by every phrase and code it
+ * reads. */
+static int compile_recogniser(ex_matcher_t *m, const ex_rule_t *r) {
+  ex_literal_t *lits;
+  unsigned char *keys;
+  cpat_t *cp = &m->pats[m->npats];
+  size_t n;
+  size_t k;
+  int rc = 0;
+
+  if (strcmp(r->recogniser, EX_RECOGNISER_ERRNO) != 0)
+    return -EINVAL;
+  if (m->generic_rule != (size_t)-1)
+    return -EINVAL; /* one recogniser rule: a second is left out */
+  n = ex_errphrase_literals(NULL, NULL, 0);
+  lits = ex_calloc(n + 1, sizeof(*lits));
+  keys = ex_calloc(n + 1, 1);
+  if (lits == NULL || keys == NULL) {
+    ex_free(lits);
+    ex_free(keys);
+    return -ENOMEM;
+  }
+  ex_errphrase_literals(lits, keys, n);
+  memset(cp, 0, sizeof(*cp));
+  cp->rule = m->nrules - 1;
+  cp->generic = 1;
+  m->npats++;
+  for (k = 0; rc == 0 && k < n; k++)
+    rc = ex__prefilter_add_key(m->pf, &lits[k], (uint32_t)(m->npats - 1),
+                               keys[k] == 0xFF ? (size_t)-1 : keys[k]);
+  ex_free(lits);
+  ex_free(keys);
+  if (rc == 0)
+    m->generic_rule = m->nrules - 1;
+  return rc;
+}
 
 /* Prepares one rule: literals into the prefilter; the regexes themselves
  * are compiled when first needed, which keeps ex_matcher_new() cheap. A
@@ -634,6 +868,8 @@ static int compile_rule(ex_matcher_t *m, const ex_rule_t *r) {
   if (r->before.pattern != NULL)
     m->need_ring = 1;
   cr->wait = wait;
+  if (r->recogniser != NULL)
+    return compile_recogniser(m, r);
   for (i = 0; rc == 0 && i < r->npatterns; i++) {
     const char *src = r->patterns[i].regex;
     cpat_t *cp = &m->pats[m->npats];
@@ -666,7 +902,7 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
 
   *out = NULL;
   for (i = 0; i < nr; i++)
-    np += ex_ruleset_get(set, i)->npatterns;
+    np += ex_ruleset_get(set, i)->npatterns + 1;
   m = ex_calloc(1, sizeof(*m));
   if (m == NULL)
     return -ENOMEM;
@@ -679,9 +915,13 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
     rc = -ENOMEM;
     goto cleanup;
   }
+  m->set = set;
+  m->generic_rule = (size_t)-1;
   rc = ex__prefilter_new(&m->pf);
   if (rc == 0)
     rc = ex_regex_scratch_new(&m->scratch);
+  if (rc == 0 && ex_ruleset_prefix_count(set) > 0)
+    rc = ex_normaliser_new(set, &m->norm);
   if (rc < 0)
     goto cleanup;
   for (i = 0; i < nr; i++) {
@@ -702,6 +942,11 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
     rc = ex__splitter_init(&m->streams[i].split);
     if (rc == 0 && m->need_ring)
       rc = ex__ring_init(&m->streams[i].ring);
+    if (rc == 0 && ex_ruleset_success_count(set) > 0) {
+      m->streams[i].tail.buf = ex_malloc(EX_MATCH_TAIL_BYTES);
+      if (m->streams[i].tail.buf == NULL)
+        rc = -ENOMEM;
+    }
     if (rc < 0)
       goto cleanup;
   }
@@ -712,6 +957,32 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
 cleanup:
   ex_matcher_free(m);
   return rc;
+}
+
+static void ring_clear(ex_ring_t *r) {
+  r->head = 0;
+  r->first = 0;
+  r->count = 0;
+  r->live = 0;
+}
+
+/* Frees the findings and what the output left: pending, ranked, the
+ * ending. */
+static void forget_output(ex_matcher_t *m) {
+  size_t i;
+
+  for (i = 0; i < m->npending; i++)
+    finding_free(m->pending[i].f);
+  m->npending = 0;
+  for (i = 0; i < m->nfound; i++)
+    finding_free(m->found[i]);
+  m->nfound = 0;
+  ex_free(m->top);
+  m->top = NULL;
+  m->ntop = 0;
+  ex_free((char *)m->ending.text);
+  memset(&m->ending, 0, sizeof(m->ending));
+  m->ended = 0;
 }
 
 void ex_matcher_free(ex_matcher_t *m) {
@@ -735,18 +1006,51 @@ void ex_matcher_free(ex_matcher_t *m) {
   ex_free(m->cand);
   ex__prefilter_free(m->pf);
   ex_regex_scratch_free(m->scratch);
+  ex_normaliser_free(m->norm);
   ex__splitter_release(&m->clean);
   for (i = 0; i < EX_STREAM_COUNT; i++) {
     ex__splitter_release(&m->streams[i].split);
     ex__ring_release(&m->streams[i].ring);
+    ex_free(m->streams[i].tail.buf);
   }
-  for (i = 0; i < m->npending; i++)
-    finding_free(m->pending[i].f);
-  for (i = 0; i < m->nfound; i++)
-    finding_free(m->found[i]);
+  forget_output(m);
+  for (i = 0; m->success != NULL && i < ex_ruleset_success_count(m->set); i++)
+    ex_regex_free(m->success[i]);
+  ex_free(m->success);
   ex_free(m->found);
-  ex_free(m->top);
   ex_free(m);
+}
+
+void ex_matcher_reset(ex_matcher_t *m) {
+  size_t rules;
+  size_t skipped;
+  size_t disabled;
+  size_t i;
+
+  forget_output(m);
+  for (i = 0; i < m->nrules; i++)
+    m->rules[i].fired_gen = 0;
+  for (i = 0; i < EX_STREAM_COUNT; i++) {
+    stream_t *st = &m->streams[i];
+    ex__splitter_reset(&st->split);
+    ring_clear(&st->ring);
+    st->tail.head = 0;
+    st->tail.total = 0;
+    st->lineno = 0;
+    st->skipped = NULL;
+  }
+  m->line_gen = 0;
+  m->norm_gen = 0;
+  m->seq = 0;
+  m->finished = 0;
+  /* What the rules are stays; what the output did goes. */
+  rules = m->st.rules;
+  skipped = m->st.rules_skipped;
+  disabled = m->st.patterns_disabled;
+  memset(&m->st, 0, sizeof(m->st));
+  m->st.rules = rules;
+  m->st.rules_skipped = skipped;
+  m->st.patterns_disabled = disabled;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -768,7 +1072,7 @@ static int has_dirt(const char *s, size_t len) {
 
 /* Newlines in s[0..len): sixteen bytes at a time where SSE2 is there (the
  * x86-64 baseline), eight bytes at a time otherwise. */
-static unsigned long count_nl(const char *s, size_t len) {
+unsigned long ex_matcher_newlines(const char *s, size_t len) {
   const uint64_t ones = 0x0101010101010101u;
   const uint64_t low7 = 0x7F7F7F7F7F7F7F7Fu;
   unsigned long n = 0;
@@ -864,7 +1168,7 @@ static void skip_flush(ex_matcher_t *m, stream_t *st, const char *to) {
   st->skipped = NULL;
   if (p == NULL || p >= to)
     return;
-  n = count_nl(p, (size_t)(to - p));
+  n = ex_matcher_newlines(p, (size_t)(to - p));
   m->st.lines += n;
   m->st.lines_cut += count_cut(m, p, to);
   if (m->need_ring) {
@@ -958,6 +1262,57 @@ static int feed_lines(ex_matcher_t *m, stream_t *st, const char *p,
   return 0;
 }
 
+/* Keeps the last EX_MATCH_TAIL_BYTES of a stream (no-op without a
+ * buffer: the rule set has no success lines). */
+static void tail_put(tail_t *t, const char *p, size_t len) {
+  size_t n;
+
+  if (t->buf == NULL)
+    return;
+  t->total += len;
+  if (len > EX_MATCH_TAIL_BYTES) {
+    p += len - EX_MATCH_TAIL_BYTES;
+    len = EX_MATCH_TAIL_BYTES;
+  }
+  n = EX_MATCH_TAIL_BYTES - t->head < len ? EX_MATCH_TAIL_BYTES - t->head : len;
+  memcpy(t->buf + t->head, p, n);
+  memcpy(t->buf, p + n, len - n);
+  t->head = (t->head + len) % EX_MATCH_TAIL_BYTES;
+}
+
+int ex_matcher_skip(ex_matcher_t *m, ex_stream_t stream,
+                    unsigned long long bytes, unsigned long long lines) {
+  stream_t *st;
+  size_t i = 0;
+
+  if (m->finished || (unsigned)stream >= EX_STREAM_COUNT)
+    return -EINVAL;
+  st = &m->streams[stream];
+  m->st.bytes_unscanned += bytes;
+  m->st.lines_unscanned += lines;
+  m->st.lines += lines;
+  st->lineno += (unsigned long)lines;
+  ex__splitter_reset(&st->split);
+  ring_clear(&st->ring);
+  /* The lines a pending finding waited for went by unseen. */
+  while (i < m->npending) {
+    pending_t *p = &m->pending[i];
+    if (p->stream == stream && (unsigned long long)p->left <= lines) {
+      int rc = pending_done(m, i, 0);
+      if (rc < 0)
+        return rc;
+      continue;
+    }
+    if (p->stream == stream)
+      p->left -= (int)lines;
+    i++;
+  }
+  /* The tail starts again at the next line. */
+  st->tail.head = 0;
+  st->tail.total = 0;
+  return 0;
+}
+
 int ex_matcher_feed(ex_matcher_t *m, ex_stream_t stream, const void *buf,
                     size_t len) {
   const char *p = buf;
@@ -971,6 +1326,7 @@ int ex_matcher_feed(ex_matcher_t *m, ex_stream_t stream, const void *buf,
   st = &m->streams[stream];
   m->st.bytes += len;
   m->cur_stream = stream;
+  tail_put(&st->tail, p, len);
   last = len > 0 ? memrchr(p, '\n', len) : NULL;
   if (last == NULL)
     return ex__splitter_feed(&st->split, p, len, on_line, m);
@@ -1019,10 +1375,12 @@ static int rank(ex_matcher_t *m) {
   m->top = ex_calloc(m->nfound + 1, sizeof(*m->top));
   if (m->top == NULL)
     return -ENOMEM;
-  for (i = 0; i < m->nfound; i++) {
-    ex_finding_t *f = m->found[i];
+  for (i = 0; i < 2 * m->nfound; i++) {
+    /* Specific causes, then the recogniser's (less sure) ones. */
+    ex_finding_t *f = m->found[i % m->nfound];
     ex_finding_t *parent = NULL;
-    if (f->rule->role != EX_ROLE_CAUSE)
+    if (f->rule->role != EX_ROLE_CAUSE ||
+        (f->rule->recogniser != NULL) != (i >= m->nfound))
       continue;
     for (k = 0; k < m->ntop && f->event.subject_value != NULL; k++)
       if (m->top[k]->event.subject_value != NULL &&
@@ -1052,6 +1410,195 @@ static int rank(ex_matcher_t *m) {
   return 0;
 }
 
+/* Whether finding a is within EX_MATCH_GENERIC_NEAR lines of b's
+ * occurrences, in the same stream. */
+static int near(const ex_finding_t *a, const ex_finding_t *b) {
+  unsigned long line = a->evidence[0].line;
+
+  return a->evidence[0].stream == b->evidence[0].stream &&
+         line + EX_MATCH_GENERIC_NEAR >= b->evidence[0].line &&
+         line <= b->last_line + EX_MATCH_GENERIC_NEAR;
+}
+
+/* Whether generic finding g says what finding f says: the same errno (or
+ * condition) about the same subject, or where one of them names none. */
+static int same_event(const ex_finding_t *g, const ex_finding_t *f) {
+  int same = (g->event.errno_name != NULL &&
+              same_str(g->event.errno_name, f->event.errno_name)) ||
+             (g->event.condition != NULL &&
+              same_str(g->event.condition, f->event.condition));
+
+  return same && (g->event.subject_value == NULL ||
+                  f->event.subject_value == NULL || same_subject(g, f));
+}
+
+/* Specific rules win: a generic finding near a specific one of the same
+ * event is dropped; so is one without a subject near a generic one of
+ * the same errno that names it (Node prints its error twice, once with
+ * the path). */
+static void drop_covered(ex_matcher_t *m) {
+  unsigned char drop[EX_MATCH_FINDINGS_MAX];
+  size_t i;
+  size_t k;
+  size_t n = 0;
+
+  /* Decided on the whole list first, then removed. */
+  for (i = 0; i < m->nfound; i++) {
+    const ex_finding_t *g = m->found[i];
+    drop[i] = 0;
+    for (k = 0; g->rule->recogniser != NULL && !drop[i] && k < m->nfound; k++) {
+      const ex_finding_t *f = m->found[k];
+      if (f == g || !near(g, f) || !same_event(g, f))
+        continue;
+      if (f->rule->recogniser == NULL)
+        drop[i] = 1;
+      else if (g->event.subject_value == NULL && f->event.subject_value != NULL)
+        drop[i] = 1;
+    }
+  }
+  for (i = 0; i < m->nfound; i++) {
+    if (drop[i]) {
+      m->st.generic_dropped++;
+      finding_free(m->found[i]);
+      continue;
+    }
+    m->found[n++] = m->found[i];
+  }
+  m->nfound = n;
+}
+
+/* The lines a stream's tail ends with, newest first, into lines[] (at most
+ * max): offsets into buf, where the tail is laid out in order. */
+typedef struct tline_s {
+  size_t off;
+  size_t len;
+} tline_t;
+
+static size_t tail_lines(const tail_t *t, char *buf, tline_t *lines,
+                         size_t max) {
+  size_t len =
+      t->total < EX_MATCH_TAIL_BYTES ? (size_t)t->total : EX_MATCH_TAIL_BYTES;
+  size_t start = t->total < EX_MATCH_TAIL_BYTES ? 0 : t->head;
+  size_t end;
+  size_t n = 0;
+  size_t lo = 0;
+
+  memcpy(buf, t->buf + start,
+         EX_MATCH_TAIL_BYTES - start < len ? EX_MATCH_TAIL_BYTES - start : len);
+  if (EX_MATCH_TAIL_BYTES - start < len)
+    memcpy(buf + (EX_MATCH_TAIL_BYTES - start), t->buf,
+           len - (EX_MATCH_TAIL_BYTES - start));
+  /* A tail that lost its beginning starts inside a line: not that one. */
+  if (t->total > EX_MATCH_TAIL_BYTES) {
+    const char *nl = memchr(buf, '\n', len);
+    lo = nl == NULL ? len : (size_t)(nl - buf) + 1;
+  }
+  end = len;
+  if (end > lo && buf[end - 1] == '\n')
+    end--;
+  while (n < max && end > lo) {
+    const char *nl = memrchr(buf + lo, '\n', end - lo);
+    size_t b = nl == NULL ? lo : (size_t)(nl - buf) + 1;
+    lines[n].off = b;
+    lines[n].len = end - b;
+    n++;
+    end = b > lo ? b - 1 : lo;
+    if (nl == NULL)
+      break;
+  }
+  return n;
+}
+
+/* Whether a success line is among the last non-blank lines of a stream,
+ * with no finding after it. */
+static int stream_ending(ex_matcher_t *m, ex_stream_t stream, char *buf) {
+  stream_t *st = &m->streams[stream];
+  tline_t lines[64];
+  size_t nsucc = ex_ruleset_success_count(m->set);
+  size_t n = tail_lines(&st->tail, buf, lines, 64);
+  size_t seen = 0;
+  size_t i;
+  size_t k;
+  size_t j;
+
+  for (i = 0; i < n && seen < EX_MATCH_SUCCESS_LINES; i++) {
+    const char *text;
+    size_t len;
+    ex_norm_t nm;
+    ex__splitter_reset(&m->clean);
+    ex__splitter_clean(&m->clean, buf + lines[i].off, lines[i].len);
+    text = m->clean.buf;
+    len = m->clean.len;
+    while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+      len--;
+    ex_normalise(m->norm, text, len, &nm);
+    if (len == nm.off[nm.depth])
+      continue; /* blank, or only prefixes */
+    seen++;
+    for (k = 0; k < nsucc; k++) {
+      size_t at;
+      unsigned long line = st->lineno - (unsigned long)i;
+      if (m->success[k] == NULL ||
+          run_norm(m, m->success[k], text, len, &nm, 0, &at) != 1)
+        continue;
+      for (j = 0; j < m->nfound; j++)
+        if (m->found[j]->evidence[0].stream == stream &&
+            m->found[j]->last_line > line)
+          return 0; /* it failed after it said it succeeded */
+      m->ending.shape = ex_ruleset_success(m->set, k);
+      m->ending.stream = stream;
+      m->ending.line = line;
+      m->ending.len = len < EX_MATCH_EVIDENCE_MAX ? len : EX_MATCH_EVIDENCE_MAX;
+      m->ending.text = copy_bytes(text, m->ending.len);
+      if (m->ending.text == NULL)
+        return -ENOMEM;
+      m->ended = 1;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* The success lines are compiled now, once: only the last lines of the
+ * output ever meet them. */
+static int find_ending(ex_matcher_t *m) {
+  size_t nsucc = ex_ruleset_success_count(m->set);
+  char *buf;
+  size_t i;
+  int rc = 0;
+
+  if (nsucc == 0)
+    return 0;
+  if (m->success == NULL) {
+    m->success = ex_calloc(nsucc, sizeof(*m->success));
+    if (m->success == NULL)
+      return -ENOMEM;
+    for (i = 0; i < nsucc; i++) {
+      const ex_shape_t *sh = ex_ruleset_success(m->set, i);
+      rc = ex_regex_compile(sh->pattern, strlen(sh->pattern), EX_REGEX_ANCHORED,
+                            &m->success[i], NULL);
+      if (rc == -ENOMEM)
+        return rc;
+    }
+  }
+  buf = ex_malloc(EX_MATCH_TAIL_BYTES);
+  if (buf == NULL)
+    return -ENOMEM;
+  rc = 0;
+  for (i = 0; i < EX_STREAM_COUNT && rc == 0; i++)
+    if (m->streams[i].tail.buf != NULL)
+      rc = stream_ending(m, (ex_stream_t)i, buf);
+  ex_free(buf);
+  return rc < 0 ? rc : 0;
+}
+
+int ex_matcher_ending(const ex_matcher_t *m, ex_match_ending_t *out) {
+  if (!m->finished || !m->ended)
+    return 0;
+  *out = m->ending;
+  return 1;
+}
+
 int ex_matcher_finish(ex_matcher_t *m) {
   size_t i;
   int rc = 0;
@@ -1064,6 +1611,10 @@ int ex_matcher_finish(ex_matcher_t *m) {
   }
   while (rc == 0 && m->npending > 0)
     rc = pending_done(m, 0, 0);
+  if (rc == 0)
+    drop_covered(m);
+  if (rc == 0)
+    rc = find_ending(m);
   if (rc == 0)
     rc = rank(m);
   if (rc == 0)

@@ -45,7 +45,8 @@ typedef struct ex_regex_error_s {
   size_t offset;     /* byte offset in the pattern where PCRE2 stopped */
 } ex_regex_error_t;
 
-#define EX_REGEX_NOJIT 1 /* compile only (validation) */
+#define EX_REGEX_NOJIT 1    /* compile only (validation) */
+#define EX_REGEX_ANCHORED 2 /* matches only at the start of the subject */
 
 /* Match limits: a regex that backtracks catastrophically stops with
  * -ETIMEDOUT instead of hanging. */
@@ -79,6 +80,17 @@ int ex_regex_match(const ex_regex_t *re, ex_regex_scratch_t *s,
 int ex_regex_named(const ex_regex_t *re, const ex_regex_scratch_t *s, size_t i,
                    size_t *start, size_t *len);
 
+/* The span of the whole last match. */
+void ex_regex_span(const ex_regex_scratch_t *s, size_t *start, size_t *len);
+
+/* The bytes a match can start with: fills set (a 256-bit map) and returns
+ * 1 when PCRE2 knows them, 0 when a match may start with any byte. */
+int ex_regex_first_bytes(const ex_regex_t *re, unsigned char set[32]);
+
+/* A lower bound of the length of a subject that can match (0 when the
+ * pattern may match an empty string). */
+size_t ex_regex_min_length(const ex_regex_t *re);
+
 /* Required literals. */
 
 #define EX_LITERAL_MIN 3  /* a usable literal has at least this many bytes */
@@ -104,6 +116,86 @@ int ex_literals_extract(const char *src, size_t len, ex_literal_t *lits,
                         size_t max);
 
 /* ---------------------------------------------------------------------- */
+/* Normaliser: log prefixes stripped before the rules see a line           */
+
+/* A line of a CI log often starts with what another tool put in front of
+ * the message: a timestamp, `##[error]`, a klog header, BuildKit's step
+ * and time, Docker Compose's service name, `remote: `, `[ERROR] `, pip's
+ * indentation, and several of them in turn. The prefixes are data (the
+ * `prefixes` of rule files, docs/rules.md): each is a regex matched
+ * anchored where the rest of the line starts, and the normaliser strips
+ * them one after the other, at most EX_NORM_DEPTH, keeping where each
+ * ended. The line itself is not changed: evidence shows it as printed. */
+
+#define EX_NORM_DEPTH 8
+
+typedef struct ex_norm_s {
+  size_t depth;                           /* prefixes stripped */
+  size_t off[EX_NORM_DEPTH + 1];          /* off[0] = 0; off[k]: where the text
+                                             after k prefixes starts */
+  ex_level_t level[EX_NORM_DEPTH + 1];    /* the level at each off[k]: that of
+                                             the innermost of the first k
+                                             prefixes that gives one */
+  const ex_shape_t *shape[EX_NORM_DEPTH]; /* the prefixes, outermost first
+                                             (borrowed from the rule set) */
+} ex_norm_t;
+
+typedef struct ex_normaliser_s ex_normaliser_t;
+
+/* Compiles the prefixes of `set` (borrowed; it must outlive the
+ * normaliser). A prefix that does not compile is left out. Returns 0 or
+ * -ENOMEM. */
+int ex_normaliser_new(const ex_ruleset_t *set, ex_normaliser_t **out);
+void ex_normaliser_free(ex_normaliser_t *n);
+
+/* Number of prefixes in use. */
+size_t ex_normaliser_count(const ex_normaliser_t *n);
+
+/* Strips the prefixes of line[0..len) into *out (never fails: a prefix
+ * whose regex fails, or hits its match limit, simply does not match). */
+void ex_normalise(ex_normaliser_t *n, const char *line, size_t len,
+                  ex_norm_t *out);
+
+/* ---------------------------------------------------------------------- */
+/* The errno-phrase recogniser                                             */
+
+/* Finds an operating-system error reported anywhere in a message: a
+ * strerror text of glibc (in any case) or a resolver's, or one of Node's
+ * codes, in the shape of an error report (Go's `op path: text` chains,
+ * Node's `EACCES: text, op 'path'` and `connect ECONNREFUSED host:port`,
+ * Python's `[Errno N] text: 'path'`, Java's `path (text)`, Rust's `Os {
+ * code, kind, message }`, coreutils' `prog: cannot VERB 'path': text`).
+ * Bare words, warnings and quotations in prose are left alone (see
+ * errphrase.c for the shapes). The rule with `"recogniser":
+ * "errno-phrase"` uses it; docs/rules.md says what it reads. */
+typedef struct ex_errphrase_s {
+  const char *errno_name;   /* canonical symbol ("EACCES"); NULL for a
+                               failed name resolution */
+  const char *condition;    /* "name-resolution-failed", or NULL */
+  const char *operation;    /* one of the rule format's operations, or
+                               NULL */
+  const char *subject_kind; /* "path", "address", "port", "host"; NULL when
+                               the message names no subject */
+  size_t subject_off;       /* offsets into the message given */
+  size_t subject_len;
+  size_t words_off; /* the words read: operation, subject, code, phrase */
+  size_t words_len;
+  size_t phrase_off; /* the error text itself, as printed */
+  size_t phrase_len;
+} ex_errphrase_t;
+
+/* Looks for the first error report in s[0..len). Returns 1 with *out
+ * filled (static strings), or 0. */
+int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out);
+
+/* The literals a line must contain to be read: each phrase as glibc
+ * writes it, each phrase in any case after ": ", Node's codes. Fills
+ * lits[0..max) and keys[0..max) (the offset of the trigram to index each
+ * by, 0xFF: the rarest) and returns how many there are. */
+size_t ex_errphrase_literals(ex_literal_t *lits, unsigned char *keys,
+                             size_t max);
+
+/* ---------------------------------------------------------------------- */
 /* Matcher layer                                                           */
 
 #define EX_MATCH_LINE_MAX (64 * 1024) /* bytes of a line used for matching */
@@ -113,6 +205,14 @@ int ex_literals_extract(const char *src, size_t len, ex_literal_t *lits,
 #define EX_MATCH_CAPTURE_MAX 4096     /* bytes kept per capture */
 #define EX_MATCH_RING_LINES 256       /* recent lines kept per stream */
 #define EX_MATCH_RING_BYTES (1 << 20) /* and their bytes */
+#define EX_MATCH_TAIL_BYTES 8192      /* bytes kept of each stream's end */
+#define EX_MATCH_SUCCESS_LINES                                                 \
+  5 /* last non-blank lines that may say                                       \
+       the run succeeded */
+#define EX_MATCH_GENERIC_NEAR                                                  \
+  20 /* lines within which a specific                                          \
+        finding of the same event hides a                                      \
+        generic one */
 #define EX_MATCH_LIMIT_HITS_MAX                                                \
   16 /* a pattern hitting the match limit                                      \
         this often is switched off */
@@ -162,7 +262,9 @@ struct ex_finding_s {
   ex_evidence_t *evidence; /* [0] is the matching line, then the context
                               lines that gave captures */
   size_t nevidence;
-  unsigned long count;     /* 1 + duplicates (same id and subject) merged */
+  unsigned long count;     /* 1 + duplicates (same id and subject; for the
+                              recogniser also the same errno) merged */
+  unsigned long last_line; /* line of the last duplicate merged */
   unsigned long seq;       /* detection order, 0-based */
   ex_finding_t **children; /* findings folded under this one, in order */
   size_t nchildren;
@@ -184,6 +286,11 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out);
 /* Frees the matcher and all its findings. NULL is accepted. */
 void ex_matcher_free(ex_matcher_t *m);
 
+/* Forgets all output and findings: the matcher is as ex_matcher_new()
+ * left it, with the regexes it compiled so far kept (the fuzz target
+ * reuses one matcher for every input). */
+void ex_matcher_reset(ex_matcher_t *m);
+
 /* Feeds `len` bytes of `stream` (any chunking: the findings do not depend on
  * where chunks end). `buf` is borrowed for the call. Returns 0, -EINVAL after
  * ex_matcher_finish() or for a bad stream, -ENOMEM (the matcher stays
@@ -191,10 +298,40 @@ void ex_matcher_free(ex_matcher_t *m);
 int ex_matcher_feed(ex_matcher_t *m, ex_stream_t stream, const void *buf,
                     size_t len);
 
+/* Records that `bytes` bytes of `stream`, holding `lines` newlines, were
+ * not fed (the scanner fell behind and they were passed on unscanned).
+ * The line being cut is dropped, line numbers go on counting, context and
+ * recent lines start again; the next byte fed must start a line. Counted
+ * in the stats. Returns 0 or -EINVAL (after finish, bad stream). */
+int ex_matcher_skip(ex_matcher_t *m, ex_stream_t stream,
+                    unsigned long long bytes, unsigned long long lines);
+
+/* Newlines in s[0..len) (sixteen bytes at a time where SSE2 is there). */
+unsigned long ex_matcher_newlines(const char *s, size_t len);
+
 /* Ends the output: the last unterminated line of each stream is matched,
- * pending findings are decided, and the findings are ranked. Idempotent.
- * Returns 0 or -ENOMEM. */
+ * pending findings are decided, a generic finding that a specific one
+ * covers is dropped (same line, or the same errno or subject within
+ * EX_MATCH_GENERIC_NEAR lines), the findings are ranked (specific causes,
+ * then generic ones, then fallout), and the last lines are compared with
+ * the success lines of the rule set. Idempotent. Returns 0 or -ENOMEM. */
 int ex_matcher_finish(ex_matcher_t *m);
+
+/* How the output ended, when it ends in success: one of the last
+ * EX_MATCH_SUCCESS_LINES non-blank lines of a stream (prefixes stripped)
+ * is a success line of the rule set (`success` in rule files) and no
+ * finding comes after it. */
+typedef struct ex_match_ending_s {
+  const ex_shape_t *shape; /* the success line's shape (borrowed) */
+  ex_stream_t stream;
+  unsigned long line; /* 1-based, per stream */
+  const char *text;   /* the cleaned line, owned by the matcher */
+  size_t len;
+} ex_match_ending_t;
+
+/* After ex_matcher_finish(): 1 with *out filled when the output ends in
+ * success, else 0. */
+int ex_matcher_ending(const ex_matcher_t *m, ex_match_ending_t *out);
 
 /* Ranked findings (valid after ex_matcher_finish(); before it, 0). Causes
  * come before fallout, each kind in detection order; a later finding with
@@ -222,7 +359,11 @@ typedef struct ex_matcher_stats_s {
   unsigned long long candidates;       /* regex runs after the prefilter */
   unsigned long long limit_hits;       /* runs stopped by the match limit */
   unsigned long long findings_dropped; /* beyond EX_MATCH_FINDINGS_MAX */
-  size_t rules;                        /* rules compiled */
+  unsigned long long generic_dropped;  /* generic findings a specific one
+                                          covered */
+  unsigned long long bytes_unscanned;  /* ex_matcher_skip() */
+  unsigned long long lines_unscanned;
+  size_t rules; /* rules compiled */
   size_t rules_skipped;
   size_t patterns_disabled; /* after EX_MATCH_LIMIT_HITS_MAX match
                                limit hits, or not compilable */

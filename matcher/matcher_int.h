@@ -86,6 +86,10 @@ void ex__prefilter_free(ex_prefilter_t *pf);
 /* Adds a literal whose presence makes pattern `pattern` a candidate. */
 int ex__prefilter_add(ex_prefilter_t *pf, const ex_literal_t *lit,
                       uint32_t pattern);
+/* The same, indexed by the trigram at offset `key` of the literal rather
+ * than its rarest one ((size_t)-1: the rarest). */
+int ex__prefilter_add_key(ex_prefilter_t *pf, const ex_literal_t *lit,
+                          uint32_t pattern, size_t key);
 /* Builds the lookup tables; call once after the last add. */
 int ex__prefilter_build(ex_prefilter_t *pf, uint32_t npatterns);
 /* Finds the first place in s[0..len) (any number of lines) where one of

@@ -124,6 +124,11 @@ void ex__prefilter_free(ex_prefilter_t *pf) {
 
 int ex__prefilter_add(ex_prefilter_t *pf, const ex_literal_t *lit,
                       uint32_t pattern) {
+  return ex__prefilter_add_key(pf, lit, pattern, (size_t)-1);
+}
+
+int ex__prefilter_add_key(ex_prefilter_t *pf, const ex_literal_t *lit,
+                          uint32_t pattern, size_t key) {
   pf_lit_t *l;
   size_t i = 0;
 
@@ -141,6 +146,8 @@ int ex__prefilter_add(ex_prefilter_t *pf, const ex_literal_t *lit,
   l->lit = *lit;
   l->pattern = pattern;
   ex__literal_cost(lit, &i);
+  if (key != (size_t)-1 && key + 3 <= lit->len)
+    i = key;
   l->off = (uint8_t)i;
   l->tri = (uint32_t)lit->bytes[i] | (uint32_t)lit->bytes[i + 1] << 8 |
            (uint32_t)lit->bytes[i + 2] << 16;

@@ -105,7 +105,9 @@ int ex_regex_compile(const char *src, size_t len, int flags, ex_regex_t **out,
     rc = -ENOMEM;
     goto cleanup;
   }
-  re->code = pcre2_compile((PCRE2_SPTR)src, len, 0, &code, &off, cctx);
+  re->code = pcre2_compile((PCRE2_SPTR)src, len,
+                           (flags & EX_REGEX_ANCHORED) ? PCRE2_ANCHORED : 0,
+                           &code, &off, cctx);
   if (re->code == NULL) {
     /* Out of memory is a compile error code of its own (HEAP_FAILED), not
      * the match-time NOMEMORY. */
@@ -242,4 +244,44 @@ int ex_regex_named(const ex_regex_t *re, const ex_regex_scratch_t *s, size_t i,
   *start = ov[2 * g];
   *len = ov[2 * g + 1] - ov[2 * g];
   return 1;
+}
+
+void ex_regex_span(const ex_regex_scratch_t *s, size_t *start, size_t *len) {
+  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+
+  *start = ov[0];
+  *len = ov[1] >= ov[0] ? ov[1] - ov[0] : 0;
+}
+
+int ex_regex_first_bytes(const ex_regex_t *re, unsigned char set[32]) {
+  uint32_t type = 0;
+  uint32_t unit = 0;
+  const uint8_t *map = NULL;
+
+  memset(set, 0, 32);
+  pcre2_pattern_info(re->code, PCRE2_INFO_FIRSTCODETYPE, &type);
+  if (type == 1) {
+    pcre2_pattern_info(re->code, PCRE2_INFO_FIRSTCODEUNIT, &unit);
+    set[unit >> 3] |= (unsigned char)(1u << (unit & 7));
+    /* PCRE2 does not say whether a first letter is caseless: both cases
+     * (a superset costs only a match that fails). */
+    if ((unit | 0x20) >= 'a' && (unit | 0x20) <= 'z') {
+      unit ^= 0x20;
+      set[unit >> 3] |= (unsigned char)(1u << (unit & 7));
+    }
+    return 1;
+  }
+  if (pcre2_pattern_info(re->code, PCRE2_INFO_FIRSTBITMAP, &map) == 0 &&
+      map != NULL) {
+    memcpy(set, map, 32);
+    return 1;
+  }
+  return 0;
+}
+
+size_t ex_regex_min_length(const ex_regex_t *re) {
+  uint32_t n = 0;
+
+  pcre2_pattern_info(re->code, PCRE2_INFO_MINLENGTH, &n);
+  return n;
 }

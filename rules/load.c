@@ -785,17 +785,52 @@ static void parse_tags(lctx_t *c, const cJSON *arr, ex_rule_t *r) {
   }
 }
 
+/* The captures a recogniser gives its rule's templates. */
+static const char *const errno_phrase_names[] = {
+    "errno", "message", "words", "operation", "subject", NULL};
+
+/* "recogniser": instead of patterns, a recogniser of the matcher finds the
+ * lines and gives the event, so the rule has neither. Its captures are the
+ * names the templates may use. Returns 1 for a recogniser rule (problems
+ * reported), 0 for a rule of patterns. */
+static int parse_recogniser(lctx_t *c, const cJSON *obj, ex_rule_t *r,
+                            rule_names_t *rn) {
+  const char *s;
+  size_t i;
+
+  if (get(obj, "recogniser") == NULL)
+    return 0;
+  s = get_string(c, obj, "recogniser", "rule");
+  if (s != NULL && strcmp(s, EX_RECOGNISER_ERRNO) != 0)
+    report(c, get(obj, "recogniser"), 0,
+           "unknown recogniser \"%s\" (explain has \"%s\")", s,
+           EX_RECOGNISER_ERRNO);
+  else if (s != NULL)
+    r->recogniser = dup_str(c, s);
+  if (get(obj, "patterns") != NULL)
+    report(c, get(obj, "patterns"), 1,
+           "a rule has \"patterns\" or a \"recogniser\", not both");
+  if (get(obj, "event") != NULL)
+    report(c, get(obj, "event"), 1,
+           "a recogniser rule has no \"event\": the recogniser gives it");
+  for (i = 0; errno_phrase_names[i] != NULL; i++) {
+    rn->common.name[rn->common.n] = dup_str(c, errno_phrase_names[i]);
+    if (rn->common.name[rn->common.n] != NULL)
+      rn->common.n++;
+  }
+  return 1;
+}
+
 static ex_rule_t *parse_rule(lctx_t *c, const cJSON *obj) {
-  static const char *const keys[] = {"id",       "title",
-                                     "tags",     "patterns",
-                                     "context",  "event",
-                                     "location", "confidence",
-                                     "role",     "meaning",
-                                     "causes",   "fixes",
-                                     "suppress", "fatal_on_success",
-                                     NULL};
-  static const char *const req[] = {"id",    "title",   "tags", "patterns",
-                                    "event", "meaning", NULL};
+  static const char *const keys[] = {"id",         "title",
+                                     "tags",       "patterns",
+                                     "context",    "event",
+                                     "location",   "confidence",
+                                     "role",       "meaning",
+                                     "causes",     "fixes",
+                                     "suppress",   "fatal_on_success",
+                                     "recogniser", NULL};
+  static const char *const req[] = {"id", "title", "tags", "meaning", NULL};
   static const char *const ckeys[] = {"before", "after", NULL};
   static const char *const lkeys[] = {"file", "line", NULL};
   rule_names_t rn;
@@ -828,12 +863,16 @@ static ex_rule_t *parse_rule(lctx_t *c, const cJSON *obj) {
   v = get(obj, "tags");
   if (v != NULL)
     parse_tags(c, v, r);
-  v = get(obj, "patterns");
-  if (v != NULL) {
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+  if (parse_recogniser(c, obj, r, &rn) == 0) {
+    v = get(obj, "patterns");
+    if (v == NULL)
+      report(c, obj, 0, "rule: missing key \"patterns\"");
+    else if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
       report(c, v, 0, "\"patterns\" must be a non-empty array");
     else
       parse_patterns(c, v, r, &rn);
+    if (get(obj, "event") == NULL)
+      report(c, obj, 0, "rule: missing key \"event\"");
   }
   v = get(obj, "context");
   if (v != NULL && check_keys(c, v, "context", ckeys, NULL) == 0) {
@@ -846,7 +885,8 @@ static ex_rule_t *parse_rule(lctx_t *c, const cJSON *obj) {
     r->after.pick =
         get(get(v, "after"), "pick") == NULL ? EX_PICK_FIRST : r->after.pick;
   }
-  names_intersect(c, &rn, r->npatterns);
+  if (r->recogniser == NULL)
+    names_intersect(c, &rn, r->npatterns);
   sets[0] = &rn.common;
   sets[1] = &rn.before;
   sets[2] = &rn.after;
@@ -936,10 +976,156 @@ static void cjson_hooks_init(void) {
 }
 
 /* ---------------------------------------------------------------------- */
+/* Line shapes: prefixes and success lines                                 */
+
+typedef struct shape_list_s {
+  ex_shape_t **items;
+  size_t n;
+} shape_list_t;
+
+static void shape_list_release(shape_list_t *l) {
+  size_t i;
+
+  for (i = 0; i < l->n; i++)
+    ex__shape_free(l->items[i]);
+  ex_free(l->items);
+  l->items = NULL;
+  l->n = 0;
+}
+
+/* A shape's pattern: it compiles anchored and cannot match an empty
+ * string (it must take something off the line). */
+static int check_shape_pattern(lctx_t *c, const cJSON *node) {
+  ex_regex_error_t err;
+  ex_regex_t *re = NULL;
+  const char *src = node->valuestring;
+  size_t len = strlen(src);
+  int rc;
+
+  rc =
+      ex_regex_compile(src, len, EX_REGEX_NOJIT | EX_REGEX_ANCHORED, &re, &err);
+  if (rc == -ENOMEM) {
+    c->nomem = 1;
+    return rc;
+  }
+  if (rc < 0) {
+    report_off(
+        c, string_byte_offset(c->text, c->len, node_off(c, node), err.offset),
+        "invalid regex: %s (at offset %zu of the pattern)", err.message,
+        err.offset);
+    return rc;
+  }
+  rc = 0;
+  if (ex_regex_min_length(re) == 0) {
+    report(c, node, 0,
+           "pattern may match an empty string: a line shape must match at "
+           "least one byte");
+    rc = -EINVAL;
+  }
+  ex_regex_free(re);
+  return rc;
+}
+
+/* One entry of "prefixes" (success 0) or "success" (success 1). */
+static ex_shape_t *parse_shape(lctx_t *c, const cJSON *obj, int success) {
+  static const char *const pkeys[] = {"id", "pattern", "level", NULL};
+  static const char *const skeys[] = {"id", "pattern", NULL};
+  static const char *const req[] = {"id", "pattern", NULL};
+  const char *what = success ? "success line" : "prefix";
+  ex_shape_t *sh;
+  const cJSON *v;
+  const char *s;
+  int before = c->errors;
+
+  if (check_keys(c, obj, what, success ? skeys : pkeys, req) < 0 &&
+      !cJSON_IsObject(obj))
+    return NULL;
+  sh = ex_calloc(1, sizeof(*sh));
+  if (sh == NULL) {
+    c->nomem = 1;
+    return NULL;
+  }
+  sh->builtin = c->builtin;
+  sh->file = dup_str(c, c->name);
+  offset_to_lc(c, node_off(c, obj), &sh->line, &(int){0});
+  s = get_string(c, obj, "id", what);
+  if (s != NULL && !is_rule_id(s))
+    report(c, get(obj, "id"), 0,
+           "id \"%s\" must look like ecosystem.name: "
+           "^[a-z0-9]+(\\.[a-z0-9][a-z0-9-]*)+$",
+           s);
+  sh->id = dup_str(c, s);
+  v = get(obj, "pattern");
+  s = get_string(c, obj, "pattern", what);
+  if (s != NULL && check_shape_pattern(c, v) == 0)
+    sh->pattern = dup_str(c, s);
+  s = get_string(c, obj, "level", what);
+  if (s != NULL) {
+    if (strcmp(s, "error") == 0)
+      sh->level = EX_LEVEL_ERROR;
+    else if (strcmp(s, "warning") == 0)
+      sh->level = EX_LEVEL_WARNING;
+    else if (strcmp(s, "info") == 0)
+      sh->level = EX_LEVEL_INFO;
+    else
+      report(c, get(obj, "level"), 0,
+             "level must be \"error\", \"warning\" or \"info\", not "
+             "\"%s\"",
+             s);
+  }
+  if (c->errors != before || c->nomem) {
+    ex__shape_free(sh);
+    return NULL;
+  }
+  return sh;
+}
+
+static int parse_shapes(lctx_t *c, const cJSON *arr, int success,
+                        shape_list_t *out) {
+  const char *key = success ? "success" : "prefixes";
+  const cJSON *e;
+  size_t i;
+
+  if (!cJSON_IsArray(arr)) {
+    report(c, arr, 0, "\"%s\" must be an array, not %s", key, type_name(arr));
+    return 0;
+  }
+  out->items =
+      ex_calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*out->items));
+  if (out->items == NULL)
+    return -ENOMEM;
+  cJSON_ArrayForEach(e, arr) {
+    ex_shape_t *sh = parse_shape(c, e, success);
+    if (c->nomem) {
+      ex__shape_free(sh);
+      return -ENOMEM;
+    }
+    if (sh == NULL)
+      continue;
+    for (i = 0; i < out->n; i++) {
+      if (strcmp(out->items[i]->id, sh->id) == 0) {
+        report(c, get(e, "id"), 0,
+               "duplicate id \"%s\" (first defined at line %d)", sh->id,
+               out->items[i]->line);
+        ex__shape_free(sh);
+        sh = NULL;
+        break;
+      }
+    }
+    if (sh != NULL)
+      out->items[out->n++] = sh;
+  }
+  return 0;
+}
+
+/* ---------------------------------------------------------------------- */
 
 int ex_rules_load_buffer(ex_ruleset_t *set, const char *name, const char *buf,
                          size_t len, int flags, ex_diags_t *diags) {
-  static const char *const keys[] = {"format", "rules", NULL};
+  static const char *const keys[] = {"format", "rules", "prefixes", "success",
+                                     NULL};
+  static const char *const req[] = {"format", "rules", NULL};
+  shape_list_t shapes[2];
   lctx_t c;
   cJSON *root = NULL;
   const char *end = NULL;
@@ -951,6 +1137,7 @@ int ex_rules_load_buffer(ex_ruleset_t *set, const char *name, const char *buf,
   int rc = 0;
 
   memset(&c, 0, sizeof(c));
+  memset(shapes, 0, sizeof(shapes));
   c.name = name;
   c.text = buf;
   c.len = len;
@@ -998,7 +1185,7 @@ int ex_rules_load_buffer(ex_ruleset_t *set, const char *name, const char *buf,
     goto cleanup;
   }
   qsort(c.ix.ents, c.ix.n, sizeof(c.ix.ents[0]), pos_cmp);
-  if (check_keys(&c, root, "the file", keys, keys) < 0 &&
+  if (check_keys(&c, root, "the file", keys, req) < 0 &&
       !cJSON_IsObject(root)) {
     rc = -EINVAL;
     goto cleanup;
@@ -1039,6 +1226,13 @@ int ex_rules_load_buffer(ex_ruleset_t *set, const char *name, const char *buf,
         rules[nrules++] = r;
     }
   }
+  for (i = 0; i < 2; i++) {
+    v = get(root, i == 0 ? "prefixes" : "success");
+    if (v != NULL && parse_shapes(&c, v, (int)i, &shapes[i]) < 0) {
+      rc = -ENOMEM;
+      goto cleanup;
+    }
+  }
   if (c.errors > 0) {
     rc = -EINVAL;
     goto cleanup;
@@ -1048,6 +1242,15 @@ int ex_rules_load_buffer(ex_ruleset_t *set, const char *name, const char *buf,
     rules[i] = NULL;
     if (rc < 0)
       goto cleanup;
+  }
+  for (i = 0; i < 2; i++) {
+    size_t k;
+    for (k = 0; k < shapes[i].n; k++) {
+      rc = ex__ruleset_add_shape(set, (int)i, shapes[i].items[k]);
+      shapes[i].items[k] = NULL;
+      if (rc < 0)
+        goto cleanup;
+    }
   }
   rc = 0;
 
@@ -1059,6 +1262,8 @@ cleanup:
   for (i = 0; rules != NULL && i < nrules; i++)
     ex__rule_free(rules[i]);
   ex_free(rules);
+  shape_list_release(&shapes[0]);
+  shape_list_release(&shapes[1]);
   ex_free(c.ix.ents);
   cJSON_Delete(root);
   return rc;

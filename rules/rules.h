@@ -1,7 +1,10 @@
 /* rules: the rule loader of explain.
  *
  * Rule files (format `explain-rules/1`, see docs/rules.md) are JSON data that
- * teach explain error messages. This module reads them strictly: every
+ * teach explain error messages, the line prefixes that tools put before
+ * them (`prefixes`) and the lines that say a run succeeded (`success`). A
+ * rule is either patterns or the name of a recogniser of the matcher. This
+ * module reads them strictly: every
  * problem is reported as a diagnostic with the file, the 1-based line and
  * the 1-based (byte) column of the offending value or key, and a file with
  * any problem is skipped as a whole while the other files still load.
@@ -66,6 +69,16 @@ typedef enum { EX_CONF_HIGH = 0, EX_CONF_MEDIUM, EX_CONF_LOW } ex_confidence_t;
 typedef enum { EX_ROLE_CAUSE = 0, EX_ROLE_FALLOUT } ex_role_t;
 typedef enum { EX_PICK_LAST = 0, EX_PICK_FIRST } ex_pick_t;
 typedef enum { EX_WHERE_SAME = 0, EX_WHERE_BEFORE, EX_WHERE_AFTER } ex_where_t;
+/* The level a line prefix gives its line (`level` of a prefix). */
+typedef enum {
+  EX_LEVEL_NONE = 0,
+  EX_LEVEL_ERROR,
+  EX_LEVEL_WARNING,
+  EX_LEVEL_INFO
+} ex_level_t;
+
+/* The recogniser a rule names instead of patterns ("recogniser"). */
+#define EX_RECOGNISER_ERRNO "errno-phrase"
 
 /* An event or a per-pattern override of it. Every member may be NULL: in the
  * rule's event NULL means "not given"; in a pattern's override it means "use
@@ -111,8 +124,11 @@ typedef struct ex_rule_s {
   char *title;
   char **tags;
   size_t ntags;
-  ex_rule_pattern_t *patterns;
+  ex_rule_pattern_t *patterns; /* none when `recogniser` is set */
   size_t npatterns;
+  char *recogniser; /* EX_RECOGNISER_ERRNO: the matcher's built-in
+                       recogniser finds the lines and fills the event;
+                       NULL for a rule of patterns */
   ex_rule_context_t before;
   ex_rule_context_t after;
   ex_rule_event_t event;
@@ -132,6 +148,19 @@ typedef struct ex_rule_s {
   int line;   /* line of the rule object in that file */
   int builtin;
 } ex_rule_t;
+
+/* A line shape of a rule file: a prefix that the matcher strips before the
+ * rules see a line (`prefixes`), or a line that says the run succeeded
+ * when it ends the output (`success`). */
+typedef struct ex_shape_s {
+  char *id;
+  char *pattern;    /* PCRE2 source, matched anchored (as if it began with
+                       \A) at the start of what is left of the line */
+  ex_level_t level; /* prefixes: the level it says its line has */
+  char *file;
+  int line;
+  int builtin;
+} ex_shape_t;
 
 /* ---------------------------------------------------------------------- */
 /* Rule sets                                                               */
@@ -153,6 +182,13 @@ const ex_rule_t *ex_ruleset_get(const ex_ruleset_t *set, size_t i);
 
 /* The rule with this id, or NULL. */
 const ex_rule_t *ex_ruleset_find(const ex_ruleset_t *set, const char *id);
+
+/* The line prefixes and the success lines of the set, in load order (an id
+ * already loaded is replaced in place, as for rules). Owned by the set. */
+size_t ex_ruleset_prefix_count(const ex_ruleset_t *set);
+const ex_shape_t *ex_ruleset_prefix(const ex_ruleset_t *set, size_t i);
+size_t ex_ruleset_success_count(const ex_ruleset_t *set);
+const ex_shape_t *ex_ruleset_success(const ex_ruleset_t *set, size_t i);
 
 /* Flags for the loaders. */
 #define EX_RULES_BUILTIN                                                       \

@@ -8,10 +8,19 @@
 #include "rules/rules_int.h"
 #include "platform/platform.h"
 
+/* A growable list of owned line shapes. */
+typedef struct shapes_s {
+  ex_shape_t **items;
+  size_t count;
+  size_t cap;
+} shapes_t;
+
 struct ex_ruleset_s {
   ex_rule_t **rules;
   size_t count;
   size_t cap;
+  shapes_t prefixes;
+  shapes_t success;
 };
 
 static void event_release(ex_rule_event_t *e) {
@@ -56,8 +65,26 @@ void ex__rule_free(ex_rule_t *r) {
   for (i = 0; i < r->nsuppress; i++)
     ex_free(r->suppress[i].pattern);
   ex_free(r->suppress);
+  ex_free(r->recogniser);
   ex_free(r->file);
   ex_free(r);
+}
+
+void ex__shape_free(ex_shape_t *sh) {
+  if (sh == NULL)
+    return;
+  ex_free(sh->id);
+  ex_free(sh->pattern);
+  ex_free(sh->file);
+  ex_free(sh);
+}
+
+static void shapes_release(shapes_t *l) {
+  size_t i;
+
+  for (i = 0; i < l->count; i++)
+    ex__shape_free(l->items[i]);
+  ex_free(l->items);
 }
 
 int ex_ruleset_new(ex_ruleset_t **out) {
@@ -73,6 +100,8 @@ void ex_ruleset_free(ex_ruleset_t *set) {
   for (i = 0; i < set->count; i++)
     ex__rule_free(set->rules[i]);
   ex_free(set->rules);
+  shapes_release(&set->prefixes);
+  shapes_release(&set->success);
   ex_free(set);
 }
 
@@ -119,6 +148,47 @@ int ex__ruleset_add(ex_ruleset_t *set, ex_rule_t *rule) {
   }
   set->rules[set->count++] = rule;
   return 0;
+}
+
+int ex__ruleset_add_shape(ex_ruleset_t *set, int success, ex_shape_t *sh) {
+  shapes_t *l = success ? &set->success : &set->prefixes;
+  size_t i;
+
+  for (i = 0; i < l->count; i++) {
+    if (strcmp(l->items[i]->id, sh->id) == 0) {
+      ex__shape_free(l->items[i]);
+      l->items[i] = sh;
+      return 0;
+    }
+  }
+  if (l->count == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 16;
+    ex_shape_t **p = ex_realloc(l->items, cap * sizeof(*p));
+    if (p == NULL) {
+      ex__shape_free(sh);
+      return -ENOMEM;
+    }
+    l->items = p;
+    l->cap = cap;
+  }
+  l->items[l->count++] = sh;
+  return 0;
+}
+
+size_t ex_ruleset_prefix_count(const ex_ruleset_t *set) {
+  return set->prefixes.count;
+}
+
+const ex_shape_t *ex_ruleset_prefix(const ex_ruleset_t *set, size_t i) {
+  return i < set->prefixes.count ? set->prefixes.items[i] : NULL;
+}
+
+size_t ex_ruleset_success_count(const ex_ruleset_t *set) {
+  return set->success.count;
+}
+
+const ex_shape_t *ex_ruleset_success(const ex_ruleset_t *set, size_t i) {
+  return i < set->success.count ? set->success.items[i] : NULL;
 }
 
 void ex_diags_init(ex_diags_t *d) {

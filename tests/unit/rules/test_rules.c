@@ -175,7 +175,106 @@ static const bad_case_t bad_cases[] = {
      HEAD "{" BODY EVENT
           ",'meaning':'m','fixes':[{'text':'t','needs_root':@'yes'}]}]}",
      "\"needs_root\" must be a boolean"},
+    /* Line shapes: prefixes and success lines. */
+    {"prefixes type", "{'format':'explain-rules/1','rules':[],'prefixes':@{}}",
+     "\"prefixes\" must be an array, not an object"},
+    {"prefix level",
+     "{'format':'explain-rules/1','rules':[],\n'prefixes':[{'id':'ci.ts',"
+     "'pattern':'\\\\d+ ','level':@'loud'}]}",
+     "level must be \"error\", \"warning\" or \"info\""},
+    {"prefix matches nothing",
+     "{'format':'explain-rules/1','rules':[],'prefixes':[{'id':'ci.ts',"
+     "'pattern':@'\\\\d*'}]}",
+     "may match an empty string"},
+    {"prefix regex",
+     "{'format':'explain-rules/1','rules':[],'prefixes':[{'id':'ci.ts',"
+     "'pattern':'[z-@a]'}]}",
+     "invalid regex: range out of order"},
+    {"prefix key",
+     "{'format':'explain-rules/1','rules':[],'prefixes':[{'id':'ci.ts',"
+     "'pattern':'x',@'levle':'info'}]}",
+     "unknown key \"levle\" in prefix"},
+    {"prefix id",
+     "{'format':'explain-rules/1','rules':[],'prefixes':[{'id':@'TS',"
+     "'pattern':'x'}]}",
+     "must look like ecosystem.name"},
+    {"prefix duplicate",
+     "{'format':'explain-rules/1','rules':[],'prefixes':[\n{'id':'ci.ts',"
+     "'pattern':'x'},\n{'id':@'ci.ts','pattern':'y'}]}",
+     "duplicate id \"ci.ts\" (first defined at line 2)"},
+    {"success has no level",
+     "{'format':'explain-rules/1','rules':[],'success':[{'id':'ci.ok',"
+     "'pattern':'ok',@'level':'info'}]}",
+     "unknown key \"level\" in success line"},
+    {"success missing pattern",
+     "{'format':'explain-rules/1','rules':[],'success':[@{'id':'ci.ok'}]}",
+     "success line: missing key \"pattern\""},
+    /* The recogniser's rule. */
+    {"recogniser unknown",
+     HEAD "{'id':'a.b','title':'t','tags':['x'],'recogniser':@'magic',"
+          "'meaning':'m'}]}",
+     "unknown recogniser \"magic\""},
+    {"recogniser and patterns",
+     HEAD "{'id':'a.b','title':'t','tags':['x'],'recogniser':'errno-phrase',"
+          "@'patterns':['^foo'],'meaning':'m'}]}",
+     "\"patterns\" or a \"recogniser\", not both"},
+    {"recogniser and event",
+     HEAD "{'id':'a.b','title':'t','tags':['x'],'recogniser':'errno-phrase',"
+          "@'event':{'errno':'EACCES'},'meaning':'m'}]}",
+     "a recogniser rule has no \"event\""},
+    {"recogniser capture",
+     HEAD "{'id':'a.b','title':'t','tags':['x'],'recogniser':'errno-phrase',"
+          "'meaning':'m ${words} @${path}'}]}",
+     "template names capture \"path\""},
+    {"rule without patterns",
+     HEAD "@{'id':'a.b','title':'t','tags':['x']," EVENT ",'meaning':'m'}]}",
+     "rule: missing key \"patterns\""},
 };
+
+/* Prefixes and success lines load beside rules, and a later file's id
+ * replaces an earlier one in place; a recogniser rule has no pattern. */
+static void test_shapes(void **state) {
+  static const char a[] =
+      "{'format':'explain-rules/1','rules':[{'id':'errno.phrase',"
+      "'title':'t','tags':['x'],'recogniser':'errno-phrase',"
+      "'meaning':'read ${words}: ${message} (${errno}) ${operation} "
+      "${subject}'}],"
+      "'prefixes':[{'id':'ci.ts','pattern':'\\\\d+ ','level':'info'},"
+      "{'id':'ci.tag','pattern':'\\\\[x\\\\] '}],"
+      "'success':[{'id':'ci.ok','pattern':'all good'}]}";
+  static const char b[] = "{'format':'explain-rules/1','rules':[],"
+                          "'prefixes':[{'id':'ci.ts','pattern':'\\\\d\\\\d ',"
+                          "'level':'warning'}]}";
+  prepared_t p;
+  ex_ruleset_t *set = NULL;
+  ex_diags_t d;
+  const ex_rule_t *r;
+
+  (void)state;
+  ex_diags_init(&d);
+  assert_int_equal(ex_ruleset_new(&set), 0);
+  prepare(a, &p);
+  assert_int_equal(ex_rules_load_buffer(set, "a.json", p.text, p.len, 0, &d),
+                   0);
+  prepare(b, &p);
+  assert_int_equal(ex_rules_load_buffer(set, "b.json", p.text, p.len, 0, &d),
+                   0);
+  assert_int_equal(d.count, 0);
+  r = ex_ruleset_find(set, "errno.phrase");
+  assert_non_null(r);
+  assert_string_equal(r->recogniser, EX_RECOGNISER_ERRNO);
+  assert_int_equal(r->npatterns, 0);
+  assert_int_equal(ex_ruleset_prefix_count(set), 2);
+  assert_string_equal(ex_ruleset_prefix(set, 0)->id, "ci.ts");
+  assert_string_equal(ex_ruleset_prefix(set, 0)->pattern, "\\d\\d ");
+  assert_int_equal(ex_ruleset_prefix(set, 0)->level, EX_LEVEL_WARNING);
+  assert_string_equal(ex_ruleset_prefix(set, 0)->file, "b.json");
+  assert_int_equal(ex_ruleset_prefix(set, 1)->level, EX_LEVEL_NONE);
+  assert_int_equal(ex_ruleset_success_count(set), 1);
+  assert_string_equal(ex_ruleset_success(set, 0)->pattern, "all good");
+  ex_diags_release(&d);
+  ex_ruleset_free(set);
+}
 
 static void test_bad_files(void **state) {
   size_t i;
@@ -618,6 +717,7 @@ static void test_template_refs(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bad_files),
+      cmocka_unit_test(test_shapes),
       cmocka_unit_test(test_diag_format),
       cmocka_unit_test(test_valid_file),
       cmocka_unit_test(test_template_names_ok),

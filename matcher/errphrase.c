@@ -1,0 +1,1161 @@
+/* The errno-phrase recogniser: an operating-system error reported inside
+ * another tool's line.
+ *
+ * Most failures in CI logs are a strerror text that a tool wrapped in its
+ * own words: Go's `open /etc/app.yaml: no such file or directory`,
+ * Node's `EACCES: permission denied, open '/x'`, Python's `[Errno 13]
+ * Permission denied: '/x'`, Java's `/x (Permission denied)`, Rust's
+ * `Os { code: 13, kind: PermissionDenied, message: "Permission denied" }`.
+ * The words alone are not enough: `test_permission_denied PASSED`, a
+ * sentence that quotes an error, `permission denied is handled` all
+ * contain them. A phrase counts only in the shape of an error report:
+ *
+ *   - on its left, the start of the message, a chain separator `: ` (and
+ *     then the element before it gives the operation and the subject), a
+ *     code in brackets (`[Errno 13] `, `[2002] `), an opening parenthesis
+ *     after a subject (`/x (`, `ENOENT (`, `errno 13 (`), Rust's
+ *     `message: "`, or an errno symbol and a comma (`EMFILE, `);
+ *   - on its right, the end of the message, a closing or separating mark
+ *     (`.`, `,`, `)`, `"`, `'`...), `: ` and a quoted or absolute path, `
+ *     (` (`(os error 13)`), or Node's target address;
+ *   - not in a warning (`warning:` at the head, or the word `warning`,
+ *     `ignoring`, `skipping` before it), not inside `inline code` of
+ *     prose, and not sudo's lookup of its own host name (a warning that
+ *     sudo words like an error).
+ *
+ * Node's codes without a phrase are read in two shapes: `connect
+ * ECONNREFUSED 127.0.0.1:5432` and `EACCES, mkdir '/x'`.
+ *
+ * Everything here reads the line bytewise and copies nothing; offsets are
+ * into the text given. The phrase table is built once (glibc's strerror
+ * texts from rules/errno.c, then resolver texts), at the first use. */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matcher/matcher.h"
+
+#define PHRASES_MAX 192
+
+typedef struct phrase_s {
+  const char *text;
+  size_t len;
+  const char *errno_name; /* NULL for a failed name resolution */
+  int host_after;         /* `text: HOST` (curl's "Could not resolve host") */
+} phrase_t;
+
+/* Texts that are not strerror's but report the same events: resolver
+ * failures (glibc's gai_strerror, Go's, macOS's, curl's), Go's timeout,
+ * BSD's wording of ETIMEDOUT. */
+static const struct {
+  const char *text;
+  const char *errno_name;
+  int host_after;
+} extra_phrases[] = {
+    {"no such host", NULL, 0},
+    {"Name or service not known", NULL, 0},
+    {"Temporary failure in name resolution", NULL, 0},
+    {"nodename nor servname provided, or not known", NULL, 0},
+    {"No address associated with hostname", NULL, 0},
+    {"Could not resolve host", NULL, 1},
+    {"Unknown host", NULL, 0},
+    {"Host not found", NULL, 0},
+    {"i/o timeout", "ETIMEDOUT", 0},
+    {"Operation timed out", "ETIMEDOUT", 0},
+};
+
+/* Node's codes, read in its own shapes even without a phrase. */
+static const struct {
+  const char code[16];
+  const char *errno_name; /* NULL: a failed name resolution */
+} ecodes[] = {
+    {"EACCES", "EACCES"},
+    {"EADDRINUSE", "EADDRINUSE"},
+    {"EADDRNOTAVAIL", "EADDRNOTAVAIL"},
+    {"EAGAIN", "EAGAIN"},
+    {"EAI_AGAIN", NULL},
+    {"EBADF", "EBADF"},
+    {"EBUSY", "EBUSY"},
+    {"ECONNABORTED", "ECONNABORTED"},
+    {"ECONNREFUSED", "ECONNREFUSED"},
+    {"ECONNRESET", "ECONNRESET"},
+    {"EEXIST", "EEXIST"},
+    {"EHOSTUNREACH", "EHOSTUNREACH"},
+    {"EINVAL", "EINVAL"},
+    {"EISDIR", "EISDIR"},
+    {"ELOOP", "ELOOP"},
+    {"EMFILE", "EMFILE"},
+    {"ENAMETOOLONG", "ENAMETOOLONG"},
+    {"ENETUNREACH", "ENETUNREACH"},
+    {"ENFILE", "ENFILE"},
+    {"ENOENT", "ENOENT"},
+    {"ENOSPC", "ENOSPC"},
+    {"ENOTDIR", "ENOTDIR"},
+    {"ENOTEMPTY", "ENOTEMPTY"},
+    {"ENOTFOUND", NULL},
+    {"EPERM", "EPERM"},
+    {"EPIPE", "EPIPE"},
+    {"EROFS", "EROFS"},
+    {"ETIMEDOUT", "ETIMEDOUT"},
+    {"EXDEV", "EXDEV"},
+};
+
+#define NECODES (sizeof(ecodes) / sizeof(ecodes[0]))
+
+/* The words that name an operation, in Go's and Node's chains, in
+ * coreutils' and busybox's messages and in system call names. */
+static const struct {
+  const char word[12];
+  const char *operation;
+  char kind; /* subject it takes: 'p'ath, 'a'ddress, 'P'ort, 'h'ost */
+} op_words[] = {
+    {"open", "open", 'p'},       {"openat", "open", 'p'},
+    {"opendir", "open", 'p'},    {"scandir", "open", 'p'},
+    {"fopen", "open", 'p'},      {"creat", "create", 'p'},
+    {"create", "create", 'p'},   {"touch", "create", 'p'},
+    {"mkdir", "mkdir", 'p'},     {"mkdirat", "mkdir", 'p'},
+    {"remove", "delete", 'p'},   {"unlink", "delete", 'p'},
+    {"unlinkat", "delete", 'p'}, {"rmdir", "delete", 'p'},
+    {"delete", "delete", 'p'},   {"rename", "rename", 'p'},
+    {"renameat", "rename", 'p'}, {"move", "rename", 'p'},
+    {"stat", "other", 'p'},      {"lstat", "other", 'p'},
+    {"fstat", "other", 'p'},     {"statx", "other", 'p'},
+    {"access", "other", 'p'},    {"readlink", "other", 'p'},
+    {"chdir", "other", 'p'},     {"realpath", "other", 'p'},
+    {"read", "read", 'p'},       {"write", "write", 'p'},
+    {"chmod", "chmod", 'p'},     {"fchmod", "chmod", 'p'},
+    {"chown", "chown", 'p'},     {"lchown", "chown", 'p'},
+    {"link", "link", 'p'},       {"symlink", "link", 'p'},
+    {"exec", "exec", 'p'},       {"execve", "exec", 'p'},
+    {"fork/exec", "exec", 'p'},  {"copyfile", "create", 'p'},
+    {"watch", "other", 'p'},     {"mount", "mount", 'p'},
+    {"flock", "lock", 'p'},      {"lock", "lock", 'p'},
+    {"connect", "connect", 'a'}, {"dial", "connect", 'a'},
+    {"bind", "bind", 'P'},       {"listen", "bind", 'P'},
+    {"lookup", "resolve", 'h'},  {"getaddrinfo", "resolve", 'h'},
+};
+
+#define NOPS (sizeof(op_words) / sizeof(op_words[0]))
+
+/* Verbs of coreutils' and busybox's "cannot VERB 'path'" messages. */
+static const struct {
+  const char *words;
+  const char *operation;
+} verbs[] = {
+    {"create directory", "mkdir"},
+    {"create regular file", "create"},
+    {"create", "create"},
+    {"open", "open"},
+    {"remove", "delete"},
+    {"delete", "delete"},
+    {"stat", "other"},
+    {"access", "other"},
+    {"read", "read"},
+    {"write", "write"},
+    {"execute", "exec"},
+    {"move", "rename"},
+    {"rename", "rename"},
+    {"touch", "create"},
+    {"chdir", "other"},
+    {"change directory", "other"},
+};
+
+static phrase_t phrases[PHRASES_MAX];
+static size_t nphrases;
+/* Phrase indices sorted by folded first byte, longest first: bucket b is
+ * order[first[b]..first[b + 1]). */
+static uint16_t order[PHRASES_MAX];
+static uint16_t first[257];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static unsigned char fold(unsigned char c) {
+  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static int is_word(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '_';
+}
+
+static int is_upper_or_digit(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static int is_digit(unsigned char c) {
+  return c >= '0' && c <= '9';
+}
+
+static void add_phrase(const char *text, const char *errno_name,
+                       int host_after) {
+  if (nphrases == PHRASES_MAX)
+    return;
+  phrases[nphrases].text = text;
+  phrases[nphrases].len = strlen(text);
+  phrases[nphrases].errno_name = errno_name;
+  phrases[nphrases].host_after = host_after;
+  nphrases++;
+}
+
+static int order_cmp(const void *a, const void *b) {
+  const phrase_t *x = &phrases[*(const uint16_t *)a];
+  const phrase_t *y = &phrases[*(const uint16_t *)b];
+  unsigned char fx = fold((unsigned char)x->text[0]);
+  unsigned char fy = fold((unsigned char)y->text[0]);
+
+  if (fx != fy)
+    return fx < fy ? -1 : 1;
+  if (x->len != y->len)
+    return x->len > y->len ? -1 : 1;
+  return *(const uint16_t *)a < *(const uint16_t *)b ? -1 : 1;
+}
+
+static void build(void) {
+  size_t i;
+  unsigned b;
+  size_t k = 0;
+  int num;
+
+  for (num = 1; num < 4096; num++) {
+    const char *name = ex_errno_name(num);
+    const char *msg = name != NULL ? ex_errno_message(name) : NULL;
+    if (msg != NULL && strlen(msg) >= EX_LITERAL_MIN)
+      add_phrase(msg, name, 0);
+  }
+  for (i = 0; i < sizeof(extra_phrases) / sizeof(extra_phrases[0]); i++)
+    add_phrase(extra_phrases[i].text, extra_phrases[i].errno_name,
+               extra_phrases[i].host_after);
+  for (i = 0; i < nphrases; i++)
+    order[i] = (uint16_t)i;
+  qsort(order, nphrases, sizeof(order[0]), order_cmp);
+  for (b = 0; b < 256; b++) {
+    first[b] = (uint16_t)k;
+    while (k < nphrases && fold((unsigned char)phrases[order[k]].text[0]) == b)
+      k++;
+  }
+  first[256] = (uint16_t)k;
+}
+
+/* The literals that make a line worth reading. A phrase caseless
+ * anywhere would be too common: the words of "Object is remote" or
+ * "Connection reset by peer" fill running text, and every line with them
+ * would be read. So each phrase is looked for as glibc writes it
+ * (case-sensitive: "Permission denied"), and in any case after ": ", where
+ * Go, Node and most chains put it ("open /x: permission denied"). */
+static void put_literal(ex_literal_t *lits, unsigned char *keys, size_t max,
+                        size_t *n, const char *head, const char *text,
+                        int caseless) {
+  size_t hl = strlen(head);
+  size_t len = hl + strlen(text);
+
+  if (*n < max) {
+    /* ": " and the first letter: the words after it are running text,
+     * as common as a key can be. */
+    keys[*n] = hl > 0 ? 0 : 0xFF;
+    if (len > EX_LITERAL_MAX)
+      len = EX_LITERAL_MAX;
+    memcpy(lits[*n].bytes, head, hl);
+    memcpy(lits[*n].bytes + hl, text, len - hl);
+    lits[*n].len = len;
+    lits[*n].caseless = caseless;
+  }
+  (*n)++;
+}
+
+size_t ex_errphrase_literals(ex_literal_t *lits, unsigned char *keys,
+                             size_t max) {
+  size_t n = 0;
+  size_t i;
+
+  (void)pthread_once(&once, build);
+  for (i = 0; i < nphrases; i++) {
+    put_literal(lits, keys, max, &n, "", phrases[i].text, 0);
+    put_literal(lits, keys, max, &n, ": ", phrases[i].text, 1);
+  }
+  for (i = 0; i < NECODES; i++)
+    put_literal(lits, keys, max, &n, "", ecodes[i].code, 0);
+  return n;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reading helpers                                                         */
+
+typedef struct span_s {
+  size_t off;
+  size_t len;
+} span_t;
+
+/* The longest phrase at s[i] with word boundaries on both sides, or -1. */
+static int phrase_at(const char *s, size_t len, size_t i) {
+  unsigned char c = fold((unsigned char)s[i]);
+  uint16_t j;
+
+  for (j = first[c]; j < first[c + 1]; j++) {
+    const phrase_t *p = &phrases[order[j]];
+    size_t k;
+    if (i + p->len > len)
+      continue;
+    for (k = 1; k < p->len; k++)
+      if (fold((unsigned char)s[i + k]) != fold((unsigned char)p->text[k]))
+        break;
+    if (k < p->len)
+      continue;
+    if (i + p->len < len && is_word((unsigned char)s[i + p->len]) &&
+        is_word((unsigned char)p->text[p->len - 1]))
+      continue;
+    return (int)order[j];
+  }
+  return -1;
+}
+
+/* A Node code at s[i] (a whole word), or -1. */
+static int ecode_at(const char *s, size_t len, size_t i, size_t *end) {
+  size_t k = i;
+  size_t e;
+
+  if (s[i] != 'E' || (i > 0 && is_word((unsigned char)s[i - 1])))
+    return -1;
+  while (k < len && is_upper_or_digit((unsigned char)s[k]))
+    k++;
+  for (e = 0; e < NECODES; e++) {
+    size_t n = strlen(ecodes[e].code);
+    if (n == k - i && memcmp(s + i, ecodes[e].code, n) == 0) {
+      *end = k;
+      return (int)e;
+    }
+  }
+  return -1;
+}
+
+static int ecode_word(const char *s, size_t off, size_t len) {
+  size_t end;
+
+  return len > 0 && ecode_at(s, off + len, off, &end) >= 0 && end == off + len;
+}
+
+/* The operation word w[0..n) ("open", "mkdir()", "fork/exec"), or -1. */
+static int op_word(const char *w, size_t n) {
+  size_t i;
+
+  if (n > 2 && w[n - 2] == '(' && w[n - 1] == ')')
+    n -= 2;
+  for (i = 0; i < NOPS; i++)
+    if (strlen(op_words[i].word) == n && memcmp(w, op_words[i].word, n) == 0)
+      return (int)i;
+  return -1;
+}
+
+static int word_ieq(const char *s, size_t n, const char *w) {
+  size_t k;
+
+  if (strlen(w) != n)
+    return 0;
+  for (k = 0; k < n; k++)
+    if (fold((unsigned char)s[k]) != (unsigned char)w[k])
+      return 0;
+  return 1;
+}
+
+/* Whether s[off..off+n) contains the word w (lower case, whole word,
+ * ASCII case ignored). */
+static int has_word(const char *s, size_t off, size_t n, const char *w) {
+  size_t wl = strlen(w);
+  size_t i;
+
+  for (i = off; i + wl <= off + n; i++) {
+    if (i > off && is_word((unsigned char)s[i - 1]))
+      continue;
+    if (i + wl < off + n && is_word((unsigned char)s[i + wl]))
+      continue;
+    if (word_ieq(s + i, wl, w))
+      return 1;
+  }
+  return 0;
+}
+
+static int is_quote(unsigned char c) {
+  return c == '\'' || c == '"' || c == '`';
+}
+
+/* A quoted string starting at s[i] (' " ` or ‘ ... ’): its contents. */
+static int quoted_at(const char *s, size_t len, size_t i, span_t *out,
+                     size_t *end) {
+  const char *close;
+  size_t open_len = 1;
+  char q;
+
+  if (i >= len)
+    return 0;
+  if (i + 3 <= len && memcmp(s + i, "\xe2\x80\x98", 3) == 0) {
+    const char *p;
+    for (p = s + i + 3; p + 3 <= s + len; p++)
+      if (memcmp(p, "\xe2\x80\x99", 3) == 0)
+        break;
+    if (p + 3 > s + len || p == s + i + 3)
+      return 0;
+    out->off = i + 3;
+    out->len = (size_t)(p - (s + i + 3));
+    *end = (size_t)(p - s) + 3;
+    return 1;
+  }
+  q = s[i];
+  if (!is_quote((unsigned char)q))
+    return 0;
+  close = memchr(s + i + open_len, q, len - i - open_len);
+  if (close == NULL || close == s + i + open_len)
+    return 0;
+  out->off = i + open_len;
+  out->len = (size_t)(close - (s + i + open_len));
+  *end = (size_t)(close - s) + 1;
+  return 1;
+}
+
+static int looks_like_path(const char *s, size_t n) {
+  if (n == 0)
+    return 0;
+  if (s[0] == '/' || s[0] == '~')
+    return 1;
+  if (n >= 2 && s[0] == '.' &&
+      (s[1] == '/' || (n >= 3 && s[1] == '.' && s[2] == '/')))
+    return 1;
+  /* C:\ or C:/ */
+  return n >= 3 &&
+         ((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')) &&
+         s[1] == ':' && (s[2] == '\\' || s[2] == '/');
+}
+
+/* The last whitespace-separated token of s[lo..hi). */
+static span_t last_token(const char *s, size_t lo, size_t hi) {
+  span_t t;
+  size_t b = hi;
+
+  while (b > lo && s[b - 1] != ' ' && s[b - 1] != '\t')
+    b--;
+  t.off = b;
+  t.len = hi - b;
+  return t;
+}
+
+/* The first token of s[lo..hi) and where it ends. */
+static span_t first_token(const char *s, size_t lo, size_t hi) {
+  span_t t;
+  size_t e;
+
+  while (lo < hi && (s[lo] == ' ' || s[lo] == '\t'))
+    lo++;
+  e = lo;
+  while (e < hi && s[e] != ' ' && s[e] != '\t')
+    e++;
+  t.off = lo;
+  t.len = e - lo;
+  return t;
+}
+
+/* Start of the chain element that ends at `end` (just before a ": "):
+ * after the previous ": ", or lo. */
+static size_t element_start(const char *s, size_t lo, size_t end) {
+  size_t i = end;
+
+  while (i > lo + 1) {
+    if (s[i - 2] == ':' && s[i - 1] == ' ')
+      return i;
+    i--;
+  }
+  return lo;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Subjects                                                                */
+
+typedef struct reading_s {
+  ex_errphrase_t *out;
+  const char *s;
+  size_t len;
+  size_t lo; /* the words read start here */
+  size_t hi; /* and end here */
+} reading_t;
+
+static void take(reading_t *r, size_t off, size_t len) {
+  if (off < r->lo)
+    r->lo = off;
+  if (off + len > r->hi)
+    r->hi = off + len;
+}
+
+static void set_op(reading_t *r, int op) {
+  if (op >= 0 && r->out->operation == NULL)
+    r->out->operation = op_words[op].operation;
+}
+
+static void set_subject(reading_t *r, const char *kind, span_t v) {
+  const char *s = r->s;
+  size_t i;
+
+  /* Trailing punctuation of a sentence is not part of a path. */
+  while (v.len > 1 &&
+         (s[v.off + v.len - 1] == ',' || s[v.off + v.len - 1] == ';' ||
+          s[v.off + v.len - 1] == '.'))
+    v.len--;
+  if (v.len == 0 || r->out->subject_kind != NULL)
+    return;
+  /* A NUL or a control byte is no part of a name a tool printed. */
+  for (i = 0; i < v.len; i++)
+    if ((unsigned char)s[v.off + i] < 0x20 || s[v.off + i] == 0x7f)
+      return;
+  r->out->subject_kind = kind;
+  r->out->subject_off = v.off;
+  r->out->subject_len = v.len;
+  take(r, v.off, v.len);
+}
+
+/* A host:port target: the port after the last ':' (digits). */
+static span_t port_of(const char *s, span_t t) {
+  span_t p;
+  size_t e = t.off + t.len;
+  size_t b = e;
+
+  while (b > t.off && is_digit((unsigned char)s[b - 1]))
+    b--;
+  p.off = b;
+  p.len = b > t.off && s[b - 1] == ':' ? e - b : 0;
+  if (b == t.off && t.len > 0)
+    p.len = t.len; /* a bare port number */
+  return p;
+}
+
+/* The subject of a target token for an operation of kind k. */
+static void target_subject(reading_t *r, char k, span_t t) {
+  const char *s = r->s;
+  const char *arrow;
+  span_t q;
+  size_t end;
+
+  if (t.len == 0)
+    return;
+  if (quoted_at(s, t.off + t.len, t.off, &q, &end) && end == t.off + t.len)
+    t = q;
+  /* "read tcp 10.0.0.2:41000->10.0.0.1:5432": the far end; "write unix
+   * /var/run/docker.sock->@": the socket (its peer has no name). */
+  arrow = memmem(s + t.off, t.len, "->", 2);
+  if (arrow != NULL && k != 'p') {
+    size_t a = (size_t)(arrow - s) + 2;
+    t.len = t.off + t.len - a;
+    t.off = a;
+  } else if (arrow != NULL) {
+    t.len = (size_t)(arrow - s) - t.off;
+  }
+  if (k == 'h') {
+    size_t i;
+    int named = 0;
+    for (i = 0; i < t.len; i++)
+      named |= is_word((unsigned char)s[t.off + i]);
+    if (!named)
+      return; /* "*****": a name the poster hid */
+  }
+  if (k == 'p')
+    set_subject(r, "path", t);
+  else if (k == 'a')
+    set_subject(r, looks_like_path(s + t.off, t.len) ? "path" : "address", t);
+  else if (k == 'P') {
+    span_t p = port_of(s, t);
+    if (p.len > 0) {
+      take(r, t.off, t.len);
+      set_subject(r, "port", p);
+    }
+  } else if (k == 'h')
+    set_subject(r, "host", t);
+}
+
+static const char *const nets[] = {"tcp",  "tcp4", "tcp6", "udp", "udp4",
+                                   "udp6", "unix", "ip",   NULL};
+
+static int net_word(const char *s, span_t t) {
+  size_t i;
+
+  for (i = 0; nets[i] != NULL; i++)
+    if (word_ieq(s + t.off, t.len, nets[i]))
+      return (int)i;
+  return -1;
+}
+
+/* A Go operation element: "open /x", "dial tcp 1.2.3.4:5", "listen tcp
+ * :8080", "lookup db on 127.0.0.11:53", "read udp a->b". Returns 1 when
+ * the element starts with an operation word (after quotes), or holds a
+ * network operation later ("desc = write unix /x->@", as gRPC words
+ * it). */
+static int go_element(reading_t *r, size_t lo, size_t hi) {
+  const char *s = r->s;
+  span_t op;
+  span_t arg;
+  int o;
+  int net;
+
+  while (lo < hi && is_quote((unsigned char)s[lo]))
+    lo++;
+  op = first_token(s, lo, hi);
+  o = op_word(s + op.off, op.len);
+  while (o < 0 && op.len > 0) {
+    op = first_token(s, op.off + op.len, hi);
+    o = op_word(s + op.off, op.len);
+    if (o >= 0 && net_word(s, first_token(s, op.off + op.len, hi)) < 0)
+      o = -1; /* only a network operation, this far in */
+  }
+  if (o < 0)
+    return 0;
+  set_op(r, o);
+  take(r, op.off, hi - op.off);
+  arg = first_token(s, op.off + op.len, hi);
+  /* The network of dial, listen, read and write. */
+  net = net_word(s, arg);
+  if (net >= 0 && (op_words[o].kind != 'p' ||
+                   strcmp(op_words[o].word, "read") == 0 ||
+                   strcmp(op_words[o].word, "write") == 0)) {
+    char k = op_words[o].kind == 'p' ? 'a' : op_words[o].kind;
+    if (strcmp(nets[net], "unix") == 0)
+      k = 'p';
+    target_subject(r, k, first_token(s, arg.off + arg.len, hi));
+    return 1;
+  }
+  if (strcmp(op_words[o].word, "lookup") == 0) {
+    /* "lookup HOST on DNS:53" or "lookup HOST" */
+    r->out->condition = "name-resolution-failed";
+    r->out->operation = "resolve";
+    target_subject(r, 'h', arg);
+    return 1;
+  }
+  target_subject(r, op_words[o].kind, arg);
+  return 1;
+}
+
+/* A resolver element: "unable to resolve host HOST", "Could not resolve
+ * hostname HOST". */
+static int resolve_element(reading_t *r, size_t lo, size_t hi) {
+  const char *s = r->s;
+  span_t t = last_token(s, lo, hi);
+  size_t i;
+
+  for (i = lo; i + 7 <= hi; i++)
+    if (word_ieq(s + i, 7, "resolve") && t.off > i + 7) {
+      r->out->operation = "resolve";
+      set_subject(r, "host", t);
+      take(r, lo, hi - lo);
+      return 1;
+    }
+  return 0;
+}
+
+/* coreutils and busybox: "cannot create directory '/x'", or a bare
+ * "'/x'" or "/x". */
+static void path_element(reading_t *r, size_t lo, size_t hi) {
+  const char *s = r->s;
+  span_t t = last_token(s, lo, hi);
+  span_t q;
+  size_t end;
+  size_t i;
+  size_t qs = hi;
+
+  /* The last quoted string of the element (it may hold spaces). */
+  for (i = hi; i > lo; i--) {
+    if (quoted_at(s, hi, i - 1, &q, &end) && end == hi) {
+      qs = i - 1;
+      break;
+    }
+  }
+  if (qs < hi) {
+    set_subject(r, "path", q);
+    take(r, lo, hi - lo);
+    for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+      size_t n = strlen(verbs[i].words);
+      size_t k;
+      for (k = lo; k + n <= qs; k++)
+        if (memcmp(s + k, verbs[i].words, n) == 0 &&
+            (k == lo || !is_word((unsigned char)s[k - 1]))) {
+          r->out->operation = verbs[i].operation;
+          return;
+        }
+    }
+    return;
+  }
+  if (looks_like_path(s + t.off, t.len) && t.off == lo) {
+    set_subject(r, "path", t);
+    take(r, lo, hi - lo);
+  }
+}
+
+/* ---------------------------------------------------------------------- */
+/* The shapes                                                              */
+
+/* What follows a phrase ending at s[pe]: 1 when it can end an error
+ * report, with the subject it names, if any. */
+static int right_ok(reading_t *r, size_t pe, int host_after) {
+  const char *s = r->s;
+  size_t len = r->len;
+  size_t i = pe;
+  span_t t;
+  span_t q;
+  size_t end;
+
+  while (i < len && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  if (i == len)
+    return 1;
+  i = pe;
+  if (host_after) {
+    /* curl: "Could not resolve host: HOST" */
+    if (i + 2 < len && s[i] == ':' && s[i + 1] == ' ') {
+      t = first_token(s, i + 2, len);
+      if (t.len > 0) {
+        r->out->operation = "resolve";
+        set_subject(r, "host", t);
+        return 1;
+      }
+    }
+    return 0;
+  }
+  switch (s[i]) {
+  case '.':
+  case ';':
+  case ')':
+  case ']':
+  case '}':
+  case '"':
+  case '\'':
+  case '`':
+  case '>':
+    return 1;
+  case ',':
+    /* Node: ", open '/x'", ", mkdir '/x'", ", watch" */
+    t = first_token(s, i + 1, len);
+    if (t.len > 0 && t.off == i + 2) {
+      int o = op_word(s + t.off, t.len);
+      if (o >= 0) {
+        set_op(r, o);
+        take(r, t.off, t.len);
+        if (t.off + t.len < len && s[t.off + t.len] == ' ' &&
+            quoted_at(s, len, t.off + t.len + 1, &q, &end)) {
+          target_subject(r, op_words[o].kind, q);
+          take(r, t.off, end - t.off);
+        }
+      }
+    }
+    return 1;
+  case ':':
+    if (i + 1 >= len || s[i + 1] != ' ')
+      return 0;
+    if (quoted_at(s, len, i + 2, &q, &end)) {
+      set_subject(r, "path", q);
+      take(r, i + 2, end - (i + 2));
+      return 1;
+    }
+    t = first_token(s, i + 2, len);
+    if (looks_like_path(s + t.off, t.len)) {
+      set_subject(r, "path", t);
+      return 1;
+    }
+    /* runc's errors end in ": unknown". */
+    return t.len >= 7 && memcmp(s + t.off, "unknown", 7) == 0 &&
+           (t.len == 7 || s[t.off + 7] == '.');
+  case ' ':
+    if (i + 1 < len && s[i + 1] == '(')
+      return 1; /* "(os error 13)", "(publickey)" */
+    /* Perl's die: "open /x: Permission denied at script.pl line 12." */
+    if (i + 4 < len && memcmp(s + i, " at ", 4) == 0) {
+      const char *ln = memmem(s + i, len - i, " line ", 6);
+      size_t k = ln != NULL ? (size_t)(ln - s) + 6 : len;
+      size_t d = k;
+      while (d < len && is_digit((unsigned char)s[d]))
+        d++;
+      return d > k && (d == len || s[d] == '.' || s[d] == ',');
+    }
+    if (i + 2 < len && (s[i + 1] == '@' || s[i + 1] == '-') &&
+        s[i + 2] == ' ') {
+      /* Ruby: "Permission denied @ rb_sysopen - /x" */
+      const char *dash = memmem(s + i, len - i, " - ", 3);
+      if (dash != NULL) {
+        t = first_token(s, (size_t)(dash - s) + 3, len);
+        if (looks_like_path(s + t.off, t.len))
+          set_subject(r, "path", t);
+      }
+      return 1;
+    }
+    /* Node: "address already in use :::3000", "permission denied
+     * 0.0.0.0:80": one address, and nothing after it. */
+    t = first_token(s, i + 1, len);
+    if (t.len > 0 && memchr(s + t.off, ':', t.len) != NULL &&
+        is_digit((unsigned char)s[t.off + t.len - 1]) &&
+        first_token(s, t.off + t.len, len).len == 0) {
+      if (r->out->operation != NULL && strcmp(r->out->operation, "bind") == 0)
+        target_subject(r, 'P', t);
+      else
+        target_subject(r, 'a', t);
+      return 1;
+    }
+    return 0;
+  default:
+    return 0;
+  }
+}
+
+/* "[Errno 13] ", "[WinError 5] ", "[2002] ", "[Errno -3] " ending at
+ * s[ps]: the position of '[' or (size_t)-1. */
+static size_t bracket_code(const char *s, size_t ps) {
+  size_t i;
+
+  if (ps < 4 || s[ps - 1] != ' ')
+    return (size_t)-1;
+  /* curl: "curl: (6) Could not resolve host" */
+  if (s[ps - 2] == ')') {
+    i = ps - 2;
+    while (i > 0 && is_digit((unsigned char)s[i - 1]))
+      i--;
+    return i < ps - 2 && i > 0 && s[i - 1] == '(' ? i - 1 : (size_t)-1;
+  }
+  if (s[ps - 2] != ']')
+    return (size_t)-1;
+  i = ps - 2;
+  while (i > 0 && is_digit((unsigned char)s[i - 1]))
+    i--;
+  if (i == ps - 2)
+    return (size_t)-1;
+  if (i > 0 && s[i - 1] == '-')
+    i--;
+  if (i > 0 && s[i - 1] == '[')
+    return i - 1;
+  if (i >= 7 && memcmp(s + i - 7, "[Errno ", 7) == 0)
+    return i - 7;
+  if (i >= 10 && memcmp(s + i - 10, "[WinError ", 10) == 0)
+    return i - 10;
+  return (size_t)-1;
+}
+
+/* Reads the left side of a phrase at s[ps] in a chain: the element
+ * before the ": " gives the operation and the subject. */
+static void chain_left(reading_t *r, size_t ps) {
+  const char *s = r->s;
+  size_t q = ps - 2;
+  size_t e0 = element_start(s, 0, q);
+  span_t tok = last_token(s, e0, q);
+
+  take(r, e0, q - e0);
+  /* "EACCES: permission denied, open '/x'" and Node's "listen
+   * EADDRINUSE: address already in use :::3000" */
+  if (ecode_word(s, tok.off, tok.len)) {
+    if (tok.off > e0) {
+      span_t op = last_token(s, e0, tok.off - 1);
+      set_op(r, op_word(s + op.off, op.len));
+    }
+    return;
+  }
+  /* nginx: mkdir() "/x" failed (30: Read-only file system) */
+  if (tok.len > 1 && tok.off + tok.len == q && s[tok.off] == '(' &&
+      is_digit((unsigned char)s[q - 1])) {
+    size_t k;
+    for (k = tok.off; k > e0; k--) {
+      span_t qs;
+      size_t end;
+      if (quoted_at(s, tok.off, k - 1, &qs, &end)) {
+        set_subject(r, "path", qs);
+        /* the operation just before the quote: `mkdir() "/x"` */
+        if (k >= e0 + 2) {
+          span_t op = last_token(s, e0, k - 2);
+          set_op(r, op_word(s + op.off, op.len));
+        }
+        break;
+      }
+    }
+    return;
+  }
+  /* Go: "dial tcp 1.2.3.4:5: connect: connection refused": the inner
+   * operation, then the outer element for the subject. */
+  if (tok.off == e0 && op_word(s + tok.off, tok.len) >= 0) {
+    set_op(r, op_word(s + tok.off, tok.len));
+    if (e0 >= 2) {
+      size_t e1 = element_start(s, 0, e0 - 2);
+      int before = r->out->subject_kind != NULL;
+      if (!go_element(r, e1, e0 - 2) && !before) {
+        span_t t = last_token(s, e1, e0 - 2);
+        if (t.off == e1)
+          target_subject(r, op_words[op_word(s + tok.off, tok.len)].kind, t);
+      }
+    }
+    return;
+  }
+  /* dlopen: "libfoo.so: cannot open shared object file: No such file or
+   * directory" */
+  if (q - e0 == 30 &&
+      memcmp(s + e0, "cannot open shared object file", 30) == 0) {
+    if (e0 >= 2) {
+      span_t lib = last_token(s, element_start(s, 0, e0 - 2), e0 - 2);
+      const char *colon = memrchr(s + lib.off, ':', lib.len);
+      if (colon != NULL) {
+        lib.len -= (size_t)(colon + 1 - (s + lib.off));
+        lib.off = (size_t)(colon + 1 - s);
+      }
+      r->out->condition = "shared-library-missing";
+      r->out->operation = "load";
+      set_subject(r, "library", lib);
+    }
+    return;
+  }
+  if (go_element(r, e0, q))
+    return;
+  if (resolve_element(r, e0, q))
+    return;
+  path_element(r, e0, q);
+  /* 'exec: "./authn": permission denied': the operation before the
+   * subject's element. */
+  if (r->out->subject_kind != NULL && r->out->operation == NULL && e0 >= 2) {
+    size_t e1 = element_start(s, 0, e0 - 2);
+    span_t op = last_token(s, e1, e0 - 2);
+    int o = op_word(s + op.off, op.len);
+    if (o >= 0 && op_words[o].kind == 'p') {
+      set_op(r, o);
+      take(r, op.off, op.len);
+    }
+  }
+}
+
+/* "/x (Permission denied)", "ENOENT (No such file or directory)",
+ * "errno 13 (Permission denied)": what stands before the parenthesis. */
+static int paren_left(reading_t *r, size_t ps) {
+  const char *s = r->s;
+  size_t b = ps - 1; /* the '(' */
+  size_t e0;
+  span_t tok;
+
+  if (b == 0 || s[b - 1] != ' ')
+    return 0;
+  tok = last_token(s, 0, b - 1);
+  if (tok.len == 0)
+    return 0;
+  if (ecode_word(s, tok.off, tok.len) ||
+      (is_digit((unsigned char)s[tok.off]) && tok.off >= 6 &&
+       (has_word(s, tok.off - 6, 5, "errno") ||
+        has_word(s, tok.off - 6, 5, "error")))) {
+    take(r, tok.off, tok.len);
+    /* Android: "/x: open failed: ENOENT (No such file or directory)" */
+    if (tok.off >= 2 && s[tok.off - 2] == ':') {
+      size_t e1 = element_start(s, 0, tok.off - 2);
+      span_t op = first_token(s, e1, tok.off - 2);
+      set_op(r, op_word(s + op.off, op.len));
+      if (e1 >= 2) {
+        size_t e2 = element_start(s, 0, e1 - 2);
+        span_t t = last_token(s, e2, e1 - 2);
+        if (looks_like_path(s + t.off, t.len))
+          set_subject(r, "path", t);
+      }
+    }
+    return 1;
+  }
+  /* Java: "...Exception: /data/x (Permission denied)": the path runs from
+   * the last ": " (it may hold spaces). */
+  e0 = element_start(s, 0, b - 1);
+  if (looks_like_path(s + e0, b - 1 - e0)) {
+    span_t p;
+    p.off = e0;
+    p.len = b - 1 - e0;
+    r->out->operation = "open";
+    set_subject(r, "path", p);
+    return 1;
+  }
+  return 0;
+}
+
+/* Whether s[ps] is inside `inline code` of prose: an odd number of
+ * backticks before it and one after. */
+static int in_inline_code(const char *s, size_t len, size_t ps, size_t pe) {
+  size_t n = 0;
+  size_t i;
+
+  for (i = 0; i < ps; i++)
+    n += s[i] == '`';
+  return (n & 1) && memchr(s + pe, '`', len - pe) != NULL;
+}
+
+/* Vetoes that hold for the whole line: a warning, a notice. */
+static int warning_line(const char *s, size_t len, size_t ps) {
+  static const char *const heads[] = {"warning", "warn",  "note", "hint",
+                                      "info",    "debug", NULL};
+  static const char *const words[] = {"warning", "warn",     "ignoring",
+                                      "ignored", "skipping", NULL};
+  span_t t = first_token(s, 0, len);
+  size_t i;
+
+  for (i = 0; heads[i] != NULL; i++) {
+    size_t n = strlen(heads[i]);
+    if (t.len >= n && word_ieq(s + t.off, n, heads[i]) &&
+        (t.len == n || s[t.off + n] == ':' || s[t.off + n] == ']'))
+      return 1;
+  }
+  for (i = 0; words[i] != NULL; i++)
+    if (has_word(s, 0, ps, words[i]))
+      return 1;
+  /* sudo names its own host's failed lookup, then runs the command. */
+  return ps >= 30 && memmem(s, ps, "sudo: unable to resolve host", 28) != NULL;
+}
+
+static void reading_init(reading_t *r, ex_errphrase_t *out, const char *s,
+                         size_t len, size_t ps, size_t pe) {
+  memset(out, 0, sizeof(*out));
+  r->out = out;
+  r->s = s;
+  r->len = len;
+  r->lo = ps;
+  r->hi = pe;
+  out->phrase_off = ps;
+  out->phrase_len = pe - ps;
+}
+
+/* Go: "dial tcp: lookup HOST on 127.0.0.11:53: read udp ...: i/o
+ * timeout": whatever failed, it failed while resolving HOST. */
+static void lookup_context(reading_t *r, size_t ps) {
+  const char *s = r->s;
+  const char *p = s;
+  span_t host;
+
+  while ((p = memmem(p, ps - (size_t)(p - s), "lookup ", 7)) != NULL) {
+    size_t at = (size_t)(p - s);
+    p += 7;
+    if (at > 0 && s[at - 1] != ' ')
+      continue;
+    /* Go's "lookup HOST on DNS:53" starts an element of the chain; a
+     * sentence's "lookup failed" does not. */
+    if (at > 0 && !(at >= 2 && s[at - 2] == ':'))
+      continue;
+    host = first_token(s, at + 7, ps);
+    while (host.len > 0 && s[host.off + host.len - 1] == ':')
+      host.len--;
+    if (host.len == 0)
+      continue;
+    r->out->condition = "name-resolution-failed";
+    r->out->operation = "resolve";
+    r->out->subject_kind = NULL;
+    set_subject(r, "host", host);
+    take(r, at, 7);
+    return;
+  }
+}
+
+static void reading_done(reading_t *r) {
+  ex_errphrase_t *o = r->out;
+
+  o->words_off = r->lo;
+  o->words_len = r->hi - r->lo;
+  if (o->errno_name == NULL && o->condition == NULL)
+    o->condition = "name-resolution-failed";
+  if (o->condition != NULL &&
+      strcmp(o->condition, "name-resolution-failed") == 0 &&
+      (o->operation == NULL || o->subject_kind == NULL ||
+       strcmp(o->subject_kind, "host") == 0))
+    o->operation = "resolve";
+}
+
+/* A phrase at s[ps..pe): 1 when it is an error report (out filled). */
+static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
+                         const phrase_t *ph, ex_errphrase_t *out) {
+  reading_t r;
+  size_t b;
+  int ok = 0;
+
+  reading_init(&r, out, s, len, ps, pe);
+  out->errno_name = ph->errno_name;
+  if (ps == 0) {
+    ok = 1;
+  } else if (ps >= 2 && s[ps - 2] == ':' && s[ps - 1] == ' ') {
+    chain_left(&r, ps);
+    ok = 1;
+  } else if ((b = bracket_code(s, ps)) != (size_t)-1) {
+    take(&r, b, ps - b);
+    ok = 1;
+  } else if (s[ps - 1] == '(') {
+    ok = pe < len && s[pe] == ')' && paren_left(&r, ps);
+    if (ok)
+      take(&r, pe, 1);
+  } else if (ps >= 11 && memcmp(s + ps - 10, "message: \"", 10) == 0 &&
+             memmem(s, ps, "Os {", 4) != NULL) {
+    take(&r, (size_t)((const char *)memmem(s, ps, "Os {", 4) - s), 0);
+    ok = 1;
+  } else if (ps >= 3 && s[ps - 2] == ',' && s[ps - 1] == ' ') {
+    span_t t = last_token(s, 0, ps - 2);
+    ok = ecode_word(s, t.off, t.len);
+    if (ok)
+      take(&r, t.off, t.len);
+  }
+  if (!ok || !right_ok(&r, pe, ph->host_after))
+    return 0;
+  if (ps > 7)
+    lookup_context(&r, ps);
+  if (warning_line(s, len, ps) || in_inline_code(s, len, ps, pe))
+    return 0;
+  reading_done(&r);
+  return 1;
+}
+
+/* A Node code without a phrase at s[i..e): "connect ECONNREFUSED
+ * 1.2.3.4:5", "getaddrinfo ENOTFOUND host", "EACCES, mkdir '/x'". */
+static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
+                        ex_errphrase_t *out) {
+  reading_t r;
+  span_t t;
+  span_t q;
+  size_t end;
+  int o;
+
+  reading_init(&r, out, s, len, i, e);
+  out->errno_name = ecodes[ec].errno_name;
+  if (e + 2 < len && s[e] == ',' && s[e + 1] == ' ') {
+    t = first_token(s, e + 1, len);
+    o = op_word(s + t.off, t.len);
+    if (o < 0 || op_words[o].kind != 'p' || t.off != e + 2 ||
+        !quoted_at(s, len, t.off + t.len + 1, &q, &end))
+      return 0;
+    set_op(&r, o);
+    take(&r, t.off, end - t.off);
+    set_subject(&r, "path", q);
+  } else if (i >= 2 && s[i - 1] == ' ' && e + 1 < len && s[e] == ' ') {
+    t = last_token(s, 0, i - 1);
+    o = op_word(s + t.off, t.len);
+    if (o < 0 || op_words[o].kind == 'p' || t.len == 0)
+      return 0;
+    set_op(&r, o);
+    take(&r, t.off, t.len);
+    t = first_token(s, e, len);
+    /* one target, then the end of the message or of a quoted one */
+    end = t.off + t.len;
+    while (end > t.off && (s[end - 1] == '\'' || s[end - 1] == '"' ||
+                           s[end - 1] == ']' || s[end - 1] == ','))
+      end--;
+    t.len = end - t.off;
+    target_subject(&r, op_words[o].kind, t);
+    if (r.out->subject_kind == NULL)
+      return 0;
+  } else {
+    return 0;
+  }
+  if (warning_line(s, len, i) || in_inline_code(s, len, i, e))
+    return 0;
+  reading_done(&r);
+  return 1;
+}
+
+int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out) {
+  size_t i;
+
+  (void)pthread_once(&once, build);
+  for (i = 0; i < len; i++) {
+    int p;
+    int ec;
+    size_t e;
+    if (i > 0 && is_word((unsigned char)s[i - 1]))
+      continue;
+    p = phrase_at(s, len, i);
+    if (p >= 0 &&
+        phrase_report(s, len, i, i + phrases[p].len, &phrases[p], out))
+      return 1;
+    ec = ecode_at(s, len, i, &e);
+    if (ec >= 0 && ecode_report(s, len, i, e, ec, out))
+      return 1;
+  }
+  memset(out, 0, sizeof(*out));
+  return 0;
+}

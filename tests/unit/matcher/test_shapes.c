@@ -1,0 +1,456 @@
+/* Unit tests of the stages around the rules: log prefixes stripped before
+ * matching, the errno-phrase recogniser and its findings, success lines at
+ * the end of the output, output that went by unscanned, and a matcher
+ * reused after a reset. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matcher/matcher.h"
+#include "matcher/matcher_int.h"
+
+#include "matcher_helpers.h"
+
+#define RULES_HEAD "{'format':'explain-rules/1','rules':["
+
+/* A rule anchored at ^, Python's with a context line, the recogniser, and
+ * prefixes that stack (a timestamp, a Compose service, a klog header). */
+static const char *const shape_rules = RULES_HEAD
+    "{'id':'go.open','title':'t','tags':['go'],"
+    " 'patterns':['^open (?<path>\\\\S+): permission denied$'],"
+    " 'event':{'errno':'EACCES','operation':'open','subject':{'kind':'path',"
+    "'value':'${path}'}},'meaning':'m'},"
+    "{'id':'py.perm','title':'t','tags':['python'],"
+    " 'patterns':['^PermissionError: \\\\[Errno (?<errno>\\\\d+)\\\\] "
+    "[^:]+: .(?<path>[^\\']+).$'],"
+    " 'context':{'before':{'lines':10,'pattern':'^File \\\\x22(?<file>[^"
+    "\\\\x22]+)\\\\x22, line (?<line>\\\\d+)'}},"
+    " 'event':{'errno':'${errno}','operation':'open','subject':{'kind':"
+    "'path','value':'${path}'}},"
+    " 'location':{'file':'${file}','line':'${line}'},'meaning':'m'},"
+    "{'id':'errno.phrase','title':'t','tags':['errno'],"
+    " 'recogniser':'errno-phrase','confidence':'low',"
+    " 'meaning':'${words}|${message}|${errno}|${operation}|${subject}'}],"
+    "'prefixes':["
+    " {'id':'ci.ts','pattern':'\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT[\\\\d:.]+Z '},"
+    " {'id':'ci.compose','pattern':'[a-z][\\\\w-]*\\\\s+\\\\| '},"
+    " {'id':'k8s.klog-warning','pattern':'W\\\\d{4} [\\\\d:.]+\\\\s+\\\\d+ "
+    "\\\\S+:\\\\d+\\\\] ','level':'warning'},"
+    " {'id':'k8s.klog-error','pattern':'E\\\\d{4} [\\\\d:.]+\\\\s+\\\\d+ "
+    "\\\\S+:\\\\d+\\\\] ','level':'error'},"
+    " {'id':'pip.indent','pattern':'[ \\\\t]+'}],"
+    "'success':[{'id':'pip.ok','pattern':'Successfully installed \\\\S'}]}";
+
+static void test_normalise(void **state) {
+  static const char line[] = "2023-05-04T10:11:12.345Z web-1  | E1223 "
+                             "10:00:00.000000       1 file.go:324] boom";
+  ex_ruleset_t *set = load(shape_rules);
+  ex_normaliser_t *n = NULL;
+  ex_norm_t nm;
+
+  (void)state;
+  assert_int_equal(ex_normaliser_new(set, &n), 0);
+  assert_int_equal(ex_normaliser_count(n), 5);
+  ex_normalise(n, line, strlen(line), &nm);
+  assert_int_equal(nm.depth, 3);
+  assert_string_equal(nm.shape[0]->id, "ci.ts");
+  assert_string_equal(nm.shape[1]->id, "ci.compose");
+  assert_string_equal(nm.shape[2]->id, "k8s.klog-error");
+  assert_string_equal(line + nm.off[1], "web-1  | E1223 10:00:00.000000      "
+                                        " 1 file.go:324] boom");
+  assert_string_equal(line + nm.off[3], "boom");
+  assert_int_equal(nm.level[1], EX_LEVEL_NONE);
+  assert_int_equal(nm.level[3], EX_LEVEL_ERROR);
+  ex_normalise(n, "    indented", 12, &nm);
+  assert_int_equal(nm.depth, 1);
+  assert_int_equal(nm.off[1], 4);
+  ex_normalise(n, "plain text", 10, &nm);
+  assert_int_equal(nm.depth, 0);
+  /* A line that is only a prefix leaves an empty message. */
+  ex_normalise(n, "web-1  | ", 9, &nm);
+  assert_int_equal(nm.depth, 1);
+  assert_int_equal(nm.off[1], 9);
+  ex_normaliser_free(n);
+  ex_ruleset_free(set);
+}
+
+/* Anchored patterns match behind the prefixes; the evidence is the line as
+ * printed; a warning prefix hides the message from rules and recogniser. */
+static void test_prefixed_rules(void **state) {
+  static const struct {
+    const char *text;
+    const char *want;
+  } cases[] = {
+      {"2023-05-04T10:11:12.345Z web-1  | E1223 10:00:00.000000       1 "
+       "f.go:324] open /etc/app.yaml: permission denied\n",
+       "go.open x1 L1 EACCES op=open s=/etc/app.yaml\n"},
+      {"web-1  | W1223 10:00:00.000000       1 f.go:324] open /x: "
+       "permission denied\n",
+       ""},
+      {"   open /x: permission denied\n",
+       "go.open x1 L1 EACCES op=open s=/x\n"},
+      /* A traceback with timestamps: the context line behind its prefix. */
+      {"2023-05-04T10:11:12.1Z Traceback (most recent call last):\n"
+       "2023-05-04T10:11:12.1Z   File \"/srv/app.py\", line 7, in <module>\n"
+       "2023-05-04T10:11:12.2Z PermissionError: [Errno 13] Permission "
+       "denied: '/data/out.csv'\n",
+       "py.perm x1 L3 EACCES op=open s=/data/out.csv at=/srv/app.py:7 +L2\n"},
+  };
+  ex_ruleset_t *set = load(shape_rules);
+  ex_matcher_t *m = NULL;
+  char out[1024];
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    run_matcher(set, cases[i].text, strlen(cases[i].text), 7, out, sizeof(out),
+                NULL);
+    if (strcmp(out, cases[i].want) != 0) {
+      print_error("case %zu: got \"%s\"\n", i, out);
+      fail();
+    }
+  }
+  assert_int_equal(ex_matcher_new(set, &m), 0);
+  assert_int_equal(ex_matcher_feed(m, EX_STREAM_STDERR, cases[0].text,
+                                   strlen(cases[0].text)),
+                   0);
+  assert_int_equal(ex_matcher_finish(m), 0);
+  assert_int_equal(ex_matcher_count(m), 1);
+  assert_memory_equal(ex_matcher_get(m, 0)->evidence[0].text, cases[0].text,
+                      strlen(cases[0].text) - 1);
+  ex_matcher_free(m);
+  ex_ruleset_free(set);
+}
+
+/* What the recogniser reads, and where it stays silent. */
+static void test_errphrase(void **state) {
+  static const struct {
+    const char *line;
+    const char *want; /* "ERRNO|condition|operation|kind=subject|words" */
+  } cases[] = {
+      {"open /etc/app.yaml: no such file or directory",
+       "ENOENT||open|path=/etc/app.yaml|open /etc/app.yaml: no such file or "
+       "directory"},
+      {"panic: dial tcp 127.0.0.1:5432: connect: connection refused",
+       "ECONNREFUSED||connect|address=127.0.0.1:5432|dial tcp "
+       "127.0.0.1:5432: connect: connection refused"},
+      {"listen tcp :8080: bind: address already in use",
+       "EADDRINUSE||bind|port=8080|listen tcp :8080: bind: address already in "
+       "use"},
+      {"dial tcp: lookup db on 127.0.0.11:53: no such host",
+       "|name-resolution-failed|resolve|host=db|lookup db on 127.0.0.11:53: "
+       "no such host"},
+      {"Error: EACCES: permission denied, open '/opt/x'",
+       "EACCES||open|path=/opt/x|EACCES: permission denied, open '/opt/x'"},
+      {"Error: Os { code: 13, kind: PermissionDenied, message: \"Permission "
+       "denied\" }",
+       "EACCES|||-|Os { code: 13, kind: PermissionDenied, message: "
+       "\"Permission denied"},
+      {"java.io.FileNotFoundException: /data/x (Permission denied)",
+       "EACCES||open|path=/data/x|/data/x (Permission denied)"},
+      {"OSError: [Errno 28] No space left on device: '/var/tmp/x'",
+       "ENOSPC|||path=/var/tmp/x|[Errno 28] No space left on device: "
+       "'/var/tmp/x'"},
+      {"docker: Error response from daemon: error while creating mount "
+       "source path '/srv/d': mkdir /srv/d: read-only file system.",
+       "EROFS||mkdir|path=/srv/d|mkdir /srv/d: read-only file system"},
+      {"Error: connect ECONNREFUSED 172.19.0.2:3306",
+       "ECONNREFUSED||connect|address=172.19.0.2:3306|connect ECONNREFUSED "
+       "172.19.0.2:3306"},
+      {"Error: listen EADDRINUSE: address already in use :::3000",
+       "EADDRINUSE||bind|port=3000|listen EADDRINUSE: address already in use "
+       ":::3000"},
+      {"Error: EACCES, mkdir '/Users/u'",
+       "EACCES||mkdir|path=/Users/u|EACCES, mkdir '/Users/u'"},
+      {"mkdir: can't create directory '/etc/ccd': Permission Denied",
+       "EACCES||mkdir|path=/etc/ccd|can't create directory '/etc/ccd': "
+       "Permission Denied"},
+      {"nginx: [emerg] mkdir() \"/var/lib/nginx/tmp\" failed (30: Read-only "
+       "file system)",
+       "EROFS||mkdir|path=/var/lib/nginx/tmp|[emerg] mkdir() "
+       "\"/var/lib/nginx/tmp\" failed (30: Read-only file system"},
+      {"curl: (6) Could not resolve host: registry.npmjs.org",
+       "|name-resolution-failed|resolve|host=registry.npmjs.org|(6) Could not "
+       "resolve host: registry.npmjs.org"},
+      {"Error: Permission denied (os error 13)",
+       "EACCES|||-|Error: Permission denied"},
+      {"libfoo.so: cannot open shared object file: No such file or directory",
+       "ENOENT|shared-library-missing|load|library=libfoo.so|libfoo.so: "
+       "cannot open shared object file: No such file or directory"},
+      {"write unix /var/run/docker.sock->@: write: broken pipe",
+       "EPIPE||write|path=/var/run/docker.sock|write unix "
+       "/var/run/docker.sock->@: write: broken pipe"},
+      {"open /etc/x: Permission denied at ./deploy.pl line 12.",
+       "EACCES||open|path=/etc/x|open /etc/x: Permission denied"},
+      /* Near-misses: words in a name, prose, warnings, quotations. */
+      {"tests/test_fs.py::test_permission_denied PASSED", NULL},
+      {"    perm_test.go:5: open /etc/shadow: permission denied is handled",
+       NULL},
+      {"No space left on device: handled, retried on /var/tmp", NULL},
+      {"retrying after Connection refused from cache node", NULL},
+      {"warning: unable to access '/root/.config/git/attributes': Permission "
+       "denied",
+       NULL},
+      {"bash: warning: setlocale: LC_ALL: cannot change locale (en_IN.UTF-8): "
+       "No such file or directory",
+       NULL},
+      {"See `[Errno -2] Name or service not known` in the docs", NULL},
+      {"If you see \"permission denied\", check the owner.", NULL},
+      {"sudo: unable to resolve host vm1: Name or service not known", NULL},
+      {"the server is down (connection refused), retry", NULL},
+      {"gyp WARN read config.gypi ENOENT: no such file or directory, open "
+       "'/x'",
+       NULL},
+  };
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const char *s = cases[i].line;
+    ex_errphrase_t e;
+    char got[512];
+    int found = ex_errphrase_find(s, strlen(s), &e);
+    if (found)
+      snprintf(got, sizeof(got), "%s|%s|%s|%s%s%.*s|%.*s",
+               e.errno_name ? e.errno_name : "", e.condition ? e.condition : "",
+               e.operation ? e.operation : "",
+               e.subject_kind ? e.subject_kind : "-", e.subject_kind ? "=" : "",
+               (int)e.subject_len, s + e.subject_off, (int)e.words_len,
+               s + e.words_off);
+    if (found != (cases[i].want != NULL) ||
+        (found && strcmp(got, cases[i].want) != 0)) {
+      print_error("case %zu: %s\n  got  %s\n  want %s\n", i, s,
+                  found ? got : "(nothing)",
+                  cases[i].want ? cases[i].want : "(nothing)");
+      fail();
+    }
+  }
+}
+
+/* Specific rules win; the recogniser's findings come after theirs and say
+ * what they read. */
+static void test_generic_findings(void **state) {
+  static const struct {
+    const char *text;
+    const char *want;
+  } cases[] = {
+      /* the same line: the specific rule only */
+      {"open /x: permission denied\n", "go.open x1 L1 EACCES op=open s=/x\n"},
+      {"stat /x: permission denied\n",
+       "errno.phrase x1 L1 EACCES op=other s=/x\n"},
+      /* the same event near a specific finding: dropped */
+      {"cat: /z: Permission denied\n"
+       "PermissionError: [Errno 13] Permission denied: '/z'\n",
+       "py.perm x1 L2 EACCES op=open s=/z\n"},
+      {"Error: Permission denied (os error 13)\n"
+       "PermissionError: [Errno 13] Permission denied: '/z'\n",
+       "py.perm x1 L2 EACCES op=open s=/z\n"},
+      /* the same errno about another path: kept */
+      {"cat: /w: Permission denied\n"
+       "PermissionError: [Errno 13] Permission denied: '/z'\n",
+       "py.perm x1 L2 EACCES op=open s=/z\n"
+       "errno.phrase x1 L1 EACCES s=/w\n"},
+      /* far from it, or another errno: kept, after the specific one */
+      {"cat: /w: No such file or directory\n"
+       "PermissionError: [Errno 13] Permission denied: '/z'\n",
+       "py.perm x1 L2 EACCES op=open s=/z\n"
+       "errno.phrase x1 L1 ENOENT s=/w\n"},
+      /* one errno, told twice, once with its subject: the one with it */
+      {"Error: connect ECONNREFUSED 10.0.0.1:5432\n"
+       "ConnectionRefusedError: [Errno 111] Connection refused\n",
+       "errno.phrase x1 L1 ECONNREFUSED op=connect s=10.0.0.1:5432\n"},
+      /* repeats merge; other errnos without subject do not */
+      {"Error: Permission denied (os error 13)\n"
+       "Error: Permission denied (os error 13)\n"
+       "Error: Too many open files (os error 24)\n",
+       "errno.phrase x2 L1 EACCES\nerrno.phrase x1 L3 EMFILE\n"},
+  };
+  ex_ruleset_t *set = load(shape_rules);
+  ex_matcher_t *m = NULL;
+  const ex_finding_t *f;
+  char out[1024];
+  char *meaning = NULL;
+  size_t len;
+  size_t i;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    run_matcher(set, cases[i].text, strlen(cases[i].text), 5, out, sizeof(out),
+                NULL);
+    if (strcmp(out, cases[i].want) != 0) {
+      print_error("case %zu: got \"%s\"\n", i, out);
+      fail();
+    }
+  }
+  /* The meaning template has the words read. */
+  assert_int_equal(ex_matcher_new(set, &m), 0);
+  assert_int_equal(ex_matcher_feed(m, EX_STREAM_STDERR, cases[1].text,
+                                   strlen(cases[1].text)),
+                   0);
+  assert_int_equal(ex_matcher_finish(m), 0);
+  f = ex_matcher_get(m, 0);
+  assert_non_null(f);
+  assert_int_equal(f->rule->confidence, EX_CONF_LOW);
+  assert_int_equal(ex_finding_expand(f, f->rule->meaning, 0, &meaning, &len),
+                   0);
+  assert_string_equal(meaning, "stat /x: permission denied|permission "
+                               "denied|EACCES|other|/x");
+  free(meaning);
+  ex_matcher_free(m);
+  ex_ruleset_free(set);
+}
+
+/* Feeds text in chunks and returns whether it ends in success (the line
+ * in *line). */
+static int ends_in_success(const ex_ruleset_t *set, const char *text,
+                           size_t len, size_t chunk, unsigned long *line) {
+  ex_matcher_t *m = NULL;
+  ex_match_ending_t e;
+  size_t off;
+  int rc;
+
+  assert_int_equal(ex_matcher_new(set, &m), 0);
+  for (off = 0; off < len; off += chunk)
+    assert_int_equal(ex_matcher_feed(m, EX_STREAM_STDERR, text + off,
+                                     len - off < chunk ? len - off : chunk),
+                     0);
+  assert_int_equal(ex_matcher_finish(m), 0);
+  rc = ex_matcher_ending(m, &e);
+  *line = rc ? e.line : 0;
+  if (rc)
+    assert_string_equal(e.shape->id, "pip.ok");
+  ex_matcher_free(m);
+  return rc;
+}
+
+static void test_ending(void **state) {
+  static const struct {
+    const char *text;
+    unsigned long line; /* 0: it does not end in success */
+  } cases[] = {
+      {"open /x: permission denied\nSuccessfully installed a-1.0\n", 2},
+      {"Successfully installed a-1.0\n\n  \n", 1},
+      {"2023-05-04T10:11:12.345Z Successfully installed a-1.0", 1},
+      {"\x1b[32mSuccessfully installed a-1.0\x1b[0m\r\n", 1},
+      /* it failed after it said so */
+      {"Successfully installed a-1.0\nopen /x: permission denied\n", 0},
+      /* too far from the end */
+      {"Successfully installed a-1.0\n1\n2\n3\n4\n5\n", 0},
+      {"no success here\n", 0},
+  };
+  ex_ruleset_t *set = load(shape_rules);
+  unsigned long line;
+  char *big;
+  size_t i;
+  size_t n = 0;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    int want = cases[i].line != 0;
+    size_t len = strlen(cases[i].text);
+    size_t chunk;
+    for (chunk = 1; chunk <= len; chunk += 4) {
+      if (ends_in_success(set, cases[i].text, len, chunk, &line) != want ||
+          line != cases[i].line) {
+        print_error("case %zu chunk %zu: line %lu\n", i, chunk, line);
+        fail();
+      }
+    }
+  }
+  /* Longer than the tail kept: the last lines still count. */
+  big = malloc(40000);
+  assert_non_null(big);
+  while (n + 40 < 39000)
+    n += (size_t)snprintf(big + n, 40000 - n, "some output of the build\n");
+  n += (size_t)snprintf(big + n, 40000 - n, "Successfully installed a-1.0\n");
+  assert_true(ends_in_success(set, big, n, 4096, &line));
+  assert_int_equal(line, 1560);
+  free(big);
+  ex_ruleset_free(set);
+}
+
+/* Output that went by unscanned: counted, line numbers go on. */
+static void test_skip(void **state) {
+  ex_ruleset_t *set = load(shape_rules);
+  ex_matcher_t *m = NULL;
+  ex_matcher_stats_t st;
+  const ex_finding_t *f;
+
+  (void)state;
+  assert_int_equal(ex_matcher_new(set, &m), 0);
+  assert_int_equal(ex_matcher_feed(m, EX_STREAM_STDERR, "a\nopen /y: perm", 15),
+                   0);
+  assert_int_equal(ex_matcher_skip(m, EX_STREAM_STDERR, 1000, 10), 0);
+  assert_int_equal(
+      ex_matcher_feed(m, EX_STREAM_STDERR, "open /x: permission denied\n", 27),
+      0);
+  assert_int_equal(ex_matcher_finish(m), 0);
+  /* the line cut by the gap is not read */
+  assert_int_equal(ex_matcher_count(m), 1);
+  f = ex_matcher_get(m, 0);
+  assert_string_equal(f->event.subject_value, "/x");
+  assert_int_equal(f->evidence[0].line, 12);
+  ex_matcher_stats(m, &st);
+  assert_int_equal(st.bytes_unscanned, 1000);
+  assert_int_equal(st.lines_unscanned, 10);
+  assert_int_equal(st.lines, 12);
+  assert_int_equal(ex_matcher_skip(m, EX_STREAM_STDERR, 1, 0), -EINVAL);
+  ex_matcher_free(m);
+  ex_ruleset_free(set);
+}
+
+/* A reset matcher finds what a new one finds. */
+static void test_reset(void **state) {
+  static const char text[] =
+      "stat /x: permission denied\nopen /y: permission denied\n"
+      "Successfully installed a-1.0\n";
+  ex_ruleset_t *set = load(shape_rules);
+  ex_matcher_t *m = NULL;
+  ex_match_ending_t e;
+  char first[1024];
+  char again[1024];
+  size_t n;
+  size_t i;
+  int round;
+
+  (void)state;
+  assert_int_equal(ex_matcher_new(set, &m), 0);
+  for (round = 0; round < 3; round++) {
+    char *out = round == 0 ? first : again;
+    ex_matcher_reset(m);
+    assert_int_equal(
+        ex_matcher_feed(m, EX_STREAM_STDERR, text, sizeof(text) - 1), 0);
+    assert_int_equal(ex_matcher_finish(m), 0);
+    n = 0;
+    out[0] = '\0';
+    for (i = 0; i < ex_matcher_count(m); i++)
+      n = describe_one(ex_matcher_get(m, i), out, 1024, n, 0);
+    assert_true(ex_matcher_ending(m, &e));
+    assert_int_equal(e.line, 3);
+    if (round > 0)
+      assert_string_equal(again, first);
+  }
+  assert_string_equal(first, "go.open x1 L2 EACCES op=open s=/y\n"
+                             "errno.phrase x1 L1 EACCES op=other s=/x\n");
+  ex_matcher_free(m);
+  ex_ruleset_free(set);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_normalise), cmocka_unit_test(test_prefixed_rules),
+      cmocka_unit_test(test_errphrase), cmocka_unit_test(test_generic_findings),
+      cmocka_unit_test(test_ending),    cmocka_unit_test(test_skip),
+      cmocka_unit_test(test_reset),
+  };
+
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
