@@ -6,6 +6,7 @@
 
 static const ex_explainer_t *const families[] = {
     ex__explainers_tools, /* tool-specific conditions before generic errnos */
+    ex__explainers_ci,
     ex__explainers_exec,
     ex__explainers_fs,
 };
