@@ -15,17 +15,23 @@
 #
 #   explain --log FILE                      (the real binary, exit 0)
 #   grep -E -c -f patterns.ere FILE         (LC_ALL=C and C.UTF-8)
+#   rg --no-config -c -f patterns.rg FILE   (ripgrep, when installed:
+#                                            apt-get install ripgrep)
+#   BASE_EXPLAIN --log FILE                 (when set: another binary, the
+#                                            one before a change)
 #   cat FILE > /dev/null
 #
 # patterns.ere is every rule pattern translated to POSIX ERE. Lookarounds
 # are dropped (grep then matches a superset, never less work), lazy and
 # possessive quantifiers become greedy, (?i) becomes [xX] classes; a
-# pattern with no ERE form is left out and counted. Before timing, a small
+# pattern with no ERE form is left out and counted; patterns.rg is the same
+# ERE with ripgrep's escapes in bracket expressions. Before timing, a small
 # seeded file checks that grep and explain both find the seeded errors.
 #
-# Prints MB/s (wall and CPU) and max RSS per tool and writes a Markdown
-# table to bench/results/log.md. Installs nothing; needs python3 and
-# /usr/bin/time.
+# Prints MB/s (wall and CPU; best and median) and max RSS per tool and
+# writes a Markdown table to bench/results/log.md. On a shared machine
+# wall time follows the load: CPU time (user + sys) is the steadier
+# figure. Installs nothing; needs python3 and /usr/bin/time.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -37,7 +43,7 @@ while [ $# -gt 0 ]; do
   case $1 in
   --quick) quick=1 ;;
   --runs) runs=$2; shift ;;
-  -h | --help) sed -n "2,27p" "$0"; exit 0 ;;
+  -h | --help) sed -n "2,35p" "$0"; exit 0 ;;
   -*) echo "log.sh: unknown option $1" >&2; exit 2 ;;
   *[!0-9]*) build=$1 ;;
   *) size=$1 ;;
@@ -124,9 +130,9 @@ PY
 fi
 
 # --- the patterns, in ERE ----------------------------------------------
-python3 - "$root/rules" "$work/patterns.ere" <<'PY'
+python3 - "$root/rules" "$work/patterns.ere" "$work/patterns.rg" <<'PY'
 import json, os, sys
-rules, out = sys.argv[1], sys.argv[2]
+rules, out, out_rg = sys.argv[1], sys.argv[2], sys.argv[3]
 
 class Unsupported(Exception):
     pass
@@ -338,7 +344,7 @@ total = approx = skipped = 0
 with open(out, "w") as f:
     for path in paths:
         for r in json.load(open(path)).get("rules", []):
-            for pat in r["patterns"]:
+            for pat in r.get("patterns", []):
                 total += 1
                 src = pat if isinstance(pat, str) else pat["regex"]
                 try:
@@ -350,7 +356,50 @@ with open(out, "w") as f:
                 f.write(e + "\n")
 print("patterns: %d; for grep: %d (%d with lookarounds dropped), "
       "left out: %d" % (total, total - skipped, approx, skipped))
+
+def ere_to_rg(p):
+    """The same ERE for ripgrep: inside a bracket expression a leading ']'
+    and a '[' that opens no [:class:] are literal in ERE and escaped for
+    ripgrep; a backslash before a non-ASCII character is dropped."""
+    out, i, n = [], 0, len(p)
+    while i < n:
+        c = p[i]
+        if c == "\\" and i + 1 < n:
+            out.append(p[i + 1] if ord(p[i + 1]) > 127 else p[i:i + 2])
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+        if c != "[":
+            continue
+        if i < n and p[i] == "^":
+            out.append("^")
+            i += 1
+        if i < n and p[i] == "]":
+            out.append("\\]")
+            i += 1
+        while i < n and p[i] != "]":
+            if p.startswith("[:", i):
+                j = p.index(":]", i) + 2
+                out.append(p[i:j])
+                i = j
+            elif p[i] == "[":
+                out.append("\\[")
+                i += 1
+            elif p[i] == "\\" and i + 1 < n:
+                out.append(p[i + 1] if ord(p[i + 1]) > 127 else p[i:i + 2])
+                i += 2
+            else:
+                out.append(p[i])
+                i += 1
+    return "".join(out)
+
+with open(out) as f, open(out_rg, "w") as g:
+    for line in f:
+        g.write(ere_to_rg(line.rstrip("\n")) + "\n")
 PY
+rg=$(command -v rg || true)
+[ -n "$rg" ] || echo "log.sh: no ripgrep (apt-get install ripgrep): its row is left out" >&2
 LC_ALL=C grep -E -c -f "$work/patterns.ere" /dev/null > /dev/null 2> "$work/grep.err" ||
   [ ! -s "$work/grep.err" ] || { cat "$work/grep.err" >&2; exit 1; }
 
@@ -383,6 +432,8 @@ while [ "$i" -lt "$runs" ]; do
   one explain "$explain" --log "$log"
   one grep-C env LC_ALL=C grep -E -c -f "$work/patterns.ere" "$log"
   one grep-UTF-8 env LC_ALL=C.UTF-8 grep -E -c -f "$work/patterns.ere" "$log"
+  [ -z "$rg" ] || one rg "$rg" --no-config -c -f "$work/patterns.rg" "$log"
+  [ -z "${BASE_EXPLAIN:-}" ] || one base "$BASE_EXPLAIN" --log "$log"
   one cat sh -c 'cat "$1" > /dev/null' sh "$log"
   i=$((i + 1))
 done
@@ -397,37 +448,50 @@ import os, sys, time
  b_explain, btype) = sys.argv[1:]
 nbytes = int(nbytes)
 rows = []
-for label in ("explain", "grep-C", "grep-UTF-8", "cat"):
+import statistics
+for label in ("explain", "base", "grep-C", "grep-UTF-8", "rg", "cat"):
+    if not os.path.exists(os.path.join(work, "times." + label)):
+        continue
     t = [list(map(float, l.split()))
          for l in open(os.path.join(work, "times." + label)) if l.strip()]
     wall = min(r[0] for r in t)
     cpu = min(r[1] + r[2] for r in t)
+    mwall = statistics.median(r[0] for r in t)
+    mcpu = statistics.median(r[1] + r[2] for r in t)
     rss = max(r[3] for r in t)
-    bad = sorted({int(r[4]) for r in t if label != "grep-C" and
-                  label != "grep-UTF-8" and r[4] != 0})
-    rows.append((label, wall, cpu, rss, bad))
+    bad = sorted({int(r[4]) for r in t if label not in ("grep-C",
+                  "grep-UTF-8", "rg") and r[4] != 0})
+    rows.append((label, wall, cpu, rss, bad, mwall, mcpu))
     print("%-11s best wall %6.2fs = %5.0f MB/s; best CPU %6.2fs = %5.0f MB/s;"
-          " max RSS %6d KiB%s" % (label, wall, nbytes / 1e6 / max(wall, 1e-3),
-                                  cpu, nbytes / 1e6 / max(cpu, 1e-3), rss,
-                                  "  EXIT %s" % bad if bad else ""))
+          " medians %5.0f / %5.0f MB/s; max RSS %6d KiB%s" % (
+              label, wall, nbytes / 1e6 / max(wall, 1e-3), cpu,
+              nbytes / 1e6 / max(cpu, 1e-3), nbytes / 1e6 / max(mwall, 1e-3),
+              nbytes / 1e6 / max(mcpu, 1e-3), rss,
+              "  EXIT %s" % bad if bad else ""))
 print("matches on the big file: grep %s lines, explain %s findings"
       % (b_grep, b_explain))
 cmd = {"explain": "`explain --log FILE`",
        "grep-C": "`LC_ALL=C grep -E -c -f patterns.ere FILE`",
        "grep-UTF-8": "`LC_ALL=C.UTF-8 grep -E -c -f patterns.ere FILE`",
+       "rg": "`rg --no-config -c -f patterns.rg FILE` (ripgrep)",
+       "base": "`BASE_EXPLAIN --log FILE`",
        "cat": "`cat FILE > /dev/null`"}
 with open(md, "w") as f:
-    f.write("# `explain --log` versus grep\n\n")
-    f.write("%s, %s MiB of generated log (%d bytes), best of %s, %d CPUs, "
+    f.write("# `explain --log` versus grep and ripgrep\n\n")
+    f.write("%s, %s MiB of generated log (%d bytes), best and median of %s "
+            "interleaved runs, %d CPUs, load average %.1f at the end, "
             "explain built %s; written by bench/log.sh.\n\n"
             % (time.strftime("%Y-%m-%d"), size, nbytes, runs, os.cpu_count(),
-               btype))
-    f.write("| tool | wall s | MB/s (wall) | CPU s | MB/s (CPU) | max RSS KiB |\n")
-    f.write("|---|---:|---:|---:|---:|---:|\n")
-    for label, wall, cpu, rss, bad in rows:
-        f.write("| %s | %.2f | %.0f | %.2f | %.0f | %d |\n"
+               os.getloadavg()[0], btype))
+    f.write("| tool | wall s | MB/s (wall) | CPU s | MB/s (CPU) | "
+            "median MB/s (wall, CPU) | max RSS KiB |\n")
+    f.write("|---|---:|---:|---:|---:|---:|---:|\n")
+    for label, wall, cpu, rss, bad, mwall, mcpu in rows:
+        f.write("| %s | %.2f | %.0f | %.2f | %.0f | %.0f, %.0f | %d |\n"
                 % (cmd[label], wall, nbytes / 1e6 / max(wall, 1e-3), cpu,
-                   nbytes / 1e6 / max(cpu, 1e-3), rss))
+                   nbytes / 1e6 / max(cpu, 1e-3),
+                   nbytes / 1e6 / max(mwall, 1e-3),
+                   nbytes / 1e6 / max(mcpu, 1e-3), rss))
     f.write("\nSeeded check: %s error lines; grep matched %s lines, explain "
             "found %s.\nBig file: grep matched %s lines, explain found %s "
             "(repeats of one error merge into one finding, up to its count).\n"

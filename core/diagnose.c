@@ -441,6 +441,37 @@ static int locale_is_ascii(void) {
   return codeset == NULL || strcmp(codeset, "UTF-8") != 0;
 }
 
+/* One line: the log ends in success, so nothing is diagnosed. */
+static void note_success(const ex_match_ending_t *e) {
+  size_t i;
+  size_t n = e->len < 120 ? e->len : 120;
+
+  fprintf(stderr, "explain: the log ends in success at line %lu (\"", e->line);
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)e->text[i];
+    fputc(c == '\t' ? ' ' : c < 0x20 || c == 0x7f ? '?' : c, stderr);
+  }
+  fprintf(stderr, "%s\"): nothing to explain\n", n < e->len ? "..." : "");
+}
+
+/* One line when output went by unscanned: the scanner fell behind a
+ * command that wrote faster than it could read (the output itself was
+ * passed on whole). */
+static void note_unscanned(const ex_session_t *s) {
+  ex_matcher_stats_t st;
+
+  if (s->matcher == NULL)
+    return;
+  ex_matcher_stats(s->matcher, &st);
+  if (st.bytes_unscanned == 0)
+    return;
+  fprintf(stderr,
+          "explain: note: %.1f MiB of the output (%llu lines) came faster "
+          "than it could be scanned and was passed on unscanned; the end "
+          "of the output was scanned\n",
+          (double)st.bytes_unscanned / (1024.0 * 1024.0), st.lines_unscanned);
+}
+
 /* Nothing to say after a success (no report asked for): the rules are not
  * waited for, and nothing is written. */
 int ex_diagnosis_wanted(const ex_session_t *s) {
@@ -461,6 +492,7 @@ size_t ex_diagnose(ex_session_t *s) {
   static ex_proc_t unseen;
   ex_proc_t *proc;
   ex_report_recurrence_t *recs;
+  ex_match_ending_t ending;
   size_t i;
   char cwd[PATH_MAX];
   char *json;
@@ -480,6 +512,17 @@ size_t ex_diagnose(ex_session_t *s) {
   ex_session_print_diags(s);
   if (s->matcher != NULL)
     (void)ex_matcher_finish(s->matcher);
+  /* A log that ends in success records a run that passed: what failed on
+   * the way (a step retried, a warning worded as an error) is not its
+   * diagnosis. */
+  if (o->log != NULL && s->matcher != NULL &&
+      ex_matcher_ending(s->matcher, &ending)) {
+    diagnose = 0;
+    if (!o->quiet && o->format != EX_FORMAT_JSON)
+      note_success(&ending);
+  }
+  if (diagnose && !o->quiet && o->format != EX_FORMAT_JSON)
+    note_unscanned(s);
 
   ex_host_probe(&host);
   fill_report(s, &r, &host, getcwd(cwd, sizeof(cwd)));

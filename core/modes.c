@@ -132,7 +132,9 @@ int ex_mode_rule(ex_session_t *s) {
                                                                : "low");
   printf("role: %s\n", r->role == EX_ROLE_FALLOUT ? "fallout" : "cause");
   put_event("", &r->event);
-  printf("patterns:\n");
+  put_field("recogniser", r->recogniser);
+  if (r->npatterns > 0)
+    printf("patterns:\n");
   for (i = 0; i < r->npatterns; i++) {
     printf("  ");
     put_clean(stdout, r->patterns[i].regex);
@@ -177,9 +179,14 @@ int ex_mode_check_rules(ex_session_t *s) {
       ex_diag_format(&diags.items[k], line, sizeof(line));
       printf("%s\n", line);
     }
-    if (rc == 0)
+    if (rc == 0 &&
+        ex_ruleset_prefix_count(set) + ex_ruleset_success_count(set) == 0)
       printf("%s: %zu rules, valid\n", s->opts->check_rules[i],
              ex_ruleset_count(set));
+    else if (rc == 0)
+      printf("%s: %zu rules, %zu prefixes, %zu success lines, valid\n",
+             s->opts->check_rules[i], ex_ruleset_count(set),
+             ex_ruleset_prefix_count(set), ex_ruleset_success_count(set));
     ex_diags_release(&diags);
     ex_ruleset_free(set);
   }

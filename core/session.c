@@ -8,8 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* The scanning thread's nice value (scanner_yields()). */
+#define EX_SCAN_NICE 10
 
 void ex_session_init(ex_session_t *s, const ex_options_t *opts) {
   memset(s, 0, sizeof(*s));
@@ -131,7 +136,47 @@ static void ring_copy_in(ex_scan_ring_t *r, unsigned long long pos,
   memcpy(r->buf, (const char *)src + first, n - first);
 }
 
-/* The scanning thread: snapshot, rules, then every record until the end. */
+/* The scanner caught up with the ring: what found it full. A tail that
+ * holds all of it is scanned as if nothing happened; otherwise the
+ * matcher is told what went by unscanned, and scans the tail from its
+ * first whole line. */
+static void catch_up(ex_session_t *s, char *const copy[EX_STREAM_COUNT],
+                     const size_t len[EX_STREAM_COUNT],
+                     const unsigned long long bytes[EX_STREAM_COUNT],
+                     const unsigned long long lines[EX_STREAM_COUNT]) {
+  const char *from;
+  const char *nl;
+  size_t i;
+
+  for (i = 0; i < EX_STREAM_COUNT; i++) {
+    if (bytes[i] == 0 || s->matcher == NULL)
+      continue;
+    from = copy[i];
+    if (bytes[i] > len[i]) {
+      nl = memchr(copy[i], '\n', len[i]);
+      from = nl != NULL ? nl + 1 : copy[i] + len[i];
+      (void)ex_matcher_skip(
+          s->matcher, (ex_stream_t)i,
+          bytes[i] - (unsigned long long)(copy[i] + len[i] - from),
+          lines[i] -
+              ex_matcher_newlines(from, (size_t)(copy[i] + len[i] - from)));
+    }
+    feed_now(s, (ex_stream_t)i, from, (size_t)(copy[i] + len[i] - from));
+  }
+}
+
+/* The scanner gives way to the command and the relay when they want the
+ * CPU: on a machine with two cores a command that writes at full speed,
+ * the relay and the scanner are three busy threads, and the scanner
+ * taking its share would slow the command down (as waiting for it would:
+ * see ex_session_feed()). It only lags further behind, and the tails keep
+ * the end of the output for it. */
+static void scanner_yields(void) {
+  (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), EX_SCAN_NICE);
+}
+
+/* The scanning thread: snapshot, rules, then every record until the end,
+ * and the tails whenever it fell behind. */
 static void *scan_main(void *arg) {
   ex_session_t *s;
   ex_scan_ring_t *r;
@@ -139,16 +184,43 @@ static void *scan_main(void *arg) {
   unsigned long long at;
   size_t pos;
   size_t first;
+  char *copy[EX_STREAM_COUNT] = {NULL};
+  size_t len[EX_STREAM_COUNT];
+  unsigned long long bytes[EX_STREAM_COUNT];
+  unsigned long long lines[EX_STREAM_COUNT];
+  size_t i;
 
   s = arg;
   r = &s->ring;
   if (s->proc == NULL)
     ex_session_capture(s);
   (void)ex_session_load(s);
+  scanner_yields();
   for (;;) {
     pthread_mutex_lock(&r->mu);
-    while (r->head == r->tail && !r->eof)
+    while (r->head == r->tail && !r->behind && !r->eof)
       pthread_cond_wait(&r->more, &r->mu);
+    if (r->head == r->tail && r->behind) {
+      /* The ring is empty: take the tails, and the relay may use the
+       * ring again. */
+      for (i = 0; i < EX_STREAM_COUNT; i++) {
+        ex_scan_tail_t *t = &r->tails[i];
+        len[i] = 0;
+        bytes[i] = t->kept.total;
+        lines[i] = t->lines;
+        if (copy[i] == NULL && t->kept.total > 0)
+          copy[i] = malloc(EX_SESSION_TAIL);
+        if (copy[i] != NULL)
+          len[i] = ex_tailbuf_copy(&t->kept, copy[i]);
+        t->kept.total = 0;
+        t->kept.head = 0;
+        t->lines = 0;
+      }
+      r->behind = 0;
+      pthread_mutex_unlock(&r->mu);
+      catch_up(s, copy, len, bytes, lines);
+      continue;
+    }
     if (r->head == r->tail) {
       pthread_mutex_unlock(&r->mu);
       break;
@@ -164,9 +236,10 @@ static void *scan_main(void *arg) {
       feed_now(s, (ex_stream_t)rec.stream, r->buf, rec.len - first);
     pthread_mutex_lock(&r->mu);
     r->tail = at + sizeof(rec) + rec.len;
-    pthread_cond_signal(&r->room);
     pthread_mutex_unlock(&r->mu);
   }
+  for (i = 0; i < EX_STREAM_COUNT; i++)
+    free(copy[i]);
   return NULL;
 }
 
@@ -183,9 +256,10 @@ int ex_session_load_async(ex_session_t *s) {
     return -ENOMEM;
   r->head = r->tail = 0;
   r->eof = 0;
+  r->behind = 0;
+  memset(r->tails, 0, sizeof(r->tails));
   pthread_mutex_init(&r->mu, NULL);
   pthread_cond_init(&r->more, NULL);
-  pthread_cond_init(&r->room, NULL);
   /* The thread must not take the signals that the launcher reads from its
    * signalfd: it starts with every signal blocked. */
   sigfillset(&all);
@@ -221,9 +295,12 @@ void ex_session_wait(ex_session_t *s) {
   s->scanner_running = 0;
   free(r->buf);
   r->buf = NULL;
+  for (size_t i = 0; i < EX_STREAM_COUNT; i++) {
+    free(r->tails[i].kept.buf);
+    r->tails[i].kept.buf = NULL;
+  }
   pthread_mutex_destroy(&r->mu);
   pthread_cond_destroy(&r->more);
-  pthread_cond_destroy(&r->room);
 }
 
 void ex_session_capture(ex_session_t *s) {
@@ -244,10 +321,34 @@ void ex_session_capture(ex_session_t *s) {
   s->proc = snap;
 }
 
+/* The ring is full: the newest bytes of the chunk go to the stream's tail
+ * (under the lock), and all of them are counted. Called with r->mu held;
+ * `lines` was counted before taking it. */
+static void tail_put(ex_scan_ring_t *r, ex_stream_t stream, const char *buf,
+                     size_t len, unsigned long lines) {
+  ex_scan_tail_t *t = &r->tails[stream];
+
+  t->lines += lines;
+  if (t->kept.buf == NULL) {
+    /* Without it, all is unscanned, and counted so. */
+    t->kept.buf = malloc(EX_SESSION_TAIL);
+    t->kept.cap = t->kept.buf != NULL ? EX_SESSION_TAIL : 0;
+  }
+  ex_tailbuf_put(&t->kept, buf, len);
+}
+
+/* The relay's side: never waits for the scanner. A command that writes
+ * faster than the scanner reads would otherwise be slowed down to the
+ * scanner's pace (the relay waiting for room is what the command sees
+ * as a slow pipe); explain would rather pass everything on at once and
+ * scan what it can: the tails keep the newest output of each stream, and
+ * the end of the output, where the error that ended the command usually
+ * is, is always scanned. What was not is counted and said. */
 void ex_session_feed(ex_session_t *s, ex_stream_t stream, const char *buf,
                      size_t len) {
   ex_scan_ring_t *r;
   ex_rec_t rec;
+  unsigned long lines;
   size_t n;
   size_t max;
 
@@ -262,8 +363,19 @@ void ex_session_feed(ex_session_t *s, ex_stream_t stream, const char *buf,
     rec.stream = (unsigned int)stream;
     rec.len = (unsigned int)n;
     pthread_mutex_lock(&r->mu);
-    while (r->head - r->tail + sizeof(rec) + n > EX_SESSION_RING)
-      pthread_cond_wait(&r->room, &r->mu);
+    if (r->behind || r->head - r->tail + sizeof(rec) + n > EX_SESSION_RING) {
+      pthread_mutex_unlock(&r->mu);
+      lines = ex_matcher_newlines(buf, n);
+      pthread_mutex_lock(&r->mu);
+      if (!r->behind)
+        pthread_cond_signal(&r->more);
+      r->behind = 1;
+      tail_put(r, stream, buf, n, lines);
+      pthread_mutex_unlock(&r->mu);
+      buf += n;
+      len -= n;
+      continue;
+    }
     pthread_mutex_unlock(&r->mu);
     /* The consumer never reads past head: writing unlocked is safe. */
     ring_copy_in(r, r->head, &rec, sizeof(rec));

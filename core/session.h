@@ -15,17 +15,32 @@
 #include <pthread.h>
 
 #define EX_SESSION_RING (1024 * 1024) /* output waiting for the scanner */
+#define EX_SESSION_TAIL (64 * 1024)   /* per stream: the newest output
+                                         kept while the scanner is behind */
+
+/* The newest bytes of one stream that found the ring full. */
+typedef struct ex_scan_tail {
+  ex_tailbuf_t kept;         /* EX_SESSION_TAIL bytes; kept.total: all that
+                                went by since the ring was full */
+  unsigned long long lines;  /* newlines in them */
+} ex_scan_tail_t;
 
 /* Output on its way from the relay to the scanning thread: a single-
- * producer, single-consumer ring of records (stream, length, bytes). */
+ * producer, single-consumer ring of records (stream, length, bytes).
+ * The relay never waits for the scanner: when the ring is full, output
+ * goes to the tails until the scanner has emptied the ring, then the
+ * scanner reads the tails (the newest EX_SESSION_TAIL bytes of each
+ * stream) and counts the rest as not scanned (ex_matcher_skip()). */
 typedef struct ex_scan_ring {
   char *buf;                 /* EX_SESSION_RING bytes */
   unsigned long long head;   /* bytes written, ever (producer) */
   unsigned long long tail;   /* bytes consumed, ever (consumer) */
   int eof;                   /* no more output */
+  int behind;                /* output goes to the tails */
+  ex_scan_tail_t tails[EX_STREAM_COUNT];
   pthread_mutex_t mu;
-  pthread_cond_t more;       /* a record was added, or eof */
-  pthread_cond_t room;       /* a record was consumed */
+  pthread_cond_t more;       /* a record was added, the scanner fell
+                                behind, or eof */
 } ex_scan_ring_t;
 
 typedef struct ex_session {
@@ -83,8 +98,8 @@ int ex_session_load_async(ex_session_t *s);
 void ex_session_wait(ex_session_t *s);
 
 /* Feeds output to the matcher: through the ring to the scanning thread
- * (waiting only when EX_SESSION_RING bytes are already queued), or
- * directly. No-op when there is no matcher. */
+ * (never waiting for it: see ex_scan_ring_t), or directly. No-op when
+ * there is no matcher. */
 void ex_session_feed(ex_session_t *s, ex_stream_t stream, const char *buf,
                      size_t len);
 

@@ -9,7 +9,7 @@
 
 /* The built-in rules (EX_SOURCE_DIR/rules), loaded once; abort() when they
  * do not load, since every input would then test nothing. */
-static const ex_ruleset_t *fuzz_rules(void) {
+static inline const ex_ruleset_t *fuzz_rules(void) {
   static ex_ruleset_t *set;
   ex_diags_t diags;
 
@@ -27,8 +27,8 @@ static const ex_ruleset_t *fuzz_rules(void) {
 /* Feeds data to m the way the launcher would: the first byte chooses chunk
  * sizes and streams, so that lines, escape sequences and UTF-8 sequences
  * are cut at every place. */
-static void fuzz_feed(ex_matcher_t *m, const unsigned char *data,
-                      size_t size) {
+static inline void fuzz_feed(ex_matcher_t *m, const unsigned char *data,
+                             size_t size) {
   unsigned seed;
   size_t off;
   size_t n;

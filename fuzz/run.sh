@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_rules fuzz_matcher fuzz_json)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_rules fuzz_matcher fuzz_json fuzz_lines)
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 
 CC=${CC:-clang} cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -22,6 +22,7 @@ declare -A seeds=(
   [fuzz_rules]="rules tests/unit/rules/data"
   [fuzz_matcher]="tests/fixtures/signatures tests/fixtures/benign"
   [fuzz_json]="tests/fixtures/signatures tests/fixtures/benign"
+  [fuzz_lines]="tests/fixtures/signatures tests/fixtures/benign"
 )
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -63,6 +63,13 @@ static const struct {
     {"Host not found", NULL, 0},
     {"i/o timeout", "ETIMEDOUT", 0},
     {"Operation timed out", "ETIMEDOUT", 0},
+    /* Winsock's, where Python and Java print them */
+    {"No connection could be made because the target machine actively "
+     "refused it",
+     "ECONNREFUSED", 0},
+    {"only one usage of each socket address (protocol/network address/port) "
+     "is normally permitted",
+     "EADDRINUSE", 0},
 };
 
 /* Node's codes, read in its own shapes even without a phrase. */
@@ -607,9 +614,9 @@ static int go_element(reading_t *r, size_t lo, size_t hi) {
   arg = first_token(s, op.off + op.len, hi);
   /* The network of dial, listen, read and write. */
   net = net_word(s, arg);
-  if (net >= 0 && (op_words[o].kind != 'p' ||
-                   strcmp(op_words[o].word, "read") == 0 ||
-                   strcmp(op_words[o].word, "write") == 0)) {
+  if (net >= 0 &&
+      (op_words[o].kind != 'p' || strcmp(op_words[o].word, "read") == 0 ||
+       strcmp(op_words[o].word, "write") == 0)) {
     char k = op_words[o].kind == 'p' ? 'a' : op_words[o].kind;
     if (strcmp(nets[net], "unix") == 0)
       k = 'p';
@@ -679,6 +686,16 @@ static void path_element(reading_t *r, size_t lo, size_t hi) {
   if (looks_like_path(s + t.off, t.len) && t.off == lo) {
     set_subject(r, "path", t);
     take(r, lo, hi - lo);
+    return;
+  }
+  /* Python's address tuple: "bind on address ('0.0.0.0', 8080)" */
+  if (hi - lo > 6 && s[hi - 1] == ')' && has_word(s, lo, hi - lo, "bind")) {
+    span_t port = t;
+    port.len--;
+    if (port.len > 0 && is_digit((unsigned char)s[port.off])) {
+      r->out->operation = "bind";
+      set_subject(r, "port", port);
+    }
   }
 }
 
@@ -758,6 +775,16 @@ static int right_ok(reading_t *r, size_t pe, int host_after) {
   case ' ':
     if (i + 1 < len && s[i + 1] == '(')
       return 1; /* "(os error 13)", "(publickey)" */
+    /* curl: "Connection timed out after 4514 milliseconds" */
+    if (i + 7 < len && memcmp(s + i, " after ", 7) == 0) {
+      t = first_token(s, i + 7, len);
+      if (t.len > 0 && is_digit((unsigned char)s[t.off])) {
+        span_t u = first_token(s, t.off + t.len, len);
+        return word_ieq(s + u.off, u.len < 12 ? u.len : 12, "milliseconds") ||
+               word_ieq(s + u.off, u.len, "ms") ||
+               word_ieq(s + u.off, u.len, "seconds");
+      }
+    }
     /* Perl's die: "open /x: Permission denied at script.pl line 12." */
     if (i + 4 < len && memcmp(s + i, " at ", 4) == 0) {
       const char *ln = memmem(s + i, len - i, " line ", 6);
@@ -828,14 +855,31 @@ static size_t bracket_code(const char *s, size_t ps) {
   return (size_t)-1;
 }
 
+/* Python 2's "socket.error: (98, 'Address already in use')" ending at
+ * s[ps]: the position of '(' or (size_t)-1. */
+static size_t errno_tuple(const char *s, size_t ps) {
+  size_t i;
+
+  if (ps < 5 || !is_quote((unsigned char)s[ps - 1]) || s[ps - 2] != ' ' ||
+      s[ps - 3] != ',')
+    return (size_t)-1;
+  i = ps - 3;
+  while (i > 0 && is_digit((unsigned char)s[i - 1]))
+    i--;
+  return i < ps - 3 && i > 0 && s[i - 1] == '(' ? i - 1 : (size_t)-1;
+}
+
 /* Reads the left side of a phrase at s[ps] in a chain: the element
  * before the ": " gives the operation and the subject. */
 static void chain_left(reading_t *r, size_t ps) {
   const char *s = r->s;
   size_t q = ps - 2;
   size_t e0 = element_start(s, 0, q);
-  span_t tok = last_token(s, e0, q);
+  span_t tok;
 
+  while (e0 < q && (s[e0] == ' ' || s[e0] == '\t'))
+    e0++;
+  tok = last_token(s, e0, q);
   take(r, e0, q - e0);
   /* "EACCES: permission denied, open '/x'" and Node's "listen
    * EADDRINUSE: address already in use :::3000" */
@@ -980,6 +1024,7 @@ static int warning_line(const char *s, size_t len, size_t ps) {
                                       "ignored", "skipping", NULL};
   span_t t = first_token(s, 0, len);
   size_t i;
+  size_t k;
 
   for (i = 0; heads[i] != NULL; i++) {
     size_t n = strlen(heads[i]);
@@ -987,8 +1032,14 @@ static int warning_line(const char *s, size_t len, size_t ps) {
         (t.len == n || s[t.off + n] == ':' || s[t.off + n] == ']'))
       return 1;
   }
-  for (i = 0; words[i] != NULL; i++)
-    if (has_word(s, 0, ps, words[i]))
+  /* A warning word in the sentence of the error: a log that pastes
+   * messages one after the other may hold a warning earlier on. */
+  for (i = ps; i >= 2; i--)
+    if (s[i - 2] == '.' && s[i - 1] == ' ')
+      break;
+  i = i >= 2 ? i : 0;
+  for (k = 0; words[k] != NULL; k++)
+    if (has_word(s, i, ps - i, words[k]))
       return 1;
   /* sudo names its own host's failed lookup, then runs the command. */
   return ps >= 30 && memmem(s, ps, "sudo: unable to resolve host", 28) != NULL;
@@ -1080,6 +1131,9 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
     ok = ecode_word(s, t.off, t.len);
     if (ok)
       take(&r, t.off, t.len);
+  } else if ((b = errno_tuple(s, ps)) != (size_t)-1) {
+    take(&r, b, ps - b);
+    ok = 1;
   }
   if (!ok || !right_ok(&r, pe, ph->host_after))
     return 0;

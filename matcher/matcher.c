@@ -45,17 +45,10 @@ typedef struct pending_s {
   unsigned long seen; /* lines seen after the match */
 } pending_t;
 
-/* The last bytes of a stream, for the lines it ends with. */
-typedef struct tail_s {
-  char *buf; /* EX_MATCH_TAIL_BYTES, circular */
-  size_t head;
-  unsigned long long total; /* bytes ever put */
-} tail_t;
-
 typedef struct stream_s {
   ex_splitter_t split;
   ex_ring_t ring;
-  tail_t tail;
+  ex_tailbuf_t tail; /* the last bytes, for the lines it ends with */
   unsigned long lineno;
   /* Whole lines of the chunk being fed that the prefilter passed over:
    * not yet counted nor in the ring (see skip_flush()). NULL when none. */
@@ -944,6 +937,7 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
       rc = ex__ring_init(&m->streams[i].ring);
     if (rc == 0 && ex_ruleset_success_count(set) > 0) {
       m->streams[i].tail.buf = ex_malloc(EX_MATCH_TAIL_BYTES);
+      m->streams[i].tail.cap = EX_MATCH_TAIL_BYTES;
       if (m->streams[i].tail.buf == NULL)
         rc = -ENOMEM;
     }
@@ -1262,22 +1256,35 @@ static int feed_lines(ex_matcher_t *m, stream_t *st, const char *p,
   return 0;
 }
 
-/* Keeps the last EX_MATCH_TAIL_BYTES of a stream (no-op without a
- * buffer: the rule set has no success lines). */
-static void tail_put(tail_t *t, const char *p, size_t len) {
+void ex_tailbuf_put(ex_tailbuf_t *t, const char *p, size_t len) {
   size_t n;
 
-  if (t->buf == NULL)
-    return;
   t->total += len;
-  if (len > EX_MATCH_TAIL_BYTES) {
-    p += len - EX_MATCH_TAIL_BYTES;
-    len = EX_MATCH_TAIL_BYTES;
+  if (t->buf == NULL || t->cap == 0)
+    return;
+  if (len > t->cap) {
+    p += len - t->cap;
+    len = t->cap;
   }
-  n = EX_MATCH_TAIL_BYTES - t->head < len ? EX_MATCH_TAIL_BYTES - t->head : len;
+  n = t->cap - t->head < len ? t->cap - t->head : len;
   memcpy(t->buf + t->head, p, n);
   memcpy(t->buf, p + n, len - n);
-  t->head = (t->head + len) % EX_MATCH_TAIL_BYTES;
+  t->head = (t->head + len) % t->cap;
+}
+
+size_t ex_tailbuf_copy(const ex_tailbuf_t *t, char *out) {
+  size_t n;
+  size_t start;
+  size_t first;
+
+  if (t->buf == NULL || t->cap == 0)
+    return 0;
+  n = t->total < t->cap ? (size_t)t->total : t->cap;
+  start = (t->head + t->cap - n) % t->cap;
+  first = t->cap - start < n ? t->cap - start : n;
+  memcpy(out, t->buf + start, first);
+  memcpy(out + first, t->buf, n - first);
+  return n;
 }
 
 int ex_matcher_skip(ex_matcher_t *m, ex_stream_t stream,
@@ -1326,7 +1333,8 @@ int ex_matcher_feed(ex_matcher_t *m, ex_stream_t stream, const void *buf,
   st = &m->streams[stream];
   m->st.bytes += len;
   m->cur_stream = stream;
-  tail_put(&st->tail, p, len);
+  if (st->tail.buf != NULL)
+    ex_tailbuf_put(&st->tail, p, len);
   last = len > 0 ? memrchr(p, '\n', len) : NULL;
   if (last == NULL)
     return ex__splitter_feed(&st->split, p, len, on_line, m);
@@ -1474,22 +1482,15 @@ typedef struct tline_s {
   size_t len;
 } tline_t;
 
-static size_t tail_lines(const tail_t *t, char *buf, tline_t *lines,
+static size_t tail_lines(const ex_tailbuf_t *t, char *buf, tline_t *lines,
                          size_t max) {
-  size_t len =
-      t->total < EX_MATCH_TAIL_BYTES ? (size_t)t->total : EX_MATCH_TAIL_BYTES;
-  size_t start = t->total < EX_MATCH_TAIL_BYTES ? 0 : t->head;
+  size_t len = ex_tailbuf_copy(t, buf);
   size_t end;
   size_t n = 0;
   size_t lo = 0;
 
-  memcpy(buf, t->buf + start,
-         EX_MATCH_TAIL_BYTES - start < len ? EX_MATCH_TAIL_BYTES - start : len);
-  if (EX_MATCH_TAIL_BYTES - start < len)
-    memcpy(buf + (EX_MATCH_TAIL_BYTES - start), t->buf,
-           len - (EX_MATCH_TAIL_BYTES - start));
   /* A tail that lost its beginning starts inside a line: not that one. */
-  if (t->total > EX_MATCH_TAIL_BYTES) {
+  if (t->total > t->cap) {
     const char *nl = memchr(buf, '\n', len);
     lo = nl == NULL ? len : (size_t)(nl - buf) + 1;
   }

@@ -270,6 +270,24 @@ struct ex_finding_s {
   size_t nchildren;
 };
 
+/* A tail buffer: the last `cap` bytes put into it, in a circular buffer
+ * of `cap` bytes (plain data: the caller sets buf and cap; with buf NULL
+ * nothing is kept, only counted). The matcher keeps one per stream for
+ * the lines the output ends with; the launcher's relay for what the
+ * scanner had no room for. */
+typedef struct ex_tailbuf_s {
+  char *buf;
+  size_t cap;
+  size_t head;              /* where the next byte goes */
+  unsigned long long total; /* bytes ever put */
+} ex_tailbuf_t;
+
+void ex_tailbuf_put(ex_tailbuf_t *t, const char *p, size_t len);
+
+/* The bytes kept, oldest first, into out (room for t->cap bytes); returns
+ * how many. */
+size_t ex_tailbuf_copy(const ex_tailbuf_t *t, char *out);
+
 typedef struct ex_matcher_s ex_matcher_t;
 
 /* Prepares a matcher for `set`: extracts every pattern's literals and

@@ -400,11 +400,30 @@ static int names_has(const names_t *s, const char *name, size_t len) {
   return 0;
 }
 
+/* Compiles the regex of a string node (without JIT, with `flags`) into
+ * *re, reporting an invalid one at the byte where PCRE2 stopped. Returns
+ * 0 or a negative errno. */
+static int compile_node(lctx_t *c, const cJSON *node, int flags,
+                        ex_regex_t **re) {
+  ex_regex_error_t err;
+  const char *src = node->valuestring;
+  int rc;
+
+  rc = ex_regex_compile(src, strlen(src), EX_REGEX_NOJIT | flags, re, &err);
+  if (rc == -ENOMEM)
+    c->nomem = 1;
+  else if (rc < 0)
+    report_off(
+        c, string_byte_offset(c->text, c->len, node_off(c, node), err.offset),
+        "invalid regex: %s (at offset %zu of the pattern)", err.message,
+        err.offset);
+  return rc;
+}
+
 /* Compiles a regex string node and checks its literal when need_literal;
  * fills `names` (may be NULL) with its named groups. Returns 0 when valid. */
 static int check_regex(lctx_t *c, const cJSON *node, int need_literal,
                        names_t *names) {
-  ex_regex_error_t err;
   ex_regex_t *re = NULL;
   ex_literal_t lits[MAX_LITERALS];
   const char *src = node->valuestring;
@@ -412,18 +431,9 @@ static int check_regex(lctx_t *c, const cJSON *node, int need_literal,
   int rc;
   size_t i;
 
-  rc = ex_regex_compile(src, len, EX_REGEX_NOJIT, &re, &err);
-  if (rc == -ENOMEM) {
-    c->nomem = 1;
+  rc = compile_node(c, node, 0, &re);
+  if (rc < 0)
     return rc;
-  }
-  if (rc < 0) {
-    report_off(
-        c, string_byte_offset(c->text, c->len, node_off(c, node), err.offset),
-        "invalid regex: %s (at offset %zu of the pattern)", err.message,
-        err.offset);
-    return rc;
-  }
   for (i = 0; names != NULL && i < ex_regex_name_count(re) &&
               names->n < MAX_PATTERN_NAMES;
        i++) {
@@ -996,26 +1006,12 @@ static void shape_list_release(shape_list_t *l) {
 /* A shape's pattern: it compiles anchored and cannot match an empty
  * string (it must take something off the line). */
 static int check_shape_pattern(lctx_t *c, const cJSON *node) {
-  ex_regex_error_t err;
   ex_regex_t *re = NULL;
-  const char *src = node->valuestring;
-  size_t len = strlen(src);
   int rc;
 
-  rc =
-      ex_regex_compile(src, len, EX_REGEX_NOJIT | EX_REGEX_ANCHORED, &re, &err);
-  if (rc == -ENOMEM) {
-    c->nomem = 1;
+  rc = compile_node(c, node, EX_REGEX_ANCHORED, &re);
+  if (rc < 0)
     return rc;
-  }
-  if (rc < 0) {
-    report_off(
-        c, string_byte_offset(c->text, c->len, node_off(c, node), err.offset),
-        "invalid regex: %s (at offset %zu of the pattern)", err.message,
-        err.offset);
-    return rc;
-  }
-  rc = 0;
   if (ex_regex_min_length(re) == 0) {
     report(c, node, 0,
            "pattern may match an empty string: a line shape must match at "

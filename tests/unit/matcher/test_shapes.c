@@ -190,6 +190,21 @@ static void test_errphrase(void **state) {
        "/var/run/docker.sock->@: write: broken pipe"},
       {"open /etc/x: Permission denied at ./deploy.pl line 12.",
        "EACCES||open|path=/etc/x|open /etc/x: Permission denied"},
+      {"socket.error: (98, 'Address already in use')",
+       "EADDRINUSE|||-|(98, 'Address already in use"},
+      {"cURL error 28: Connection timed out after 4514 milliseconds (see x)",
+       "ETIMEDOUT|||-|cURL error 28: Connection timed out"},
+      {"ERROR:    [Errno 10048] error while attempting to bind on address "
+       "('0.0.0.0', 8080): only one usage of each socket address "
+       "(protocol/network address/port) is normally permitted",
+       "EADDRINUSE||bind|port=8080|[Errno 10048] error while attempting to "
+       "bind on address ('0.0.0.0', 8080): only one usage of each socket "
+       "address (protocol/network address/port) is normally permitted"},
+      /* a warning in an earlier sentence of a pasted log */
+      {"Error: WARNING: no swap limit. Traceback: IOError: [Errno 2] No such "
+       "file or directory: '/tmp/a.json'",
+       "ENOENT|||path=/tmp/a.json|[Errno 2] No such file or directory: "
+       "'/tmp/a.json'"},
       /* Near-misses: words in a name, prose, warnings, quotations. */
       {"tests/test_fs.py::test_permission_denied PASSED", NULL},
       {"    perm_test.go:5: open /etc/shadow: permission denied is handled",
