@@ -17,23 +17,11 @@ import time
 import unittest
 
 from helpers import TempDirTest, run
-
-
-def diagnosis(stdout, explainer):
-    report = json.loads(stdout)
-    for d in report["diagnoses"]:
-        if d.get("explainer") == explainer:
-            return d
-    raise AssertionError("no diagnosis by %s in %s" % (
-        explainer, json.dumps(report["diagnoses"], indent=1)[:3000]))
+from test_probe_tools import diagnosis, fix_commands
 
 
 def causes(d):
     return {c["id"]: c for c in d["causes"]}
-
-
-def fix_commands(d):
-    return [f["command"] for f in d["fixes"] if f.get("command")]
 
 
 def clean_env(**extra):

@@ -214,6 +214,25 @@ static int release_value(const char *path, const char *key, char *out,
   return 0;
 }
 
+/* The version dpkg recorded for the installed package pkg. Returns how
+ * many numbers were read (0 when the package is not there). */
+static int dpkg_version(const char *pkg, int v[3]) {
+  char *text = ex__tool_slurp("/var/lib/dpkg/status");
+  char key[96];
+  const char *p;
+  int n = 0;
+
+  if (text == NULL)
+    return 0;
+  snprintf(key, sizeof(key), "\nPackage: %s\n", pkg);
+  p = strstr(text, key);
+  p = p != NULL ? strstr(p, "\nVersion: ") : NULL;
+  if (p != NULL)
+    n = ex__ci_version(p + 10, v);
+  free(text);
+  return n;
+}
+
 /* The version of node on PATH: from its install prefix (nvm, volta, the
  * official tarballs keep include/node/node_version.h beside bin/node, and
  * version managers name the directory vX.Y.Z), else dpkg's record. */
@@ -254,18 +273,7 @@ static int node_version(const ex_proc_t *proc, char *exe, size_t esize,
     }
     free(text);
   }
-  text = ex__tool_slurp("/var/lib/dpkg/status");
-  if (text != NULL) {
-    const char *pkg = strstr(text, "\nPackage: nodejs\n");
-    const char *ver = pkg != NULL ? strstr(pkg, "\nVersion: ") : NULL;
-
-    if (ver != NULL && (n = ex__ci_version(ver + 10, v)) > 0) {
-      free(text);
-      return n;
-    }
-    free(text);
-  }
-  return 0;
+  return dpkg_version("nodejs", v);
 }
 
 /* The version of python3 on PATH: its real file is named python3.N, or
@@ -503,15 +511,7 @@ static int rust_version(const ex_proc_t *proc, char *exe, size_t esize,
     free(text);
     return n;
   }
-  text = ex__tool_slurp("/var/lib/dpkg/status");
-  if (text != NULL) {
-    p = strstr(text, "\nPackage: rustc\n");
-    p = p != NULL ? strstr(p, "\nVersion: ") : NULL;
-    if (p != NULL)
-      n = ex__ci_version(p + 10, v);
-    free(text);
-  }
-  return n;
+  return dpkg_version("rustc", v);
 }
 
 int ex__version_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
