@@ -337,9 +337,10 @@ static const char *const operations[] = {
     "auth", "allocate", "other",   NULL};
 
 static const char *const subject_kinds[] = {
-    "path",    "port",    "address", "host",   "url",  "module",     "package",
-    "library", "symbol",  "command", "header", "file", "repository", "lock",
-    "signal",  "version", "class",   "none",   NULL};
+    "path",       "port",    "address", "host",    "url",    "module",
+    "package",    "library", "symbol",  "command", "header", "file",
+    "repository", "lock",    "signal",  "version", "class",  "image",
+    "resource",   "none",    NULL};
 
 /* ^[a-z0-9-]+$ (and for ids, dots too). */
 static int is_word(const char *s, int dots) {

@@ -10,5 +10,6 @@
 extern const ex_explainer_t ex__explainers_fs[];    /* explain_fs.c */
 extern const ex_explainer_t ex__explainers_exec[];  /* explain_exec.c */
 extern const ex_explainer_t ex__explainers_tools[]; /* explain_tools.c */
+extern const ex_explainer_t ex__explainers_ci[];    /* explain_ci.c */
 
 #endif

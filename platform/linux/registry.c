@@ -4,6 +4,7 @@
 
 const ex_explainer_t *const ex__families[] = {
     ex__explainers_tools, /* tool-specific conditions before generic errnos */
+    ex__explainers_ci,
     ex__explainers_exec,
     ex__explainers_fs,
 };

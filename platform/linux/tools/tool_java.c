@@ -492,6 +492,7 @@ int ex__tool_java_version_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
   const char *how;
   const char *need_s;
   const char *have_s;
+  const char *cls;
   const jdk_t *best;
   const jdk_t *newest;
   ex_cause_t *c;
@@ -527,11 +528,17 @@ int ex__tool_java_version_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                  need > 0 ? need + CLASS_VERSION_OFFSET : 0);
   }
   ex_facts_int(&out->facts, "needs_java", need);
+  /* The class the message names: its capture (the subject is the class
+   * file version the runtime refused). */
+  cls = ex_probe_capture(ev, "class");
+  if (cls == NULL || cls[0] == '\0')
+    cls = ev->subject_kind != NULL && strcmp(ev->subject_kind, "class") == 0
+              ? ev->subject_value
+              : NULL;
 
   /* The class file itself, when it can be found: its version byte. */
-  if (!compile && ev->subject_value != NULL && ev->subject_value[0] != '\0' &&
-      class_find(ev, proc, ev->subject_value, ps, classfile,
-                 sizeof(classfile)) &&
+  if (!compile && cls != NULL && cls[0] != '\0' &&
+      class_find(ev, proc, cls, ps, classfile, sizeof(classfile)) &&
       class_read(classfile, &ci) == 0) {
     ex_facts_str(&out->facts, "class_file", classfile);
     ex_facts_int(&out->facts, "class_file_major", ci.major);
@@ -557,9 +564,7 @@ int ex__tool_java_version_run(const ex_probe_event_t *ev, const ex_proc_t *proc,
                              "%s), new enough for %s (Java %d): another Java "
                              "ran (a build tool's own JAVA_HOME?)",
         compile ? "javac" : "java", ran.feature, ran.home, ran.version, how,
-        compile                     ? "the release asked for"
-        : ev->subject_value != NULL ? ev->subject_value
-                                    : "the class",
+        compile ? "the release asked for" : cls != NULL ? cls : "the class",
         need);
     if (c != NULL) {
       ex_facts_str(&c->facts, "runtime_home", ran.home);

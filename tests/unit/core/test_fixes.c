@@ -55,14 +55,36 @@ static int has_empty_word(const char *cmd) {
 }
 
 /* A command word (at the start, or after a space or an operator). */
+/* 1 when verb is a word of cmd that runs as a command: at a word's start,
+ * and not a subcommand of a tool that has its own (`docker rm NAME`
+ * removes a container, not a file). */
 static int has_verb(const char *cmd, const char *verb) {
+  static const char *const tools[] = {"docker", "podman", "nerdctl", "kubectl",
+                                      "git", "npm", "cargo", "helm"};
   const char *p;
+  const char *w;
   size_t n;
+  size_t i;
+  size_t k;
+  int sub;
 
   n = strlen(verb);
   for (p = cmd; (p = strstr(p, verb)) != NULL; p++) {
-    if ((p == cmd || strchr(" \t;|&(", p[-1]) != NULL) &&
-        (p[n] == ' ' || p[n] == '\0'))
+    if ((p != cmd && strchr(" \t;|&(", p[-1]) == NULL) ||
+        (p[n] != ' ' && p[n] != '\0'))
+      continue;
+    /* The word before it. */
+    w = p;
+    while (w > cmd && (w[-1] == ' ' || w[-1] == '\t'))
+      w--;
+    sub = 0;
+    for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+      k = strlen(tools[i]);
+      if ((size_t)(w - cmd) >= k && strncmp(w - k, tools[i], k) == 0 &&
+          (w - k == cmd || strchr(" \t;|&(/", w[-k - 1]) != NULL))
+        sub = 1;
+    }
+    if (!sub)
       return 1;
   }
   return 0;
