@@ -302,6 +302,7 @@ static int commit(ex_matcher_t *m, ex_finding_t *f) {
     ex_finding_t *g = m->found[i];
     if (same_finding(g, f)) {
       g->count++;
+      g->quiet = g->quiet && f->quiet;
       if (f->evidence[0].stream == g->evidence[0].stream &&
           f->last_line > g->last_line)
         g->last_line = f->last_line;
@@ -391,31 +392,58 @@ static int quiet_level(ex_level_t level) {
   return level == EX_LEVEL_WARNING || level == EX_LEVEL_INFO;
 }
 
+/* How run_norm() treats a line behind a warning or informational prefix. */
+enum {
+  LEVELS_ANY = 0,   /* as any other line (suppressors, success lines) */
+  LEVELS_WHOLE = 1, /* only the text before the quiet prefix (contexts) */
+  LEVELS_CAUSE = 2  /* and only a pattern that needs that text (causes) */
+};
+
 /* Runs re on s[0..len) after each number of prefixes, innermost first, so
  * that a pattern anchored with ^ matches the message behind the prefixes
  * and a pattern written for the whole line still matches it. With
  * `levels`, boundaries behind a warning or informational prefix are
- * passed over. Returns 1 with *at set to where the subject starts, 0, or
- * -ETIMEDOUT (the match limit: the other boundaries are not tried). */
+ * passed over. With LEVELS_CAUSE, a pattern that matches the message of
+ * a warning by itself gives 2 (a quiet match, *at at the message): one that
+ * is not anchored (or starts with `^.*?`) reads the message behind
+ * `WARNING: ` as surely as behind nothing, and a warning is not a failure
+ * by itself; a pattern that spells out the warning prefix (`^npm WARN `)
+ * fails on the message alone and gives 1 on the whole line. Returns 1
+ * with *at set to where the subject starts, 0, or -ETIMEDOUT (the match
+ * limit: the other boundaries are not tried). */
 static int run_norm(ex_matcher_t *m, const ex_regex_t *re, const char *s,
                     size_t len, const ex_norm_t *nm, int levels, size_t *at) {
   size_t k = nm->depth + 1;
+  size_t msg = nm->off[nm->depth];
   int rc;
 
   while (k-- > 0) {
-    if (levels && k > 0 && quiet_level(nm->level[k]))
+    if (levels != LEVELS_ANY && k > 0 && quiet_level(nm->level[k]))
       continue;
     rc = ex_regex_match(re, m->scratch, s + nm->off[k], len - nm->off[k]);
     if (rc == -ETIMEDOUT) {
       m->st.limit_hits++;
       return rc;
     }
-    if (rc == 1) {
-      *at = nm->off[k];
-      return 1;
-    }
+    if (rc == 1)
+      break;
   }
-  return 0;
+  if (k == (size_t)-1)
+    return 0;
+  *at = nm->off[k];
+  if (levels != LEVELS_CAUSE || nm->level[nm->depth] != EX_LEVEL_WARNING)
+    return 1;
+  /* A warning's line: does the pattern need the text before its message? */
+  rc = ex_regex_match(re, m->scratch, s + msg, len - msg);
+  if (rc == 1) {
+    *at = msg;
+    return 2;
+  }
+  if (rc == -ETIMEDOUT)
+    m->st.limit_hits++;
+  /* The captures of the match found first. */
+  rc = ex_regex_match(re, m->scratch, s + nm->off[k], len - nm->off[k]);
+  return rc == 1 ? 1 : rc;
 }
 
 /* run_norm() on a line that is not the current one (the ring's). */
@@ -424,7 +452,7 @@ static int run_other(ex_matcher_t *m, const ex_regex_t *re, const char *s,
   ex_norm_t nm;
 
   ex_normalise(m->norm, s, len, &nm);
-  return run_norm(m, re, s, len, &nm, 1, at) == 1;
+  return run_norm(m, re, s, len, &nm, LEVELS_WHOLE, at) == 1;
 }
 
 /* The line `back` lines before the current one of a stream, or NULL. */
@@ -446,7 +474,7 @@ static int suppressed_now(ex_matcher_t *m, const crule_t *cr, const char *s,
     if (cr->supp[i] == NULL)
       continue;
     if (sp->where == EX_WHERE_SAME &&
-        run_norm(m, cr->supp[i], s, len, nm, 0, &at) == 1)
+        run_norm(m, cr->supp[i], s, len, nm, LEVELS_ANY, &at) == 1)
       return 1;
     if (sp->where != EX_WHERE_BEFORE)
       continue;
@@ -538,15 +566,17 @@ static ex_finding_t *finding_new(ex_matcher_t *m, crule_t *cr) {
   return f;
 }
 
-/* Pattern cp matched the current line, its subject starting at s[at]. */
+/* Pattern cp matched the current line, its subject starting at s[at]
+ * (quietly: behind a warning prefix). */
 static int on_match(ex_matcher_t *m, const cpat_t *cp, const char *s,
-                    size_t len, size_t at) {
+                    size_t len, size_t at, int quiet) {
   ex_finding_t *f = finding_new(m, &m->rules[cp->rule]);
   int rc;
 
   if (f == NULL)
     return -ENOMEM;
   f->pattern = cp->index;
+  f->quiet = quiet;
   /* Captures first: the suppressor runs reuse the match data. */
   rc = add_captures(m, f, cp->re, s + at);
   if (rc < 0) {
@@ -584,7 +614,8 @@ static int add_capture_str(ex_finding_t *f, const char *name,
 }
 
 /* The recogniser on the message of the current line (behind all its
- * prefixes; silent behind a warning or informational one). */
+ * prefixes; quietly behind a warning one, not at all behind an
+ * informational one). */
 static int generic_line(ex_matcher_t *m, const char *s, size_t len) {
   const ex_norm_t *nm = line_norm(m, s, len);
   const char *msg = s + nm->off[nm->depth];
@@ -593,11 +624,13 @@ static int generic_line(ex_matcher_t *m, const char *s, size_t len) {
   ex_finding_t *f;
   int rc;
 
-  if (quiet_level(nm->level[nm->depth]) || !ex_errphrase_find(msg, mlen, &e))
+  if (nm->level[nm->depth] == EX_LEVEL_INFO ||
+      !ex_errphrase_find(msg, mlen, &e))
     return 0;
   f = finding_new(m, &m->rules[m->generic_rule]);
   if (f == NULL)
     return -ENOMEM;
+  f->quiet = nm->level[nm->depth] == EX_LEVEL_WARNING;
   f->event.errno_name = e.errno_name;
   f->event.condition = e.condition;
   f->event.operation = e.operation;
@@ -688,11 +721,11 @@ static int pending_line(ex_matcher_t *m, ex_stream_t stream, const char *s,
     for (k = 0; k < r->nsuppress && !suppressed; k++)
       if (r->suppress[k].where == EX_WHERE_AFTER && cr->supp[k] != NULL &&
           p->seen <= (unsigned long)r->suppress[k].lines &&
-          run_norm(m, cr->supp[k], s, len, nm, 0, &at) == 1)
+          run_norm(m, cr->supp[k], s, len, nm, LEVELS_ANY, &at) == 1)
         suppressed = 1;
     if (!suppressed && p->after_left > 0 && !p->after_done) {
       p->after_left--;
-      if (run_norm(m, cr->after, s, len, nm, 1, &at) == 1) {
+      if (run_norm(m, cr->after, s, len, nm, LEVELS_WHOLE, &at) == 1) {
         ex_finding_t *f = p->f;
         size_t c;
         if (r->after.pick == EX_PICK_FIRST)
@@ -762,7 +795,8 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
     if (rc == 0)
       continue;
     m->st.candidates++;
-    rc = run_norm(m, cp->re, s, len, line_norm(m, s, len), 1, &at);
+    rc = run_norm(m, cp->re, s, len, line_norm(m, s, len), LEVELS_CAUSE,
+                  &at);
     if (rc == -ETIMEDOUT) {
       if (++cp->limit_hits >= EX_MATCH_LIMIT_HITS_MAX) {
         cp->disabled = 1;
@@ -770,11 +804,11 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
       }
       continue;
     }
-    if (rc != 1)
+    if (rc != 1 && rc != 2)
       continue;
     cr->fired_gen = m->line_gen;
     specific = 1;
-    rc = on_match(m, cp, s, len, at);
+    rc = on_match(m, cp, s, len, at, rc == 2);
     if (rc < 0)
       return rc;
   }
@@ -1371,27 +1405,24 @@ static int seq_cmp(const void *a, const void *b) {
   return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Causes first in detection order; a cause with the subject of an earlier
- * cause and every fallout (when a cause exists) fold under it. */
-static int rank(ex_matcher_t *m) {
+/* The causes of one pass of rank(): specific or the recogniser's, loud or
+ * quiet, in detection order; one with the subject of an earlier cause
+ * folds under it. */
+static int rank_causes(ex_matcher_t *m, int generic, int quiet,
+                       size_t *ncauses) {
   size_t i;
   size_t k;
-  size_t ncauses = 0;
   int rc;
 
-  qsort(m->found, m->nfound, sizeof(*m->found), seq_cmp);
-  m->top = ex_calloc(m->nfound + 1, sizeof(*m->top));
-  if (m->top == NULL)
-    return -ENOMEM;
-  for (i = 0; i < 2 * m->nfound; i++) {
-    /* Specific causes, then the recogniser's (less sure) ones. */
-    ex_finding_t *f = m->found[i % m->nfound];
+  for (i = 0; i < m->nfound; i++) {
+    ex_finding_t *f = m->found[i];
     ex_finding_t *parent = NULL;
     if (f->rule->role != EX_ROLE_CAUSE ||
-        (f->rule->recogniser != NULL) != (i >= m->nfound))
+        (f->rule->recogniser != NULL) != generic || f->quiet != quiet)
       continue;
     for (k = 0; k < m->ntop && f->event.subject_value != NULL; k++)
-      if (m->top[k]->event.subject_value != NULL &&
+      if (m->top[k]->rule->role == EX_ROLE_CAUSE &&
+          m->top[k]->event.subject_value != NULL &&
           strcmp(m->top[k]->event.subject_value, f->event.subject_value) == 0)
         parent = m->top[k];
     if (parent != NULL) {
@@ -1401,21 +1432,47 @@ static int rank(ex_matcher_t *m) {
       continue;
     }
     m->top[m->ntop++] = f;
-    ncauses++;
+    (*ncauses)++;
   }
-  for (i = 0; i < m->nfound; i++) {
+  return 0;
+}
+
+/* Causes first (specific ones, then the recogniser's less sure ones);
+ * every fallout folds under the first cause, or stands alone when there
+ * is none. What was read behind a warning prefix comes last, and not at
+ * all when nothing else failed: a warning may say why a step failed, but
+ * it is no failure by itself. */
+static int rank(ex_matcher_t *m) {
+  size_t i;
+  size_t ncauses = 0;
+  int loud = 0;
+  int rc = 0;
+
+  qsort(m->found, m->nfound, sizeof(*m->found), seq_cmp);
+  m->top = ex_calloc(m->nfound + 1, sizeof(*m->top));
+  if (m->top == NULL)
+    return -ENOMEM;
+  for (i = 0; i < m->nfound; i++)
+    loud |= !m->found[i]->quiet;
+  if (!loud)
+    return 0;
+  rc = rank_causes(m, 0, 0, &ncauses);
+  if (rc == 0)
+    rc = rank_causes(m, 1, 0, &ncauses);
+  for (i = 0; rc == 0 && i < m->nfound; i++) {
     ex_finding_t *f = m->found[i];
     if (f->rule->role == EX_ROLE_CAUSE)
       continue;
-    if (ncauses > 0) {
+    if (ncauses > 0)
       rc = add_child(m->top[0], f);
-      if (rc < 0)
-        return rc;
-    } else {
+    else
       m->top[m->ntop++] = f;
-    }
   }
-  return 0;
+  if (rc == 0)
+    rc = rank_causes(m, 0, 1, &ncauses);
+  if (rc == 0)
+    rc = rank_causes(m, 1, 1, &ncauses);
+  return rc;
 }
 
 /* Whether finding a is within EX_MATCH_GENERIC_NEAR lines of b's
@@ -1540,11 +1597,11 @@ static int stream_ending(ex_matcher_t *m, ex_stream_t stream, char *buf) {
       size_t at;
       unsigned long line = st->lineno - (unsigned long)i;
       if (m->success[k] == NULL ||
-          run_norm(m, m->success[k], text, len, &nm, 0, &at) != 1)
+          run_norm(m, m->success[k], text, len, &nm, LEVELS_ANY, &at) != 1)
         continue;
       for (j = 0; j < m->nfound; j++)
         if (m->found[j]->evidence[0].stream == stream &&
-            m->found[j]->last_line > line)
+            m->found[j]->last_line > line && !m->found[j]->quiet)
           return 0; /* it failed after it said it succeeded */
       m->ending.shape = ex_ruleset_success(m->set, k);
       m->ending.stream = stream;

@@ -272,6 +272,8 @@ struct ex_finding_s {
   unsigned long seq;       /* detection order, 0-based */
   ex_finding_t **children; /* findings folded under this one, in order */
   size_t nchildren;
+  int quiet; /* read behind a warning or informational prefix: reported
+                only when the output has a finding that is not */
 };
 
 /* A tail buffer: the last `cap` bytes put into it, in a circular buffer

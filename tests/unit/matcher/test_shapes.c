@@ -36,6 +36,18 @@ static const char *const shape_rules = RULES_HEAD
     " 'event':{'errno':'${errno}','operation':'open','subject':{'kind':"
     "'path','value':'${path}'}},"
     " 'location':{'file':'${file}','line':'${line}'},'meaning':'m'},"
+    "{'id':'go.dial','title':'t','tags':['go'],"
+    " 'patterns':['dial tcp (?<addr>\\\\S+): connect: connection refused'],"
+    " 'event':{'errno':'ECONNREFUSED','operation':'connect','subject':"
+    "{'kind':'address','value':'${addr}'}},'meaning':'m'},"
+    "{'id':'pip.warn','title':'t','tags':['pip'],"
+    " 'patterns':['^WARNING: pip (?<what>is configured with locations)'],"
+    " 'event':{'condition':'pip-warned','operation':'other','subject':"
+    "{'kind':'none','value':''}},'meaning':'m'},"
+    "{'id':'make.failed','title':'t','tags':['make'],'role':'fallout',"
+    " 'patterns':['^make: \\\\*\\\\*\\\\* \\\\[(?<t>[^\\\\]]+)\\\\] Error'],"
+    " 'event':{'condition':'build-failed','operation':'other','subject':"
+    "{'kind':'none','value':''}},'meaning':'m'},"
     "{'id':'errno.phrase','title':'t','tags':['errno'],"
     " 'recogniser':'errno-phrase','confidence':'low',"
     " 'meaning':'${words}|${message}|${errno}|${operation}|${subject}'}],"
@@ -46,6 +58,7 @@ static const char *const shape_rules = RULES_HEAD
     "\\\\S+:\\\\d+\\\\] ','level':'warning'},"
     " {'id':'k8s.klog-error','pattern':'E\\\\d{4} [\\\\d:.]+\\\\s+\\\\d+ "
     "\\\\S+:\\\\d+\\\\] ','level':'error'},"
+    " {'id':'log.warning','pattern':'WARNING: ','level':'warning'},"
     " {'id':'pip.indent','pattern':'[ \\\\t]+'}],"
     "'success':[{'id':'pip.ok','pattern':'Successfully installed \\\\S'}]}";
 
@@ -58,7 +71,7 @@ static void test_normalise(void **state) {
 
   (void)state;
   assert_int_equal(ex_normaliser_new(set, &n), 0);
-  assert_int_equal(ex_normaliser_count(n), 5);
+  assert_int_equal(ex_normaliser_count(n), 6);
   ex_normalise(n, line, strlen(line), &nm);
   assert_int_equal(nm.depth, 3);
   assert_string_equal(nm.shape[0]->id, "ci.ts");
@@ -83,7 +96,9 @@ static void test_normalise(void **state) {
 }
 
 /* Anchored patterns match behind the prefixes; the evidence is the line as
- * printed; a warning prefix hides the message from rules and recogniser. */
+ * printed; a warning prefix hides the message from rules and recogniser:
+ * what a pattern reads in a warning's message (an unanchored one in the
+ * whole line) comes after the failures, and not at all alone. */
 static void test_prefixed_rules(void **state) {
   static const struct {
     const char *text;
@@ -97,6 +112,24 @@ static void test_prefixed_rules(void **state) {
        ""},
       {"   open /x: permission denied\n",
        "go.open x1 L1 EACCES op=open s=/x\n"},
+      /* Unanchored, it reads a warning's message: only beside a failure,
+       * and after it; the fallout folds under the failure. */
+      {"WARNING: dial tcp 10.0.0.1:5432: connect: connection refused\n", ""},
+      {"WARNING: dial tcp 10.0.0.1:5432: connect: connection refused\n"
+       "open /x: permission denied\n"
+       "make: *** [all] Error 1\n",
+       "go.open x1 L2 EACCES op=open s=/x\n"
+       "  make.failed x1 L3 op=other\n"
+       "go.dial x1 L1 ECONNREFUSED op=connect s=10.0.0.1:5432\n"},
+      {"WARNING: dial tcp 10.0.0.1:5432: connect: connection refused\n"
+       "make: *** [all] Error 1\n",
+       "make.failed x1 L2 op=other\n"
+       "go.dial x1 L1 ECONNREFUSED op=connect s=10.0.0.1:5432\n"},
+      /* A pattern that spells out the warning prefix means it. */
+      {"WARNING: pip is configured with locations that require TLS\n",
+       "pip.warn x1 L1 op=other\n"},
+      /* The recogniser, the same. */
+      {"WARNING: open /y: no such file or directory\n", ""},
       /* A traceback with timestamps: the context line behind its prefix. */
       {"2023-05-04T10:11:12.1Z Traceback (most recent call last):\n"
        "2023-05-04T10:11:12.1Z   File \"/srv/app.py\", line 7, in <module>\n"
