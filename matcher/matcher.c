@@ -636,11 +636,20 @@ static int generic_line(ex_matcher_t *m, const char *s, size_t len) {
   f->event.operation = e.operation;
   f->event.subject_kind = e.subject_kind;
   if (e.subject_kind != NULL) {
-    f->event.subject_value = copy_bytes(msg + e.subject_off, e.subject_len);
+    /* host, then ":port" when the line printed them apart */
+    size_t n = e.subject_len + (e.port_len > 0 ? 1 + e.port_len : 0);
+    f->event.subject_value = ex_malloc(n + 1);
     if (f->event.subject_value == NULL) {
       finding_free(f);
       return -ENOMEM;
     }
+    memcpy(f->event.subject_value, msg + e.subject_off, e.subject_len);
+    if (e.port_len > 0) {
+      f->event.subject_value[e.subject_len] = ':';
+      memcpy(f->event.subject_value + e.subject_len + 1, msg + e.port_off,
+             e.port_len);
+    }
+    f->event.subject_value[n] = '\0';
   }
   rc = add_capture_str(f, "errno", e.errno_name);
   if (rc == 0)
@@ -650,7 +659,8 @@ static int generic_line(ex_matcher_t *m, const char *s, size_t len) {
   if (rc == 0)
     rc = add_capture_str(f, "operation", e.operation);
   if (rc == 0 && e.subject_kind != NULL)
-    rc = add_capture(f, "subject", msg + e.subject_off, e.subject_len);
+    rc = add_capture(f, "subject", f->event.subject_value,
+                     strlen(f->event.subject_value));
   if (rc < 0) {
     finding_free(f);
     return rc;
@@ -795,8 +805,7 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
     if (rc == 0)
       continue;
     m->st.candidates++;
-    rc = run_norm(m, cp->re, s, len, line_norm(m, s, len), LEVELS_CAUSE,
-                  &at);
+    rc = run_norm(m, cp->re, s, len, line_norm(m, s, len), LEVELS_CAUSE, &at);
     if (rc == -ETIMEDOUT) {
       if (++cp->limit_hits >= EX_MATCH_LIMIT_HITS_MAX) {
         cp->disabled = 1;
