@@ -1506,8 +1506,8 @@ static int same_event(const ex_finding_t *g, const ex_finding_t *f) {
                   f->event.subject_value == NULL || same_subject(g, f));
 }
 
-/* Specific rules win: a generic finding near a specific one of the same
- * event is dropped; so is one without a subject near a generic one of
+/* Specific rules win: a generic finding near a specific cause of the
+ * same event is dropped; so is one without a subject near a generic one of
  * the same errno that names it (Node prints its error twice, once with
  * the path). */
 static void drop_covered(ex_matcher_t *m) {
@@ -1522,7 +1522,10 @@ static void drop_covered(ex_matcher_t *m) {
     drop[i] = 0;
     for (k = 0; g->rule->recogniser != NULL && !drop[i] && k < m->nfound; k++) {
       const ex_finding_t *f = m->found[k];
-      if (f == g || !near(g, f) || !same_event(g, f))
+      /* A fallout says that something failed, not why: it covers no
+       * cause. */
+      if (f == g || f->rule->role != EX_ROLE_CAUSE || !near(g, f) ||
+          !same_event(g, f))
         continue;
       if (f->rule->recogniser == NULL)
         drop[i] = 1;
