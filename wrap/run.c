@@ -16,11 +16,12 @@
  * 1, setsid) or has no terminal in the foreground, the command gets a group
  * of its own, which receives every forwarded signal, and becomes the
  * terminal's foreground group when explain's was; stops of the command are
- * mirrored so that Ctrl-Z and `fg` work. When explain runs in the foreground
- * inside someone else's group (a script without job control), the command
- * stays in that group, as it would without explain, so a Ctrl-C still
- * reaches the script too and stops its loop; signals sent to explain alone
- * then go to the command's pid.
+ * mirrored, with a terminal or without, so that Ctrl-Z, `fg`, `kill -TSTP`
+ * and `kill -CONT` work on explain as on the command. When explain runs in
+ * the foreground inside someone else's group (a script without job
+ * control), the command stays in that group, as it would without explain,
+ * so a Ctrl-C still reaches the script too and stops its loop; signals sent
+ * to explain alone then go to the command's pid.
  */
 #include "wrap/wrap.h"
 
@@ -86,6 +87,8 @@ static struct {
   int std_tty[3];     /* fds 0-2 are terminals (fill_std_fds) */
   int handoff;        /* job control: the command's group takes the terminal
                          whenever explain's group has it */
+  int stop_sig;       /* the command in its own group stopped with this
+                         signal: explain follows (see on_signal_ready) */
   int exited;
   int ignore_sigchld; /* the caller ignored SIGCHLD (see setup_signals) */
   struct timespec t_start;
@@ -271,8 +274,20 @@ static void forward(int sig) {
     (void)kill(g.child, sig);
 }
 
+static int cont_pending(void) {
+  sigset_t pending;
+
+  return sigpending(&pending) == 0 && sigismember(&pending, SIGCONT) == 1;
+}
+
 /* Stops explain with sig (as the shell expects of a job), and on return,
- * when continued, gives the terminal back to the command and continues it. */
+ * when continued, gives the terminal back to the command and continues it.
+ * The SIGCONT that woke explain waits, blocked, in the signalfd, and is
+ * forwarded from there (once, after the terminal is the command's again).
+ * When none is there, the stop did not happen: the kernel drops SIGTSTP,
+ * SIGTTIN and SIGTTOU in an orphaned process group (a job whose shell is
+ * gone, a CI runner's only group), where the command, had it run without
+ * explain, would not have stopped either; it is continued now. */
 static void stop_self(int sig) {
   struct sigaction sa;
   sigset_t one;
@@ -289,7 +304,7 @@ static void stop_self(int sig) {
     (void)sigprocmask(SIG_UNBLOCK, &one, NULL);
     (void)sigprocmask(SIG_BLOCK, &one, NULL);
   }
-  if (g.pgid > 0) {
+  if (g.pgid > 0 && !cont_pending()) {
     give_terminal_to_command();
     forward(SIGCONT);
   }
@@ -357,7 +372,7 @@ static void reap(void) {
   struct rusage ru;
 
   for (;;) {
-    pid = wait4(-1, &st, WNOHANG | WUNTRACED, &ru);
+    pid = wait4(-1, &st, WNOHANG | WUNTRACED | WCONTINUED, &ru);
     if (pid == -1 && errno == EINTR)
       continue;
     if (pid <= 0)
@@ -367,8 +382,12 @@ static void reap(void) {
     if (WIFSTOPPED(st)) {
       if (g.handoff && g.self == 1 && WSTOPSIG(st) == SIGTSTP)
         forward(SIGCONT); /* the kernel ignores Ctrl-Z for a bare PID 1 */
-      else if (g.handoff)
-        stop_self(WSTOPSIG(st));
+      else if (g.pgid > 0)
+        g.stop_sig = WSTOPSIG(st);
+      continue;
+    }
+    if (WIFCONTINUED(st)) {
+      g.stop_sig = 0;
       continue;
     }
     on_command_exit(st, &ru);
@@ -422,12 +441,31 @@ static void on_signal(const struct signalfd_siginfo *si) {
 
   /* In a shared group the terminal already signalled the command. */
   from_tty = g.pgid == 0 && si->ssi_code == SI_KERNEL;
-  /* A continued job takes the terminal back before it runs again. */
-  if (sig == SIGCONT && g.pgid > 0)
+  /* A continued job takes the terminal back before it runs again; a stop
+   * of the command that explain has not followed yet is void. */
+  if (sig == SIGCONT && g.pgid > 0) {
     give_terminal_to_command();
+    g.stop_sig = 0;
+  }
   if (!from_tty)
     forward(sig);
   if (g.pgid == 0 && is_stop_signal(sig))
+    stop_self(sig);
+}
+
+/* The command, in a group of its own, stopped: explain stops with the same
+ * signal, as sudo does, so that whoever waits on explain (a shell, with a
+ * terminal or without, a supervisor) sees its job stopped, and a SIGCONT
+ * to explain resumes both. Done once the signals read with the command's
+ * SIGCHLD are handled: a SIGCONT among them (the standard signals come in
+ * order of number, so after SIGCHLD) has continued the command already,
+ * and a stop of explain's own would discard any SIGCONT still pending. */
+static void follow_stop(void) {
+  int sig;
+
+  sig = g.stop_sig;
+  g.stop_sig = 0;
+  if (sig != 0 && !g.exited)
     stop_self(sig);
 }
 
@@ -445,8 +483,9 @@ static void on_signal_ready(void) {
     for (i = 0; i < (size_t)n / sizeof(si[0]); i++)
       on_signal(&si[i]);
     if ((size_t)n < sizeof(si))
-      return; /* drained: a later signal makes the descriptor ready again */
+      break; /* drained: a later signal makes the descriptor ready again */
   }
+  follow_stop();
 }
 
 /* Gives each pseudo-terminal the size of the real terminal behind it.
@@ -755,6 +794,7 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   g.nchan = 0;
   g.stop = 0;
   g.exited = 0;
+  g.stop_sig = 0;
   g.linger_at = g.winsize_at = g.settle_at = 0;
   g.sig_fd = -1;
   g.tty_fd = -1;
