@@ -27,7 +27,7 @@
 
 #include "config.h"
 #include "platform/platform.h"
-#include "wrap/spawn.h"
+#include "wrap/linux/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
