@@ -170,9 +170,11 @@ class JobControlWithoutTerminal(TempDirTest):
         return int(child), int(parent)
 
     def test_a_waiting_parent_sees_explain_stop_and_continue(self):
+        # explain in a group of its own, a child of this test's: the group
+        # is not orphaned (see run_script), whatever group the test runs in.
         p = subprocess.Popen([EXPLAIN, "-q"] + self.command(7),
                              stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL)
+                             stdout=subprocess.DEVNULL, process_group=0)
         try:
             child, parent = self.pids()
             self.assertEqual(parent, p.pid)
