@@ -1,16 +1,20 @@
-/* The launcher's event loop: relay, signals, reaping, job control.
+/* The launcher's Linux part: spawn, channels, signals, reaping, job
+ * control, and the copier (see wrap/internal.h for the seam with the
+ * portable loop in wrap/loop.c).
  *
- * One poll() over a signalfd and the channels, with three timers, is the
- * whole loop: it needs one descriptor and no system call to set up, where
- * an event-loop library costs two dozen while the command starts (see
- * run_loop).
+ * The command is started with clone(CLONE_VM | CLONE_VFORK) (spawn.c) and
+ * the loop is made after it, so that the command's exec runs on the other
+ * CPU meanwhile. The channels are pipes (or a pseudo-terminal when explain's
+ * own stream is a terminal) whose descriptors the loop reads through
+ * uv_pipe_open().
  *
- * Signals are blocked in explain and read from a signalfd, because forwarding
- * needs what signal handlers do not give at once: si_code (a terminal's
- * Ctrl-C must not reach the command twice) and si_pid (a SIGPIPE that
- * explain's own write raised is not the caller's). The child gets the
- * caller's mask and dispositions back before exec, so SIG_IGN set by `nohup`
- * survives.
+ * Signals are blocked in explain and read from a signalfd under a uv_poll,
+ * because forwarding needs what a signal handler, and so libuv's
+ * uv_signal, does not give: si_code (a terminal's Ctrl-C must not reach
+ * the command twice) and si_pid (a SIGPIPE that explain's own write raised
+ * is not the caller's). One signalfd is also far cheaper to set up than a
+ * handler per signal (bench/signals.sh). The child gets the caller's mask
+ * and dispositions back before exec, so SIG_IGN set by `nohup` survives.
  *
  * Process groups. When explain leads its own group (a job-control shell, PID
  * 1, setsid) or has no terminal in the foreground, the command gets a group
@@ -22,8 +26,17 @@
  * control), the command stays in that group, as it would without explain,
  * so a Ctrl-C still reaches the script too and stops its loop; signals sent
  * to explain alone then go to the command's pid.
+ *
+ * Few descriptors. libuv's loop needs seven of its own (an epoll, its
+ * signal lock pipe, the loop's signal pipe, an eventfd, and /dev/null held
+ * by the first stream against EMFILE), and aborts when it cannot make the
+ * lock pipe. Under a tiny ulimit -n (below 15 with one channel) there is no
+ * room for it next to the channels, the signalfd and the rule files;
+ * explain then waits with poll() itself (wait_without_loop), calling the
+ * same ex__loop_* functions: the relay, its end and the linger are those
+ * of the loop.
  */
-#include "wrap/wrap.h"
+#include "wrap/internal.h"
 
 #include "config.h"
 #include "platform/platform.h"
@@ -37,50 +50,34 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifndef HAVE_SIGNALFD
 #error "explain needs signalfd(2)"
 #endif
 
-#define EX_RELAY_BUF (128 * 1024)
-#define EX_RELAY_ROUNDS 16           /* reads per wake-up before yielding */
-#define EX_FINAL_DRAIN (8 * 1024 * 1024)
-#define EX_LINGER_DEFAULT_MS 250
+#define EX_RELAY_ROUNDS 16 /* reads per wake-up without the loop */
 #define EX_WINSIZE_POLL_MS 200
-#define EX_NO_SIGFD_REAP_MS 50       /* without a signalfd: look for the end */
+#define EX_NO_SIGFD_REAP_MS 50 /* without a signalfd: look for the end */
+/* libuv's loop (with the spare descriptor a stream handle keeps for
+ * EMFILE), and the two rule files read while the command runs. */
+#define EX_LOOP_FDS 7
+#define EX_SPARE_FDS 2
+/* With at least this many descriptors allowed, room for the loop is
+ * assumed (see room_for_loop). */
+#define EX_ROOMY_NOFILE 256
 
-/* One stream of the command that passes through explain: its stderr (with
- * its stdout when the two are the same file), or its stdout with --scan
- * both. */
-typedef struct ex_channel {
-  int fd;          /* our end: pipe read end or pty master; -1 when closed */
-  int out_fd;      /* where its bytes go on: 2 or 1 */
-  int stream;      /* what the output callback is told: 0 stderr, 1 stdout */
-  int pty;
-  int hold;        /* explain's own copy of a pipe's write end, or -1: see
-                      release_holds() */
-  int grown;       /* the pipe was enlarged (on_channel) */
-} ex_channel_t;
-
-#define EX_CHANNELS 2
-
-/* The launcher's process-wide state: one command per process. */
+/* The Linux part's process-wide state. */
 static struct {
-  const ex_wrap_config_t *cfg;
-  ex_wrap_result_t *res;
-  int stop;           /* run_loop returns */
-  long long linger_at; /* timers: due time (now_ms), 0 when off */
-  long long winsize_at;
-  long long settle_at;
-  int sig_fd;         /* -1 without one: no forwarding, the end is polled */
-  ex_channel_t chan[EX_CHANNELS];
-  size_t nchan;
-  pid_t self;         /* explain's pid (glibc no longer caches it) */
+  int sig_fd; /* -1 without one: no forwarding, the end is polled */
+  uv_poll_t sig_poll;
+  uv_timer_t winsize_timer;
+  uv_timer_t reap_timer;
+  pid_t self; /* explain's pid (glibc no longer caches it) */
   pid_t child;
   pid_t pgid;         /* the command's own group, or 0 when shared */
   int tty_fd;         /* controlling terminal among fds 0-2, or -1 */
@@ -89,73 +86,27 @@ static struct {
                          whenever explain's group has it */
   int stop_sig;       /* the command in its own group stopped with this
                          signal: explain follows (see on_signal_ready) */
-  int exited;
   int ignore_sigchld; /* the caller ignored SIGCHLD (see setup_signals) */
-  struct timespec t_start;
   sigset_t caller_mask;
   sigset_t blocked;
-  char buf[EX_RELAY_BUF];
 } g;
 
-static long long now_ms(void) {
-  struct timespec now;
+static ex_wrap_state_t *const w = &ex__wrap;
 
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
+/* ---- channels ---------------------------------------------------------- */
 
-static long long elapsed_ms(const struct timespec *since) {
-  struct timespec now;
-
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (long long)(now.tv_sec - since->tv_sec) * 1000 +
-         (now.tv_nsec - since->tv_nsec) / 1000000;
-}
-
-/* ---- relay ------------------------------------------------------------ */
-
-static void relay_bytes(ex_channel_t *c, const char *p, size_t n) {
-  int *lost;
-
-  lost = c->out_fd == 2 ? &g.res->stderr_lost : &g.res->stdout_lost;
-  if (!*lost && ex_write_all(c->out_fd, p, n) != 0)
-    *lost = 1; /* keep draining and scanning; never stop */
-  if (g.cfg->on_output != NULL)
-    g.cfg->on_output(g.cfg->ctx, c->stream, p, n);
-}
-
-/* Once the command has been reaped explain ends soon after, and the last
- * end of a pipe costs ~5 us to close (the pipe is freed): that is left to
- * the exit, off the path between the command's end and explain's. */
-static void close_channel(ex_channel_t *c) {
-  if (c->fd < 0)
-    return;
-  if (!g.exited)
-    close(c->fd);
-  c->fd = -1;
-}
-
-static int channels_open(void) {
-  size_t i;
-
-  for (i = 0; i < g.nchan; i++) {
-    if (g.chan[i].fd >= 0)
-      return 1;
-  }
-  return 0;
-}
-
-/* Reads what is available. Returns 1 at end of file (EIO on a pty master
- * once every slave is closed), 0 otherwise. max bounds the bytes read. */
-static int relay_available(ex_channel_t *c, size_t max, int rounds) {
+/* Reads what is available, at most rounds reads and about max bytes.
+ * Returns 1 at end of file (EIO on a pty master once every slave is
+ * closed), 0 otherwise. */
+static int drain(ex_channel_t *c, size_t max, int rounds) {
   ssize_t n;
   size_t total;
 
   total = 0;
   while (rounds-- > 0 && total < max) {
-    n = read(c->fd, g.buf, sizeof(g.buf));
+    n = read(c->fd, w->buf, sizeof(w->buf));
     if (n > 0) {
-      relay_bytes(c, g.buf, (size_t)n);
+      ex__loop_relay(c, w->buf, (size_t)n);
       total += (size_t)n;
       continue;
     }
@@ -170,40 +121,44 @@ static int relay_available(ex_channel_t *c, size_t max, int rounds) {
   return 0;
 }
 
-static void maybe_finish(void) {
-  if (g.exited && !channels_open())
-    g.stop = 1;
+int ex__os_drain(ex_channel_t *c, size_t max) {
+  return drain(c, max, 1 << 30);
 }
 
-static void reap(void);
-
-static void on_channel(ex_channel_t *c) {
+void ex__os_first_output(ex_channel_t *c) {
 #ifdef HAVE_F_SETPIPE_SZ
   /* A larger pipe means fewer wake-ups for a chatty command; enlarged at
    * its first output, so that a command that prints nothing does not pay
    * for it. */
-  if (!c->pty && !c->grown) {
+  if (!c->pty)
     (void)fcntl(c->fd, F_SETPIPE_SZ, 256 * 1024);
-    c->grown = 1;
-  }
+#else
+  (void)c;
 #endif
-  if (relay_available(c, (size_t)-1, EX_RELAY_ROUNDS)) {
-    close_channel(c);
-    /* The last writer is gone: the command is usually exiting, and its
-     * status is there by now (the kernel closes its files just before it
-     * signals its parent). Reaping now saves a second wake-up for the
-     * SIGCHLD; if it is not there, the SIGCHLD still comes. */
-    if (!g.exited && !channels_open())
-      reap();
-    maybe_finish();
+}
+
+/* Once the command has been reaped explain ends soon after, and the last
+ * end of a pipe costs ~5 us to close (the pipe is freed): that is left to
+ * the exit, off the path between the command's end and explain's. Before,
+ * the loop lets go of the descriptor (uv_close closes it). */
+void ex__os_close(ex_channel_t *c) {
+  if (c->fd < 0)
+    return;
+  if (w->loop_up) {
+    uv_read_stop((uv_stream_t *)&c->pipe);
+    if (!w->exited)
+      uv_close((uv_handle_t *)&c->pipe, NULL);
+  } else if (!w->exited) {
+    close(c->fd);
   }
+  c->fd = -1;
 }
 
 /* A descendant still holds the channel: keep relaying its output from a
  * small process of its own, so that it neither blocks nor gets SIGPIPE, and
  * return now. The copier no longer scans. As PID 1 there is no point: the
  * kernel ends every process of the namespace when explain exits. */
-static void hand_off_channel(ex_channel_t *c) {
+void ex__os_hand_off(ex_channel_t *c) {
   pid_t pid;
   pid_t pid2;
   ssize_t n;
@@ -222,10 +177,10 @@ static void hand_off_channel(ex_channel_t *c) {
     sigprocmask(SIG_SETMASK, &g.caller_mask, NULL);
     ex_fd_set_nonblock(3, 0);
     for (;;) {
-      n = read(3, g.buf, sizeof(g.buf));
+      n = read(3, w->buf, sizeof(w->buf));
       if (n == -1 && errno == EINTR)
         continue;
-      if (n <= 0 || ex_write_all(4, g.buf, (size_t)n) != 0)
+      if (n <= 0 || ex_write_all(4, w->buf, (size_t)n) != 0)
         _exit(0);
     }
   }
@@ -234,21 +189,41 @@ static void hand_off_channel(ex_channel_t *c) {
       ;
 }
 
-static void on_linger(void) {
+/* While the command runs explain keeps a write end of each pipe channel, so
+ * that the command's exit wakes explain once, at its SIGCHLD, and not a
+ * first time at the end of file (its descriptors close a little before its
+ * parent is told) only to find it not yet reapable and sleep again. Once
+ * the command is reaped, they go, and what is left in the pipes is read
+ * now: without another writer, to the end. */
+static int drop_hold(ex_channel_t *c) {
+  if (c->hold < 0)
+    return 0;
+  close(c->hold);
+  c->hold = -1;
+  return 1;
+}
+
+void ex__os_command_exited(void) {
   ex_channel_t *c;
   size_t i;
 
-  for (i = 0; i < g.nchan; i++) {
-    c = &g.chan[i];
-    if (c->fd < 0)
-      continue;
-    if (!relay_available(c, EX_FINAL_DRAIN, 1 << 30)) {
-      g.res->lingering = 1;
-      hand_off_channel(c);
-    }
-    close_channel(c);
+  for (i = 0; i < w->nchan; i++) {
+    c = &w->chan[i];
+    if (drop_hold(c) && c->open && drain(c, (size_t)-1, 1 << 30))
+      ex__loop_end(c);
   }
-  g.stop = 1;
+}
+
+/* Gives up the held write ends (no descriptor to spare); returns how many
+ * there were. */
+static int drop_holds(void) {
+  size_t i;
+  int n;
+
+  n = 0;
+  for (i = 0; i < w->nchan; i++)
+    n += drop_hold(&w->chan[i]);
+  return n;
 }
 
 /* ---- job control ------------------------------------------------------ */
@@ -270,7 +245,7 @@ static void forward(int sig) {
     if (kill(-g.pgid, sig) == 0 || errno != ESRCH)
       return;
   }
-  if (!g.exited)
+  if (!w->exited)
     (void)kill(g.child, sig);
 }
 
@@ -312,58 +287,6 @@ static void stop_self(int sig) {
 
 /* ---- children --------------------------------------------------------- */
 
-/* While the command runs explain keeps a write end of each pipe channel, so
- * that the command's exit wakes explain once, at its SIGCHLD, and not a
- * first time at the end of file (its descriptors close a little before its
- * parent is told) only to find it not yet reapable and sleep again. Once
- * the command is reaped, they go, and what is left in the pipes is read
- * now: without another writer, to the end. */
-static int drop_hold(ex_channel_t *c) {
-  if (c->hold < 0)
-    return 0;
-  close(c->hold);
-  c->hold = -1;
-  return 1;
-}
-
-static void release_holds(void) {
-  ex_channel_t *c;
-  size_t i;
-
-  for (i = 0; i < g.nchan; i++) {
-    c = &g.chan[i];
-    if (drop_hold(c) && c->fd >= 0 &&
-        relay_available(c, (size_t)-1, 1 << 30))
-      close_channel(c);
-  }
-}
-
-/* Gives up the held write ends (no descriptor to spare); returns how many
- * there were. */
-static int drop_holds(void) {
-  size_t i;
-  int n;
-
-  n = 0;
-  for (i = 0; i < g.nchan; i++)
-    n += drop_hold(&g.chan[i]);
-  return n;
-}
-
-static void on_command_exit(int wstatus, const struct rusage *ru) {
-  g.exited = 1;
-  g.res->wstatus = wstatus;
-  g.res->rusage = *ru;
-  g.res->duration_ms = elapsed_ms(&g.t_start);
-  release_holds();
-  if (!channels_open()) {
-    g.stop = 1;
-    return;
-  }
-  g.linger_at = now_ms() + (g.cfg->linger_ms > 0 ? g.cfg->linger_ms
-                                                 : EX_LINGER_DEFAULT_MS);
-}
-
 /* Reaps every child that has changed state: the command (whose status is
  * kept), and orphans when explain is PID 1 or a subreaper. */
 static void reap(void) {
@@ -377,7 +300,7 @@ static void reap(void) {
       continue;
     if (pid <= 0)
       return;
-    if (pid != g.child || g.exited)
+    if (pid != g.child || w->exited)
       continue;
     if (WIFSTOPPED(st)) {
       if (g.handoff && g.self == 1 && WSTOPSIG(st) == SIGTSTP)
@@ -390,21 +313,22 @@ static void reap(void) {
       g.stop_sig = 0;
       continue;
     }
-    on_command_exit(st, &ru);
+    ex__loop_command_exited(st, &ru);
     /* Only explain's own child: nothing else to reap (no more wait4). */
-    if (!g.cfg->subreaper && g.self != 1)
+    if (!w->cfg->subreaper && g.self != 1)
       return;
   }
 }
 
-/* ---- signals ---------------------------------------------------------- */
-
-static int sync_winsizes(void);
-
-static void on_settle(void) {
-  if (!g.exited && g.cfg->on_settled != NULL)
-    g.cfg->on_settled(g.cfg->ctx, g.child);
+/* The last writer of every channel is gone: the command is usually
+ * exiting, and its status is there by now (the kernel closes its files just
+ * before it signals its parent). Reaping now saves a second wake-up for the
+ * SIGCHLD; if it is not there, the SIGCHLD still comes. */
+void ex__os_channels_ended(void) {
+  reap();
 }
+
+/* ---- signals ---------------------------------------------------------- */
 
 static int is_stop_signal(int sig) {
   return sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
@@ -420,6 +344,21 @@ static int caller_ignores(int sig) {
 
   return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN &&
          !(sa.sa_flags & SA_SIGINFO);
+}
+
+/* Gives each pseudo-terminal the size of the real terminal behind it.
+ * Returns 1 when some size changed. */
+static int sync_winsizes(void) {
+  size_t i;
+  int changed;
+
+  changed = 0;
+  for (i = 0; i < w->nchan; i++) {
+    if (w->chan[i].pty && w->chan[i].open &&
+        ex_pty_sync_winsize(w->chan[i].out_fd, w->chan[i].fd) == 1)
+      changed = 1;
+  }
+  return changed;
 }
 
 static void on_signal(const struct signalfd_siginfo *si) {
@@ -465,7 +404,7 @@ static void follow_stop(void) {
 
   sig = g.stop_sig;
   g.stop_sig = 0;
-  if (sig != 0 && !g.exited)
+  if (sig != 0 && !w->exited)
     stop_self(sig);
 }
 
@@ -479,7 +418,7 @@ static void on_signal_ready(void) {
     if (n == -1 && errno == EINTR)
       continue;
     if (n <= 0)
-      return;
+      break;
     for (i = 0; i < (size_t)n / sizeof(si[0]); i++)
       on_signal(&si[i]);
     if ((size_t)n < sizeof(si))
@@ -488,26 +427,27 @@ static void on_signal_ready(void) {
   follow_stop();
 }
 
-/* Gives each pseudo-terminal the size of the real terminal behind it.
- * Returns 1 when some size changed. */
-static int sync_winsizes(void) {
-  size_t i;
-  int changed;
-
-  changed = 0;
-  for (i = 0; i < g.nchan; i++) {
-    if (g.chan[i].pty && g.chan[i].fd >= 0 &&
-        ex_pty_sync_winsize(g.chan[i].out_fd, g.chan[i].fd) == 1)
-      changed = 1;
-  }
-  return changed;
+static void on_sig_poll(uv_poll_t *h, int status, int events) {
+  (void)h;
+  (void)status;
+  (void)events;
+  on_signal_ready();
 }
 
 /* While the command owns the terminal, SIGWINCH goes to its group and not to
  * explain: follow the real terminal's size by looking at it. */
-static void on_winsize_poll(void) {
+static void on_winsize_poll(uv_timer_t *t) {
+  (void)t;
   if (sync_winsizes())
     forward(SIGWINCH);
+}
+
+/* Without a signalfd, the command's end is looked for. */
+static void on_reap_poll(uv_timer_t *t) {
+  if (!w->exited)
+    reap();
+  if (w->exited)
+    uv_timer_stop(t);
 }
 
 /* Blocks every signal that can be caught (read from a signalfd once the
@@ -534,7 +474,7 @@ static int setup_signals(void) {
   sigfillset(&g.blocked);
   (void)sigdelset(&g.blocked, SIGKILL);
   (void)sigdelset(&g.blocked, SIGSTOP);
-  if (g.cfg->faults_handled) {
+  if (w->cfg->faults_handled) {
     (void)sigdelset(&g.blocked, SIGSEGV);
     (void)sigdelset(&g.blocked, SIGBUS);
     (void)sigdelset(&g.blocked, SIGFPE);
@@ -581,7 +521,8 @@ static int find_tty(void) {
 }
 
 /* Opens a channel whose bytes go on to out_fd: a pseudo-terminal when out_fd
- * is a terminal (the command then sees one), else a pipe. */
+ * is a terminal (the command then sees one), else a pipe. The read end is
+ * made non-blocking later, by the loop or by wait_without_loop. */
 static int open_channel(ex_channel_t *c, int out_fd, int stream,
                         int *child_end) {
   int fds[2];
@@ -590,14 +531,13 @@ static int open_channel(ex_channel_t *c, int out_fd, int stream,
   c->stream = stream;
   c->pty = 0;
   c->hold = -1;
-  c->grown = 0;
+  c->read_once = 0;
   if (g.std_tty[out_fd] && ex_pty_open(&c->fd, child_end, out_fd) == 0) {
     c->pty = 1;
     return 0;
   }
   if (pipe2(fds, O_CLOEXEC) == -1)
     return -errno;
-  (void)fcntl(fds[0], F_SETFL, O_NONBLOCK); /* new: no other flag set */
   c->fd = fds[0];
   *child_end = fds[1];
   return 0;
@@ -658,18 +598,19 @@ static void no_relay(int err) {
 static void close_all_channels(void) {
   size_t i;
 
-  for (i = 0; i < g.nchan; i++)
-    close_channel(&g.chan[i]);
+  for (i = 0; i < w->nchan; i++) {
+    if (w->chan[i].fd >= 0)
+      close(w->chan[i].fd);
+    w->chan[i].fd = -1;
+  }
 }
 
-/* The command has started: the signalfd and the timers. Made after the
- * spawn, so that the command's exec runs on the other CPU meanwhile
- * (signals that came in between wait, blocked, for the signalfd). Without
- * a signalfd (no memory for it) the output is still relayed and the status
- * kept, without signal forwarding or job control. */
-static void start_loop(void) {
-  long long now;
+/* ---- waiting for the command ------------------------------------------- */
 
+/* The signalfd, made after the spawn (signals that came in between wait,
+ * blocked, for it). Without one (no memory for it) the output is still
+ * relayed and the status kept, without signal forwarding or job control. */
+static void open_signal_fd(void) {
   g.sig_fd = signalfd(-1, &g.blocked, SFD_NONBLOCK | SFD_CLOEXEC);
   if (g.sig_fd == -1 && (errno == EMFILE || errno == ENFILE) &&
       drop_holds()) /* the signalfd matters more (ulimit -n 5) */
@@ -679,97 +620,133 @@ static void start_loop(void) {
             "explain: no signal descriptor (%s): relaying without "
             "forwarding signals\n",
             strerror(errno));
-  now = now_ms();
-  if (g.cfg->on_settled != NULL)
-    g.settle_at = now + g.cfg->settle_ms;
-  if (g.handoff)
-    g.winsize_at = now + EX_WINSIZE_POLL_MS;
 }
 
-/* Milliseconds until the next timer is due (0 when one is), -1 when none
- * is set. Without a signalfd, the command's end is looked for at least
- * every EX_NO_SIGFD_REAP_MS. */
-static int next_timeout(void) {
-  long long due;
-  long long left;
-  int timeout;
+/* Whether libuv's loop fits next to explain's descriptors, leaving room
+ * for the rule files: libuv aborts when it cannot make its signal lock
+ * pipe, so this is asked first. With a roomy limit (the usual 1024 or more)
+ * one getrlimit answers, on the assumption that the caller did not pass
+ * nearly that many descriptors; below it, the free slots are counted by
+ * taking them (and given back at once, so that libuv gets the same
+ * numbers). */
+static int room_for_loop(void) {
+  int fds[EX_LOOP_FDS + EX_SPARE_FDS];
+  struct rlimit rl;
+  int n;
+  int ok;
 
-  due = 0;
-  if (g.linger_at > 0)
-    due = g.linger_at;
-  if (g.winsize_at > 0 && (due == 0 || g.winsize_at < due))
-    due = g.winsize_at;
-  if (g.settle_at > 0 && (due == 0 || g.settle_at < due))
-    due = g.settle_at;
-  timeout = -1;
-  if (due != 0) {
-    left = due - now_ms();
-    timeout = left < 0 ? 0 : left > 1000000 ? 1000000 : (int)left;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+      (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= EX_ROOMY_NOFILE))
+    return 1;
+  for (n = 0; n < EX_LOOP_FDS + EX_SPARE_FDS; n++) {
+    fds[n] = fcntl(2, F_DUPFD_CLOEXEC, 0);
+    if (fds[n] == -1)
+      break;
   }
-  if (g.sig_fd < 0 && !g.exited &&
-      (timeout < 0 || timeout > EX_NO_SIGFD_REAP_MS))
-    timeout = EX_NO_SIGFD_REAP_MS;
-  return timeout;
+  ok = n == EX_LOOP_FDS + EX_SPARE_FDS;
+  while (n-- > 0)
+    close(fds[n]);
+  return ok;
 }
 
-static void run_timers(void) {
-  long long now;
+/* The channels, the signalfd and the timers on the loop. Fails only when
+ * libuv does (no memory): the caller then waits without it. */
+static int start_on_loop(void) {
+  ex_channel_t *c;
+  size_t i;
+  int rc;
 
-  if (g.linger_at == 0 && g.winsize_at == 0 && g.settle_at == 0)
-    return;
-  now = now_ms();
-  if (g.settle_at > 0 && now >= g.settle_at) {
-    g.settle_at = 0;
-    on_settle();
+  rc = ex__loop_init();
+  for (i = 0; rc == 0 && i < w->nchan; i++) {
+    c = &w->chan[i];
+    rc = uv_pipe_init(&w->loop, &c->pipe, 0);
+    if (rc == 0)
+      rc = uv_pipe_open(&c->pipe, c->fd);
+    if (rc == 0)
+      rc = ex__loop_read(c);
   }
-  if (g.winsize_at > 0 && now >= g.winsize_at) {
-    g.winsize_at = now + EX_WINSIZE_POLL_MS;
-    on_winsize_poll();
+  if (rc == 0 && g.sig_fd >= 0) {
+    rc = uv_poll_init(&w->loop, &g.sig_poll, g.sig_fd);
+    if (rc == 0)
+      rc = uv_poll_start(&g.sig_poll, UV_READABLE, on_sig_poll);
   }
-  if (g.linger_at > 0 && now >= g.linger_at) {
-    g.linger_at = 0;
-    on_linger();
+  if (rc == 0 && g.sig_fd < 0) {
+    uv_timer_init(&w->loop, &g.reap_timer);
+    uv_timer_start(&g.reap_timer, on_reap_poll, EX_NO_SIGFD_REAP_MS,
+                   EX_NO_SIGFD_REAP_MS);
   }
+  if (rc == 0 && g.handoff) {
+    uv_timer_init(&w->loop, &g.winsize_timer);
+    uv_timer_start(&g.winsize_timer, on_winsize_poll, EX_WINSIZE_POLL_MS,
+                   EX_WINSIZE_POLL_MS);
+  }
+  return rc;
 }
 
-/* Until the command has exited and its channels are closed (or the linger
- * timer gave up on a descendant that holds one). A signal or an exit that
- * came before the first poll is waiting in the signalfd. */
-static void run_loop(void) {
+/* No room for the loop (a tiny ulimit -n): one poll() over the signalfd and
+ * the channels, calling what the loop would call. Without the loop the
+ * window size of a pty is not followed and the settle callback is not
+ * made. */
+static void wait_without_loop(void) {
   struct pollfd fds[1 + EX_CHANNELS];
   ex_channel_t *chan[1 + EX_CHANNELS];
+  ex_channel_t *c;
+  uint64_t now;
   nfds_t n;
   nfds_t i;
   size_t k;
+  int timeout;
 
-  while (!g.stop) {
+  for (k = 0; k < w->nchan; k++) {
+    c = &w->chan[k];
+    (void)ex_fd_set_nonblock(c->fd, 1);
+    c->open = 1;
+  }
+  while (!w->stop) {
     n = 0;
     if (g.sig_fd >= 0) {
       fds[n].fd = g.sig_fd;
       fds[n].events = POLLIN;
       chan[n++] = NULL;
     }
-    for (k = 0; k < g.nchan; k++) {
-      if (g.chan[k].fd < 0)
+    for (k = 0; k < w->nchan; k++) {
+      if (!w->chan[k].open)
         continue;
-      fds[n].fd = g.chan[k].fd;
+      fds[n].fd = w->chan[k].fd;
       fds[n].events = POLLIN;
-      chan[n++] = &g.chan[k];
+      chan[n++] = &w->chan[k];
     }
-    if (poll(fds, n, next_timeout()) == -1 && errno != EINTR &&
-        errno != EAGAIN && errno != ENOMEM)
+    timeout = -1;
+    if (w->linger_at_ms > 0) {
+      now = ex__loop_now_ms();
+      timeout = now >= w->linger_at_ms ? 0 : (int)(w->linger_at_ms - now);
+    } else if (g.sig_fd < 0) {
+      timeout = EX_NO_SIGFD_REAP_MS;
+    }
+    if (poll(fds, n, timeout) == -1 && errno != EINTR && errno != EAGAIN &&
+        errno != ENOMEM)
       break; /* EFAULT, EINVAL: not from this loop */
     for (i = 0; i < n; i++) {
+      c = chan[i];
       if (fds[i].revents == 0)
         continue;
-      if (chan[i] == NULL)
+      if (c == NULL) {
         on_signal_ready();
-      else if (chan[i]->fd >= 0)
-        on_channel(chan[i]);
+        continue;
+      }
+      if (!c->open)
+        continue;
+      if (!c->read_once) {
+        c->read_once = 1;
+        ex__os_first_output(c);
+      }
+      if (drain(c, (size_t)-1, EX_RELAY_ROUNDS))
+        ex__loop_end(c);
     }
-    if (g.sig_fd < 0 && !g.exited)
+    if (g.sig_fd < 0 && !w->exited)
       reap();
-    run_timers();
+    if (w->linger_at_ms > 0 && ex__loop_now_ms() >= w->linger_at_ms)
+      ex__loop_linger_over();
   }
 }
 
@@ -788,14 +765,9 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   envp = NULL;
   memset(res, 0, sizeof(*res));
   memset(&plan, 0, sizeof(plan));
-  g.cfg = cfg;
-  g.res = res;
+  ex__loop_reset(cfg, res);
   g.self = getpid();
-  g.nchan = 0;
-  g.stop = 0;
-  g.exited = 0;
   g.stop_sig = 0;
-  g.linger_at = g.winsize_at = g.settle_at = 0;
   g.sig_fd = -1;
   g.tty_fd = -1;
   err_end = -1;
@@ -820,9 +792,9 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
 
   /* The same file behind fd 1 and fd 2 that is not a terminal: the
    * command's stdout joins the stderr channel so the two stay in order. */
-  res->stdout_merged = !closed[1] && !closed[2] && !g.std_tty[1] &&
-                       ex_fd_same_file(1, 2);
-  rc = open_channel(&g.chan[0], 2, 0, &err_end);
+  res->stdout_merged =
+      !closed[1] && !closed[2] && !g.std_tty[1] && ex_fd_same_file(1, 2);
+  rc = open_channel(&w->chan[0], 2, 0, &err_end);
   if (rc == -EMFILE || rc == -ENFILE) {
     /* No descriptor left for the relay (ulimit -n 4): the command still
      * runs, on explain's own stderr, only its output is not read. */
@@ -832,17 +804,17 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   } else if (rc != 0) {
     goto fail;
   } else {
-    g.nchan = 1;
-    res->channel = g.chan[0].pty ? EX_WRAP_CHANNEL_PTY : EX_WRAP_CHANNEL_PIPE;
+    w->nchan = 1;
+    res->channel = w->chan[0].pty ? EX_WRAP_CHANNEL_PTY : EX_WRAP_CHANNEL_PIPE;
   }
-  if (g.nchan == 1 && cfg->scan_stdout && !res->stdout_merged && !closed[1]) {
-    rc = open_channel(&g.chan[1], 1, 1, &out_end);
+  if (w->nchan == 1 && cfg->scan_stdout && !res->stdout_merged && !closed[1]) {
+    rc = open_channel(&w->chan[1], 1, 1, &out_end);
     if (rc == -EMFILE || rc == -ENFILE)
       no_relay(rc); /* stdout then goes straight to explain's */
     else if (rc != 0)
       goto fail;
     else
-      g.nchan = 2;
+      w->nchan = 2;
   }
 
   g.tty_fd = find_tty();
@@ -870,8 +842,8 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   plan.ignore_sigchld = g.ignore_sigchld;
   plan.hook = cfg->child_hook; /* --trace */
   plan.hook_arg = cfg->child_hook_arg;
-  extra = cfg->prepare_env != NULL ? cfg->prepare_env(cfg->ctx, res->path)
-                                   : NULL;
+  extra =
+      cfg->prepare_env != NULL ? cfg->prepare_env(cfg->ctx, res->path) : NULL;
   if (extra == NULL)
     extra = cfg->extra_env;
   if (extra != NULL) {
@@ -883,15 +855,15 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
     plan.envp = envp;
   }
 
-  clock_gettime(CLOCK_MONOTONIC, &g.t_start);
+  w->t_start_ns = uv_hrtime();
   pid = ex_spawn_start(&plan);
   free(envp);
   envp = NULL;
   /* Pipe write ends stay with explain until the command is reaped
-   * (release_holds); a terminal's is closed, so that the master sees the
-   * end. */
-  keep_or_close(&g.chan[0], &err_end, pid > 0);
-  keep_or_close(&g.chan[1], &out_end, pid > 0);
+   * (ex__os_command_exited); a terminal's is closed, so that the master
+   * sees the end. */
+  keep_or_close(&w->chan[0], &err_end, pid > 0);
+  keep_or_close(&w->chan[1], &out_end, pid > 0);
   if (pid < 0) {
     res->exec_errno = (int)-pid;
     rc = 0;
@@ -902,10 +874,17 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   g.child = pid;
   g.pgid = plan.own_pgrp ? pid : 0;
 
-  start_loop();
+  open_signal_fd();
   if (cfg->on_started != NULL)
     cfg->on_started(cfg->ctx, pid);
-  run_loop();
+  if (room_for_loop() && start_on_loop() == 0)
+    ex__loop_run();
+  /* Without the loop (or, should libuv have failed to take a descriptor,
+   * for what is left of the run) explain waits by itself. */
+  if (!w->stop) {
+    w->loop_up = 0;
+    wait_without_loop();
+  }
   take_terminal_back();
   /* The signalfd stays open: signals stay blocked, so a Ctrl-C during the
    * report waits, unread, in it. */
