@@ -10,26 +10,30 @@
  * copy of each.
  *
  * The OS part implements ex_wrap_run(): it finds and starts the command,
- * makes its channels and gives them to the loop, turns what the system
- * says about the command into calls of ex__loop_command_exited(), forwards
- * signals, and provides the ex__os_* operations below. It calls
- * ex__loop_init() when it wants the loop (on Linux after the spawn, so that
- * the command's exec runs meanwhile; on Windows before uv_spawn, which
- * needs it), ex__loop_read() for each channel, then ex__loop_run().
+ * makes its channels and puts them on the loop, reads them as they become
+ * readable and passes what it read to ex__loop_relay() and their end to
+ * ex__loop_end(), turns what the system says about the command into a call
+ * of ex__loop_command_exited(), forwards signals, and provides the ex__os_*
+ * operations below. It calls ex__loop_init() when it wants the loop (on
+ * Linux after the spawn, so that the command's exec runs meanwhile; on
+ * Windows before uv_spawn, which needs it), then ex__loop_run().
  *
  * Linux (linux/run.c, linux/spawn.c): clone(CLONE_VM | CLONE_VFORK) with
  * the hooks that run in the child before exec (--trace, the crash
  * preload's environment), a pipe or a pseudo-terminal per channel whose
- * descriptor the loop reads through uv_pipe_open(), signals blocked and
- * read from a signalfd under a uv_poll (si_code and si_pid decide what is
- * forwarded), wait4 for the command and for orphans (PID 1, subreaper),
- * process groups and job control, and the copier made with fork(). When
- * explain has too few descriptors for libuv's loop (a tiny ulimit -n), the
- * Linux part waits with poll() and calls the same ex__loop_* functions.
+ * descriptor the loop watches (uv_poll) and which is read until it is
+ * empty, signals blocked and read from a signalfd watched the same way
+ * (si_code and si_pid decide what is forwarded), wait4 for the command and
+ * for orphans (PID 1,
+ * subreaper), process groups and job control, and the copier made with
+ * fork(). When explain has too few descriptors for libuv's loop (a tiny
+ * ulimit -n), the Linux part waits with poll() and calls the same
+ * ex__loop_* functions.
  *
  * Windows (win/, not written yet): uv_spawn() with the channels as
- * uv_pipe_t handles (UV_CREATE_PIPE is a named pipe there) and its exit_cb
- * calling ex__loop_command_exited(); Ctrl-C and Ctrl-Break through
+ * uv_pipe_t handles (UV_CREATE_PIPE is a named pipe there) read with
+ * uv_read_start(), its exit_cb calling ex__loop_command_exited(); Ctrl-C
+ * and Ctrl-Break through
  * uv_signal (SIGINT, SIGBREAK) passed on to the command's console process
  * group (GenerateConsoleCtrlEvent); ex__os_drain() with PeekNamedPipe and
  * ReadFile; ex__os_hand_off() by starting a copier that inherits the pipe.
@@ -52,14 +56,15 @@
  * its stdout when the two are the same file), or its stdout with --scan
  * both. */
 typedef struct ex_channel {
-  uv_pipe_t pipe; /* the loop's handle on explain's end (with the loop) */
-  int open;       /* still relayed */
-  int out_fd;     /* where its bytes go on: 2 or 1 */
-  int stream;     /* what the output callback is told: 0 stderr, 1 stdout */
-  int read_once;  /* the command has written to it (ex__os_first_output) */
-  int pty;        /* a pseudo-terminal, not a pipe (Linux) */
-  int fd;         /* Linux: explain's end: pipe read end or pty master */
-  int hold;       /* Linux: explain's copy of a pipe's write end, or -1 */
+  int open;   /* still relayed */
+  int out_fd; /* where its bytes go on: 2 or 1 */
+  int stream; /* what the output callback is told: 0 stderr, 1 stdout */
+  /* The OS part's own; a Windows part adds its uv_pipe_t here. */
+  uv_poll_t watch; /* Linux: the loop watches fd (with the loop) */
+  int fd;          /* Linux: explain's end: pipe read end or pty master */
+  int hold;        /* Linux: explain's copy of a pipe's write end, or -1 */
+  int pty;         /* Linux: a pseudo-terminal, not a pipe */
+  int read_once;   /* Linux: the command has written to it */
 } ex_channel_t;
 
 /* The launcher's process-wide state: one command per process. The OS part
@@ -91,10 +96,6 @@ void ex__loop_reset(const ex_wrap_config_t *cfg, ex_wrap_result_t *res);
  * ex__wrap.loop_up stays 0 and the OS part waits by itself). */
 int ex__loop_init(void);
 
-/* Starts reading c, whose pipe the OS part has opened on the loop; its
- * bytes are relayed (ex__loop_relay) and its end ends it (ex__loop_end). */
-int ex__loop_read(ex_channel_t *c);
-
 /* Runs the loop until the command has ended and its channels are done (or
  * the linger gave up on a descendant that holds one). Starts the settle
  * timer first. */
@@ -124,10 +125,6 @@ uint64_t ex__loop_now_ms(void);
 int ex__loop_channels_open(void);
 
 /* ---- provided by the OS part ------------------------------------------- */
-
-/* The first bytes of c are about to be read: the place for what only a
- * command that writes should pay for (Linux: a larger pipe). */
-void ex__os_first_output(ex_channel_t *c);
 
 /* Reads what c holds now, up to max bytes, relaying it. Returns 1 when c
  * has ended (the caller ends it), 0 otherwise. */

@@ -11,7 +11,6 @@
 
 #include "platform/platform.h"
 
-#include <string.h>
 
 ex_wrap_state_t ex__wrap;
 
@@ -80,39 +79,6 @@ void ex__loop_end(ex_channel_t *c) {
   if (!ex__wrap.exited && !ex__loop_channels_open())
     ex__os_channels_ended();
   maybe_finish();
-}
-
-/* ---- channels on the loop ---------------------------------------------- */
-
-/* libuv asks for a buffer just before each read: the first time, the
- * command has written for the first time. */
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
-  ex_channel_t *c;
-
-  (void)suggested;
-  c = h->data;
-  if (!c->read_once) {
-    c->read_once = 1;
-    ex__os_first_output(c);
-  }
-  *buf = uv_buf_init(ex__wrap.buf, sizeof(ex__wrap.buf));
-}
-
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
-  if (n > 0)
-    ex__loop_relay(s->data, buf->base, (size_t)n);
-  else if (n < 0) /* UV_EOF, UV_EIO from a pty, or a real error */
-    ex__loop_end(s->data);
-}
-
-int ex__loop_read(ex_channel_t *c) {
-  int rc;
-
-  c->pipe.data = c;
-  rc = uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
-  if (rc == 0)
-    c->open = 1;
-  return rc;
 }
 
 /* ---- the command's end, the linger ------------------------------------- */

@@ -5,16 +5,21 @@
  * The command is started with clone(CLONE_VM | CLONE_VFORK) (spawn.c) and
  * the loop is made after it, so that the command's exec runs on the other
  * CPU meanwhile. The channels are pipes (or a pseudo-terminal when explain's
- * own stream is a terminal) whose descriptors the loop reads through
- * uv_pipe_open().
+ * own stream is a terminal) whose descriptors the loop watches (uv_poll),
+ * each read until it is empty at every wake-up: libuv's own stream reader
+ * goes back to the loop at every read that does not fill its buffer, which
+ * made 3.7 times the wake-ups for the same output here, and its first
+ * stream holds /dev/null open against EMFILE (one descriptor and about
+ * 10 us more at every start).
  *
- * Signals are blocked in explain and read from a signalfd under a uv_poll,
- * because forwarding needs what a signal handler, and so libuv's
- * uv_signal, does not give: si_code (a terminal's Ctrl-C must not reach
- * the command twice) and si_pid (a SIGPIPE that explain's own write raised
- * is not the caller's). One signalfd is also far cheaper to set up than a
- * handler per signal (bench/signals.sh). The child gets the caller's mask
- * and dispositions back before exec, so SIG_IGN set by `nohup` survives.
+ * Signals are blocked in explain and read from a signalfd, because
+ * forwarding needs what a signal handler, and so libuv's uv_signal, does
+ * not give: si_code (a terminal's Ctrl-C must not reach the command twice)
+ * and si_pid (a SIGPIPE that explain's own write raised is not the
+ * caller's). One signalfd is also far cheaper to set up than a handler per
+ * signal (bench/signals.sh); the loop watches it as it watches the
+ * channels. The child gets the caller's mask and dispositions back before
+ * exec, so SIG_IGN set by `nohup` survives.
  *
  * Process groups. When explain leads its own group (a job-control shell, PID
  * 1, setsid) or has no terminal in the foreground, the command gets a group
@@ -27,14 +32,13 @@
  * so a Ctrl-C still reaches the script too and stops its loop; signals sent
  * to explain alone then go to the command's pid.
  *
- * Few descriptors. libuv's loop needs seven of its own (an epoll, its
- * signal lock pipe, the loop's signal pipe, an eventfd, and /dev/null held
- * by the first stream against EMFILE), and aborts when it cannot make the
- * lock pipe. Under a tiny ulimit -n (below 15 with one channel) there is no
- * room for it next to the channels, the signalfd and the rule files;
- * explain then waits with poll() itself (wait_without_loop), calling the
- * same ex__loop_* functions: the relay, its end and the linger are those
- * of the loop.
+ * Few descriptors. libuv's loop needs six of its own (an epoll, its signal
+ * lock pipe, the loop's signal pipe, an eventfd), and aborts when it cannot
+ * make the lock pipe. Under a tiny ulimit -n (below 14 with one channel)
+ * there is no room for it next to the channels, the signalfd and the rule
+ * files; explain then waits with poll() itself (wait_without_loop), calling
+ * the same functions: the relay, its end and the linger are those of the
+ * loop.
  */
 #include "wrap/internal.h"
 
@@ -63,9 +67,8 @@
 #define EX_RELAY_ROUNDS 16 /* reads per wake-up without the loop */
 #define EX_WINSIZE_POLL_MS 200
 #define EX_NO_SIGFD_REAP_MS 50 /* without a signalfd: look for the end */
-/* libuv's loop (with the spare descriptor a stream handle keeps for
- * EMFILE), and the two rule files read while the command runs. */
-#define EX_LOOP_FDS 7
+/* libuv's loop, and the two rule files read while the command runs. */
+#define EX_LOOP_FDS 6
 #define EX_SPARE_FDS 2
 /* With at least this many descriptors allowed, room for the loop is
  * assumed (see room_for_loop). */
@@ -73,8 +76,8 @@
 
 /* The Linux part's process-wide state. */
 static struct {
-  int sig_fd; /* -1 without one: no forwarding, the end is polled */
-  uv_poll_t sig_poll;
+  int sig_fd;          /* -1 without one: no forwarding, the end is polled */
+  uv_poll_t sig_watch; /* the signalfd on the loop */
   uv_timer_t winsize_timer;
   uv_timer_t reap_timer;
   pid_t self; /* explain's pid (glibc no longer caches it) */
@@ -85,7 +88,7 @@ static struct {
   int handoff;        /* job control: the command's group takes the terminal
                          whenever explain's group has it */
   int stop_sig;       /* the command in its own group stopped with this
-                         signal: explain follows (see on_signal_ready) */
+                         signal: explain follows (see follow_stop) */
   int ignore_sigchld; /* the caller ignored SIGCHLD (see setup_signals) */
   sigset_t caller_mask;
   sigset_t blocked;
@@ -125,32 +128,42 @@ int ex__os_drain(ex_channel_t *c, size_t max) {
   return drain(c, max, 1 << 30);
 }
 
-void ex__os_first_output(ex_channel_t *c) {
+/* c is readable: read what it holds (a bounded number of reads, so that
+ * the other channel and the signals get their turn). */
+static void on_readable(ex_channel_t *c) {
+  if (!c->open)
+    return;
 #ifdef HAVE_F_SETPIPE_SZ
   /* A larger pipe means fewer wake-ups for a chatty command; enlarged at
    * its first output, so that a command that prints nothing does not pay
    * for it. */
-  if (!c->pty)
+  if (!c->read_once && !c->pty)
     (void)fcntl(c->fd, F_SETPIPE_SZ, 256 * 1024);
-#else
-  (void)c;
 #endif
+  c->read_once = 1;
+  if (drain(c, (size_t)-1, EX_RELAY_ROUNDS))
+    ex__loop_end(c);
+}
+
+static void on_channel_watch(uv_poll_t *h, int status, int events) {
+  (void)status;
+  (void)events;
+  on_readable(h->data);
 }
 
 /* Once the command has been reaped explain ends soon after, and the last
  * end of a pipe costs ~5 us to close (the pipe is freed): that is left to
- * the exit, off the path between the command's end and explain's. Before,
- * the loop lets go of the descriptor (uv_close closes it). */
+ * the exit, off the path between the command's end and explain's. So is
+ * taking the last channel out of the loop, which then stops (a channel
+ * that ends while another is still relayed must go, or its end of file
+ * would wake the loop again and again). */
 void ex__os_close(ex_channel_t *c) {
   if (c->fd < 0)
     return;
-  if (w->loop_up) {
-    uv_read_stop((uv_stream_t *)&c->pipe);
-    if (!w->exited)
-      uv_close((uv_handle_t *)&c->pipe, NULL);
-  } else if (!w->exited) {
+  if (w->loop_up && (!w->exited || ex__loop_channels_open()))
+    uv_poll_stop(&c->watch);
+  if (!w->exited)
     close(c->fd);
-  }
   c->fd = -1;
 }
 
@@ -408,8 +421,10 @@ static void follow_stop(void) {
     stop_self(sig);
 }
 
+/* Reads the signalfd until it is drained (more than the standard signals
+ * at a time, so that one read usually takes all), then follows a stop. */
 static void on_signal_ready(void) {
-  struct signalfd_siginfo si[16];
+  struct signalfd_siginfo si[64];
   ssize_t n;
   size_t i;
 
@@ -427,7 +442,7 @@ static void on_signal_ready(void) {
   follow_stop();
 }
 
-static void on_sig_poll(uv_poll_t *h, int status, int events) {
+static void on_signal_watch(uv_poll_t *h, int status, int events) {
   (void)h;
   (void)status;
   (void)events;
@@ -659,16 +674,17 @@ static int start_on_loop(void) {
   rc = ex__loop_init();
   for (i = 0; rc == 0 && i < w->nchan; i++) {
     c = &w->chan[i];
-    rc = uv_pipe_init(&w->loop, &c->pipe, 0);
+    rc = uv_poll_init(&w->loop, &c->watch, c->fd); /* made non-blocking */
+    c->watch.data = c;
     if (rc == 0)
-      rc = uv_pipe_open(&c->pipe, c->fd);
+      rc = uv_poll_start(&c->watch, UV_READABLE, on_channel_watch);
     if (rc == 0)
-      rc = ex__loop_read(c);
+      c->open = 1;
   }
   if (rc == 0 && g.sig_fd >= 0) {
-    rc = uv_poll_init(&w->loop, &g.sig_poll, g.sig_fd);
+    rc = uv_poll_init(&w->loop, &g.sig_watch, g.sig_fd);
     if (rc == 0)
-      rc = uv_poll_start(&g.sig_poll, UV_READABLE, on_sig_poll);
+      rc = uv_poll_start(&g.sig_watch, UV_READABLE, on_signal_watch);
   }
   if (rc == 0 && g.sig_fd < 0) {
     uv_timer_init(&w->loop, &g.reap_timer);
@@ -734,14 +750,7 @@ static void wait_without_loop(void) {
         on_signal_ready();
         continue;
       }
-      if (!c->open)
-        continue;
-      if (!c->read_once) {
-        c->read_once = 1;
-        ex__os_first_output(c);
-      }
-      if (drain(c, (size_t)-1, EX_RELAY_ROUNDS))
-        ex__loop_end(c);
+      on_readable(c);
     }
     if (g.sig_fd < 0 && !w->exited)
       reap();
