@@ -9,7 +9,9 @@
  * timer and the result's timing. Those are the subtle parts; there is one
  * copy of each.
  *
- * The OS part implements ex_wrap_run(): it finds and starts the command,
+ * The OS part's folder holds wrap_os.h, its fields in the state below
+ * (descriptors or handles per channel, what signals and process groups
+ * need), and implements ex_wrap_run(): it finds and starts the command,
  * makes its channels and puts them on the loop, reads them as they become
  * readable and passes what it read to ex__loop_relay() and their end to
  * ex__loop_end(), turns what the system says about the command into a call
@@ -24,19 +26,18 @@
  * descriptor the loop watches (uv_poll) and which is read until it is
  * empty, signals blocked and read from a signalfd watched the same way
  * (si_code and si_pid decide what is forwarded), wait4 for the command and
- * for orphans (PID 1,
- * subreaper), process groups and job control, and the copier made with
- * fork(). When explain has too few descriptors for libuv's loop (a tiny
- * ulimit -n), the Linux part waits with poll() and calls the same
- * ex__loop_* functions.
+ * for orphans (PID 1, subreaper), process groups and job control, and the
+ * copier made with fork(). When explain has too few descriptors for
+ * libuv's loop (a tiny ulimit -n), the Linux part waits with poll() and
+ * calls the same ex__loop_* functions.
  *
  * Windows (win/, not written yet): uv_spawn() with the channels as
  * uv_pipe_t handles (UV_CREATE_PIPE is a named pipe there) read with
  * uv_read_start(), its exit_cb calling ex__loop_command_exited(); Ctrl-C
- * and Ctrl-Break through
- * uv_signal (SIGINT, SIGBREAK) passed on to the command's console process
- * group (GenerateConsoleCtrlEvent); ex__os_drain() with PeekNamedPipe and
- * ReadFile; ex__os_hand_off() by starting a copier that inherits the pipe.
+ * and Ctrl-Break through uv_signal (SIGINT, SIGBREAK) passed on to the
+ * command's console process group (GenerateConsoleCtrlEvent);
+ * ex__os_drain() with PeekNamedPipe and ReadFile; ex__os_hand_off() by
+ * starting a copier that inherits the pipe.
  */
 #ifndef EX_WRAP_INTERNAL_H
 #define EX_WRAP_INTERNAL_H
@@ -47,6 +48,10 @@
 #include <stdint.h>
 #include <uv.h>
 
+/* The OS part's fields (ex_wrap_os_t, ex_wrap_os_channel_t), from the
+ * folder the build chose: wrap/linux/wrap_os.h. */
+#include "wrap_os.h"
+
 #define EX_RELAY_BUF (128 * 1024)
 #define EX_FINAL_DRAIN (8 * 1024 * 1024) /* read at the linger's end */
 #define EX_LINGER_DEFAULT_MS 250
@@ -56,19 +61,14 @@
  * its stdout when the two are the same file), or its stdout with --scan
  * both. */
 typedef struct ex_channel {
-  int open;   /* still relayed */
-  int out_fd; /* where its bytes go on: 2 or 1 */
-  int stream; /* what the output callback is told: 0 stderr, 1 stdout */
-  /* The OS part's own; a Windows part adds its uv_pipe_t here. */
-  uv_poll_t watch; /* Linux: the loop watches fd (with the loop) */
-  int fd;          /* Linux: explain's end: pipe read end or pty master */
-  int hold;        /* Linux: explain's copy of a pipe's write end, or -1 */
-  int pty;         /* Linux: a pseudo-terminal, not a pipe */
-  int read_once;   /* Linux: the command has written to it */
+  int open;                /* still relayed */
+  int out_fd;              /* where its bytes go on: 2 or 1 */
+  int stream;              /* what the output callback is told: 0 stderr,
+                              1 stdout */
+  ex_wrap_os_channel_t os; /* the OS part's: descriptors, handles */
 } ex_channel_t;
 
-/* The launcher's process-wide state: one command per process. The OS part
- * keeps its own (the child's pid, process groups, signals) in its files. */
+/* The launcher's process-wide state: one command per process. */
 typedef struct ex_wrap_state {
   const ex_wrap_config_t *cfg;
   ex_wrap_result_t *res;
@@ -80,9 +80,10 @@ typedef struct ex_wrap_state {
   size_t nchan;
   uv_timer_t linger_timer;
   uv_timer_t settle_timer;
-  uint64_t linger_at_ms; /* without the loop: when the linger ends, or 0 */
-  uint64_t t_start_ns;   /* uv_hrtime() when the command was started */
-  char buf[EX_RELAY_BUF];
+  uint64_t linger_at_ms;  /* without the loop: when the linger ends, or 0 */
+  uint64_t t_start_ns;    /* uv_hrtime() when the command was started */
+  ex_wrap_os_t os;        /* the OS part's: signals, process groups */
+  char buf[EX_RELAY_BUF]; /* last: the fields above fit in a page */
 } ex_wrap_state_t;
 
 extern ex_wrap_state_t ex__wrap;

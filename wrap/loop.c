@@ -11,7 +11,6 @@
 
 #include "platform/platform.h"
 
-
 ex_wrap_state_t ex__wrap;
 
 uint64_t ex__loop_now_ms(void) {
@@ -31,11 +30,8 @@ void ex__loop_reset(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   w->nchan = 0;
   w->linger_at_ms = 0;
   w->t_start_ns = 0;
-  for (i = 0; i < EX_CHANNELS; i++) {
+  for (i = 0; i < EX_CHANNELS; i++)
     w->chan[i].open = 0;
-    w->chan[i].fd = -1;
-    w->chan[i].hold = -1;
-  }
 }
 
 int ex__loop_channels_open(void) {

@@ -74,27 +74,9 @@
  * assumed (see room_for_loop). */
 #define EX_ROOMY_NOFILE 256
 
-/* The Linux part's process-wide state. */
-static struct {
-  int sig_fd;          /* -1 without one: no forwarding, the end is polled */
-  uv_poll_t sig_watch; /* the signalfd on the loop */
-  uv_timer_t winsize_timer;
-  uv_timer_t reap_timer;
-  pid_t self; /* explain's pid (glibc no longer caches it) */
-  pid_t child;
-  pid_t pgid;         /* the command's own group, or 0 when shared */
-  int tty_fd;         /* controlling terminal among fds 0-2, or -1 */
-  int std_tty[3];     /* fds 0-2 are terminals (fill_std_fds) */
-  int handoff;        /* job control: the command's group takes the terminal
-                         whenever explain's group has it */
-  int stop_sig;       /* the command in its own group stopped with this
-                         signal: explain follows (see follow_stop) */
-  int ignore_sigchld; /* the caller ignored SIGCHLD (see setup_signals) */
-  sigset_t caller_mask;
-  sigset_t blocked;
-} g;
-
+/* The state (wrap/internal.h), and the Linux part's own fields in it. */
 static ex_wrap_state_t *const w = &ex__wrap;
+static ex_wrap_os_t *const g = &ex__wrap.os;
 
 /* ---- channels ---------------------------------------------------------- */
 
@@ -107,7 +89,7 @@ static int drain(ex_channel_t *c, size_t max, int rounds) {
 
   total = 0;
   while (rounds-- > 0 && total < max) {
-    n = read(c->fd, w->buf, sizeof(w->buf));
+    n = read(c->os.fd, w->buf, sizeof(w->buf));
     if (n > 0) {
       ex__loop_relay(c, w->buf, (size_t)n);
       total += (size_t)n;
@@ -137,10 +119,10 @@ static void on_readable(ex_channel_t *c) {
   /* A larger pipe means fewer wake-ups for a chatty command; enlarged at
    * its first output, so that a command that prints nothing does not pay
    * for it. */
-  if (!c->read_once && !c->pty)
-    (void)fcntl(c->fd, F_SETPIPE_SZ, 256 * 1024);
+  if (!c->os.read_once && !c->os.pty)
+    (void)fcntl(c->os.fd, F_SETPIPE_SZ, 256 * 1024);
 #endif
-  c->read_once = 1;
+  c->os.read_once = 1;
   if (drain(c, (size_t)-1, EX_RELAY_ROUNDS))
     ex__loop_end(c);
 }
@@ -158,13 +140,13 @@ static void on_channel_watch(uv_poll_t *h, int status, int events) {
  * that ends while another is still relayed must go, or its end of file
  * would wake the loop again and again). */
 void ex__os_close(ex_channel_t *c) {
-  if (c->fd < 0)
+  if (c->os.fd < 0)
     return;
   if (w->loop_up && (!w->exited || ex__loop_channels_open()))
-    uv_poll_stop(&c->watch);
+    uv_poll_stop(&c->os.watch);
   if (!w->exited)
-    close(c->fd);
-  c->fd = -1;
+    close(c->os.fd);
+  c->os.fd = -1;
 }
 
 /* A descendant still holds the channel: keep relaying its output from a
@@ -176,18 +158,18 @@ void ex__os_hand_off(ex_channel_t *c) {
   pid_t pid2;
   ssize_t n;
 
-  if (g.self == 1)
+  if (g->self == 1)
     return;
   pid = fork();
   if (pid == 0) {
     pid2 = fork();
     if (pid2 != 0)
       _exit(0);
-    if (dup2(c->fd, 3) == -1 || dup2(c->out_fd, 4) == -1)
+    if (dup2(c->os.fd, 3) == -1 || dup2(c->out_fd, 4) == -1)
       _exit(1);
     close_range(5, ~0U, 0);
     signal(SIGPIPE, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &g.caller_mask, NULL);
+    sigprocmask(SIG_SETMASK, &g->caller_mask, NULL);
     ex_fd_set_nonblock(3, 0);
     for (;;) {
       n = read(3, w->buf, sizeof(w->buf));
@@ -209,10 +191,10 @@ void ex__os_hand_off(ex_channel_t *c) {
  * the command is reaped, they go, and what is left in the pipes is read
  * now: without another writer, to the end. */
 static int drop_hold(ex_channel_t *c) {
-  if (c->hold < 0)
+  if (c->os.hold < 0)
     return 0;
-  close(c->hold);
-  c->hold = -1;
+  close(c->os.hold);
+  c->os.hold = -1;
   return 1;
 }
 
@@ -242,24 +224,24 @@ static int drop_holds(void) {
 /* ---- job control ------------------------------------------------------ */
 
 static void give_terminal_to_command(void) {
-  if (g.handoff && tcgetpgrp(g.tty_fd) == getpgrp())
-    (void)tcsetpgrp(g.tty_fd, g.pgid);
+  if (g->handoff && tcgetpgrp(g->tty_fd) == getpgrp())
+    (void)tcsetpgrp(g->tty_fd, g->pgid);
 }
 
 /* Takes the terminal back from the command's group, and only from it: a job
  * in the background must not take it from the shell. */
 static void take_terminal_back(void) {
-  if (g.handoff && g.pgid > 0 && tcgetpgrp(g.tty_fd) == g.pgid)
-    (void)tcsetpgrp(g.tty_fd, getpgrp());
+  if (g->handoff && g->pgid > 0 && tcgetpgrp(g->tty_fd) == g->pgid)
+    (void)tcsetpgrp(g->tty_fd, getpgrp());
 }
 
 static void forward(int sig) {
-  if (g.pgid > 0) {
-    if (kill(-g.pgid, sig) == 0 || errno != ESRCH)
+  if (g->pgid > 0) {
+    if (kill(-g->pgid, sig) == 0 || errno != ESRCH)
       return;
   }
   if (!w->exited)
-    (void)kill(g.child, sig);
+    (void)kill(g->child, sig);
 }
 
 static int cont_pending(void) {
@@ -280,19 +262,19 @@ static void stop_self(int sig) {
   struct sigaction sa;
   sigset_t one;
 
-  if (g.self == 1)
+  if (g->self == 1)
     return;
   if (sigaction(sig, NULL, &sa) == -1 || sa.sa_handler != SIG_DFL)
     sig = SIGSTOP;
   take_terminal_back();
-  (void)kill(g.self, sig);
+  (void)kill(g->self, sig);
   if (sig != SIGSTOP) {
     sigemptyset(&one);
     sigaddset(&one, sig);
     (void)sigprocmask(SIG_UNBLOCK, &one, NULL);
     (void)sigprocmask(SIG_BLOCK, &one, NULL);
   }
-  if (g.pgid > 0 && !cont_pending()) {
+  if (g->pgid > 0 && !cont_pending()) {
     give_terminal_to_command();
     forward(SIGCONT);
   }
@@ -313,22 +295,22 @@ static void reap(void) {
       continue;
     if (pid <= 0)
       return;
-    if (pid != g.child || w->exited)
+    if (pid != g->child || w->exited)
       continue;
     if (WIFSTOPPED(st)) {
-      if (g.handoff && g.self == 1 && WSTOPSIG(st) == SIGTSTP)
+      if (g->handoff && g->self == 1 && WSTOPSIG(st) == SIGTSTP)
         forward(SIGCONT); /* the kernel ignores Ctrl-Z for a bare PID 1 */
-      else if (g.pgid > 0)
-        g.stop_sig = WSTOPSIG(st);
+      else if (g->pgid > 0)
+        g->stop_sig = WSTOPSIG(st);
       continue;
     }
     if (WIFCONTINUED(st)) {
-      g.stop_sig = 0;
+      g->stop_sig = 0;
       continue;
     }
     ex__loop_command_exited(st, &ru);
     /* Only explain's own child: nothing else to reap (no more wait4). */
-    if (!w->cfg->subreaper && g.self != 1)
+    if (!w->cfg->subreaper && g->self != 1)
       return;
   }
 }
@@ -367,8 +349,8 @@ static int sync_winsizes(void) {
 
   changed = 0;
   for (i = 0; i < w->nchan; i++) {
-    if (w->chan[i].pty && w->chan[i].open &&
-        ex_pty_sync_winsize(w->chan[i].out_fd, w->chan[i].fd) == 1)
+    if (w->chan[i].os.pty && w->chan[i].open &&
+        ex_pty_sync_winsize(w->chan[i].out_fd, w->chan[i].os.fd) == 1)
       changed = 1;
   }
   return changed;
@@ -384,7 +366,7 @@ static void on_signal(const struct signalfd_siginfo *si) {
     return;
   }
   /* A SIGPIPE (or anything else) explain raised against itself. */
-  if ((pid_t)si->ssi_pid == g.self && si->ssi_code == SI_USER)
+  if ((pid_t)si->ssi_pid == g->self && si->ssi_code == SI_USER)
     return;
   if (caller_ignores(sig))
     return;
@@ -392,16 +374,16 @@ static void on_signal(const struct signalfd_siginfo *si) {
     sync_winsizes();
 
   /* In a shared group the terminal already signalled the command. */
-  from_tty = g.pgid == 0 && si->ssi_code == SI_KERNEL;
+  from_tty = g->pgid == 0 && si->ssi_code == SI_KERNEL;
   /* A continued job takes the terminal back before it runs again; a stop
    * of the command that explain has not followed yet is void. */
-  if (sig == SIGCONT && g.pgid > 0) {
+  if (sig == SIGCONT && g->pgid > 0) {
     give_terminal_to_command();
-    g.stop_sig = 0;
+    g->stop_sig = 0;
   }
   if (!from_tty)
     forward(sig);
-  if (g.pgid == 0 && is_stop_signal(sig))
+  if (g->pgid == 0 && is_stop_signal(sig))
     stop_self(sig);
 }
 
@@ -415,8 +397,8 @@ static void on_signal(const struct signalfd_siginfo *si) {
 static void follow_stop(void) {
   int sig;
 
-  sig = g.stop_sig;
-  g.stop_sig = 0;
+  sig = g->stop_sig;
+  g->stop_sig = 0;
   if (sig != 0 && !w->exited)
     stop_self(sig);
 }
@@ -429,7 +411,7 @@ static void on_signal_ready(void) {
   size_t i;
 
   for (;;) {
-    n = read(g.sig_fd, si, sizeof(si));
+    n = read(g->sig_fd, si, sizeof(si));
     if (n == -1 && errno == EINTR)
       continue;
     if (n <= 0)
@@ -480,22 +462,22 @@ static int setup_signals(void) {
   struct sigaction sa;
 
   if (sigaction(SIGCHLD, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) {
-    g.ignore_sigchld = 1;
+    g->ignore_sigchld = 1;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = SIG_DFL;
     if (sigaction(SIGCHLD, &sa, NULL) == -1)
       return -errno;
   }
-  sigfillset(&g.blocked);
-  (void)sigdelset(&g.blocked, SIGKILL);
-  (void)sigdelset(&g.blocked, SIGSTOP);
+  sigfillset(&g->blocked);
+  (void)sigdelset(&g->blocked, SIGKILL);
+  (void)sigdelset(&g->blocked, SIGSTOP);
   if (w->cfg->faults_handled) {
-    (void)sigdelset(&g.blocked, SIGSEGV);
-    (void)sigdelset(&g.blocked, SIGBUS);
-    (void)sigdelset(&g.blocked, SIGFPE);
-    (void)sigdelset(&g.blocked, SIGILL);
+    (void)sigdelset(&g->blocked, SIGSEGV);
+    (void)sigdelset(&g->blocked, SIGBUS);
+    (void)sigdelset(&g->blocked, SIGFPE);
+    (void)sigdelset(&g->blocked, SIGILL);
   }
-  if (sigprocmask(SIG_BLOCK, &g.blocked, &g.caller_mask) == -1)
+  if (sigprocmask(SIG_BLOCK, &g->blocked, &g->caller_mask) == -1)
     return -errno;
   return 0;
 }
@@ -504,7 +486,7 @@ static int setup_signals(void) {
 
 /* Fills closed descriptors 0-2 with /dev/null so that none of explain's own
  * descriptors lands there; records which were closed and which are
- * terminals (g.std_tty), one system call each. */
+ * terminals (g->std_tty), one system call each. */
 static void fill_std_fds(int closed[3]) {
   int fd;
   int nfd;
@@ -512,7 +494,7 @@ static void fill_std_fds(int closed[3]) {
 
   for (fd = 0; fd < 3; fd++) {
     kind = ex_fd_kind(fd);
-    g.std_tty[fd] = kind == EX_FD_TTY;
+    g->std_tty[fd] = kind == EX_FD_TTY;
     closed[fd] = kind == EX_FD_CLOSED;
     if (!closed[fd])
       continue;
@@ -529,7 +511,7 @@ static int find_tty(void) {
   int fd;
 
   for (fd = 0; fd < 3; fd++) {
-    if (g.std_tty[fd] && tcgetpgrp(fd) != -1)
+    if (g->std_tty[fd] && tcgetpgrp(fd) != -1)
       return fd;
   }
   return -1;
@@ -544,16 +526,16 @@ static int open_channel(ex_channel_t *c, int out_fd, int stream,
 
   c->out_fd = out_fd;
   c->stream = stream;
-  c->pty = 0;
-  c->hold = -1;
-  c->read_once = 0;
-  if (g.std_tty[out_fd] && ex_pty_open(&c->fd, child_end, out_fd) == 0) {
-    c->pty = 1;
+  c->os.pty = 0;
+  c->os.hold = -1;
+  c->os.read_once = 0;
+  if (g->std_tty[out_fd] && ex_pty_open(&c->os.fd, child_end, out_fd) == 0) {
+    c->os.pty = 1;
     return 0;
   }
   if (pipe2(fds, O_CLOEXEC) == -1)
     return -errno;
-  c->fd = fds[0];
+  c->os.fd = fds[0];
   *child_end = fds[1];
   return 0;
 }
@@ -596,8 +578,8 @@ static char **merge_env(char *const *extra) {
 static void keep_or_close(ex_channel_t *c, int *child_end, int started) {
   if (*child_end < 0)
     return;
-  if (started && !c->pty)
-    c->hold = *child_end;
+  if (started && !c->os.pty)
+    c->os.hold = *child_end;
   else
     close(*child_end);
   *child_end = -1;
@@ -614,9 +596,9 @@ static void close_all_channels(void) {
   size_t i;
 
   for (i = 0; i < w->nchan; i++) {
-    if (w->chan[i].fd >= 0)
-      close(w->chan[i].fd);
-    w->chan[i].fd = -1;
+    if (w->chan[i].os.fd >= 0)
+      close(w->chan[i].os.fd);
+    w->chan[i].os.fd = -1;
   }
 }
 
@@ -626,11 +608,11 @@ static void close_all_channels(void) {
  * blocked, for it). Without one (no memory for it) the output is still
  * relayed and the status kept, without signal forwarding or job control. */
 static void open_signal_fd(void) {
-  g.sig_fd = signalfd(-1, &g.blocked, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (g.sig_fd == -1 && (errno == EMFILE || errno == ENFILE) &&
+  g->sig_fd = signalfd(-1, &g->blocked, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (g->sig_fd == -1 && (errno == EMFILE || errno == ENFILE) &&
       drop_holds()) /* the signalfd matters more (ulimit -n 5) */
-    g.sig_fd = signalfd(-1, &g.blocked, SFD_NONBLOCK | SFD_CLOEXEC);
-  if (g.sig_fd == -1)
+    g->sig_fd = signalfd(-1, &g->blocked, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (g->sig_fd == -1)
     fprintf(stderr,
             "explain: no signal descriptor (%s): relaying without "
             "forwarding signals\n",
@@ -674,26 +656,26 @@ static int start_on_loop(void) {
   rc = ex__loop_init();
   for (i = 0; rc == 0 && i < w->nchan; i++) {
     c = &w->chan[i];
-    rc = uv_poll_init(&w->loop, &c->watch, c->fd); /* made non-blocking */
-    c->watch.data = c;
+    rc = uv_poll_init(&w->loop, &c->os.watch, c->os.fd); /* made non-blocking */
+    c->os.watch.data = c;
     if (rc == 0)
-      rc = uv_poll_start(&c->watch, UV_READABLE, on_channel_watch);
+      rc = uv_poll_start(&c->os.watch, UV_READABLE, on_channel_watch);
     if (rc == 0)
       c->open = 1;
   }
-  if (rc == 0 && g.sig_fd >= 0) {
-    rc = uv_poll_init(&w->loop, &g.sig_watch, g.sig_fd);
+  if (rc == 0 && g->sig_fd >= 0) {
+    rc = uv_poll_init(&w->loop, &g->sig_watch, g->sig_fd);
     if (rc == 0)
-      rc = uv_poll_start(&g.sig_watch, UV_READABLE, on_signal_watch);
+      rc = uv_poll_start(&g->sig_watch, UV_READABLE, on_signal_watch);
   }
-  if (rc == 0 && g.sig_fd < 0) {
-    uv_timer_init(&w->loop, &g.reap_timer);
-    uv_timer_start(&g.reap_timer, on_reap_poll, EX_NO_SIGFD_REAP_MS,
+  if (rc == 0 && g->sig_fd < 0) {
+    uv_timer_init(&w->loop, &g->reap_timer);
+    uv_timer_start(&g->reap_timer, on_reap_poll, EX_NO_SIGFD_REAP_MS,
                    EX_NO_SIGFD_REAP_MS);
   }
-  if (rc == 0 && g.handoff) {
-    uv_timer_init(&w->loop, &g.winsize_timer);
-    uv_timer_start(&g.winsize_timer, on_winsize_poll, EX_WINSIZE_POLL_MS,
+  if (rc == 0 && g->handoff) {
+    uv_timer_init(&w->loop, &g->winsize_timer);
+    uv_timer_start(&g->winsize_timer, on_winsize_poll, EX_WINSIZE_POLL_MS,
                    EX_WINSIZE_POLL_MS);
   }
   return rc;
@@ -715,20 +697,20 @@ static void wait_without_loop(void) {
 
   for (k = 0; k < w->nchan; k++) {
     c = &w->chan[k];
-    (void)ex_fd_set_nonblock(c->fd, 1);
+    (void)ex_fd_set_nonblock(c->os.fd, 1);
     c->open = 1;
   }
   while (!w->stop) {
     n = 0;
-    if (g.sig_fd >= 0) {
-      fds[n].fd = g.sig_fd;
+    if (g->sig_fd >= 0) {
+      fds[n].fd = g->sig_fd;
       fds[n].events = POLLIN;
       chan[n++] = NULL;
     }
     for (k = 0; k < w->nchan; k++) {
       if (!w->chan[k].open)
         continue;
-      fds[n].fd = w->chan[k].fd;
+      fds[n].fd = w->chan[k].os.fd;
       fds[n].events = POLLIN;
       chan[n++] = &w->chan[k];
     }
@@ -736,7 +718,7 @@ static void wait_without_loop(void) {
     if (w->linger_at_ms > 0) {
       now = ex__loop_now_ms();
       timeout = now >= w->linger_at_ms ? 0 : (int)(w->linger_at_ms - now);
-    } else if (g.sig_fd < 0) {
+    } else if (g->sig_fd < 0) {
       timeout = EX_NO_SIGFD_REAP_MS;
     }
     if (poll(fds, n, timeout) == -1 && errno != EINTR && errno != EAGAIN &&
@@ -752,7 +734,7 @@ static void wait_without_loop(void) {
       }
       on_readable(c);
     }
-    if (g.sig_fd < 0 && !w->exited)
+    if (g->sig_fd < 0 && !w->exited)
       reap();
     if (w->linger_at_ms > 0 && ex__loop_now_ms() >= w->linger_at_ms)
       ex__loop_linger_over();
@@ -761,6 +743,7 @@ static void wait_without_loop(void) {
 
 int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   ex_spawn_plan_t plan;
+  size_t i;
   int closed[3];
   int err_end;
   int out_end;
@@ -775,10 +758,14 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   memset(res, 0, sizeof(*res));
   memset(&plan, 0, sizeof(plan));
   ex__loop_reset(cfg, res);
-  g.self = getpid();
-  g.stop_sig = 0;
-  g.sig_fd = -1;
-  g.tty_fd = -1;
+  for (i = 0; i < EX_CHANNELS; i++) {
+    w->chan[i].os.fd = -1;
+    w->chan[i].os.hold = -1;
+  }
+  g->self = getpid();
+  g->stop_sig = 0;
+  g->sig_fd = -1;
+  g->tty_fd = -1;
   err_end = -1;
   out_end = -1;
 
@@ -802,7 +789,7 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   /* The same file behind fd 1 and fd 2 that is not a terminal: the
    * command's stdout joins the stderr channel so the two stay in order. */
   res->stdout_merged =
-      !closed[1] && !closed[2] && !g.std_tty[1] && ex_fd_same_file(1, 2);
+      !closed[1] && !closed[2] && !g->std_tty[1] && ex_fd_same_file(1, 2);
   rc = open_channel(&w->chan[0], 2, 0, &err_end);
   if (rc == -EMFILE || rc == -ENFILE) {
     /* No descriptor left for the relay (ulimit -n 4): the command still
@@ -814,7 +801,8 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
     goto fail;
   } else {
     w->nchan = 1;
-    res->channel = w->chan[0].pty ? EX_WRAP_CHANNEL_PTY : EX_WRAP_CHANNEL_PIPE;
+    res->channel =
+        w->chan[0].os.pty ? EX_WRAP_CHANNEL_PTY : EX_WRAP_CHANNEL_PIPE;
   }
   if (w->nchan == 1 && cfg->scan_stdout && !res->stdout_merged && !closed[1]) {
     rc = open_channel(&w->chan[1], 1, 1, &out_end);
@@ -826,20 +814,20 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
       w->nchan = 2;
   }
 
-  g.tty_fd = find_tty();
+  g->tty_fd = find_tty();
   /* Without a terminal the command always gets a group of its own, and
    * explain's own group does not matter (one system call fewer). */
   leader = 0;
   foreground = 0;
-  if (g.tty_fd >= 0) {
+  if (g->tty_fd >= 0) {
     pid_t pgrp = getpgrp();
 
-    leader = pgrp == g.self;
-    foreground = tcgetpgrp(g.tty_fd) == pgrp;
+    leader = pgrp == g->self;
+    foreground = tcgetpgrp(g->tty_fd) == pgrp;
   }
   plan.own_pgrp = !(foreground && !leader);
-  g.handoff = plan.own_pgrp && leader && g.tty_fd >= 0;
-  plan.tty_fd = g.handoff && foreground ? g.tty_fd : -1;
+  g->handoff = plan.own_pgrp && leader && g->tty_fd >= 0;
+  plan.tty_fd = g->handoff && foreground ? g->tty_fd : -1;
   plan.path = res->path;
   plan.argv = cfg->argv;
   plan.stderr_fd = err_end;
@@ -847,8 +835,8 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   plan.close_fds[0] = closed[0];
   plan.close_fds[1] = closed[1];
   plan.close_fds[2] = 0;
-  plan.mask = &g.caller_mask;
-  plan.ignore_sigchld = g.ignore_sigchld;
+  plan.mask = &g->caller_mask;
+  plan.ignore_sigchld = g->ignore_sigchld;
   plan.hook = cfg->child_hook; /* --trace */
   plan.hook_arg = cfg->child_hook_arg;
   extra =
@@ -880,8 +868,8 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res) {
   }
   res->started = 1;
   res->pid = pid;
-  g.child = pid;
-  g.pgid = plan.own_pgrp ? pid : 0;
+  g->child = pid;
+  g->pgid = plan.own_pgrp ? pid : 0;
 
   open_signal_fd();
   if (cfg->on_started != NULL)
