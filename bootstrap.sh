@@ -14,8 +14,8 @@ esac
 
 # Debian packages: what the build needs, and what the tests run for real
 # (failing programs, unprivileged users, mounts, cgroups, schema checks).
-packages=(build-essential cmake pkg-config libpcre2-dev libcjson-dev
-          libunwind-dev python3 util-linux)
+packages=(build-essential cmake pkg-config libuv1-dev libpcre2-dev
+          libcjson-dev libunwind-dev python3 util-linux)
 test_packages=(libcmocka-dev bash coreutils procps passwd e2fsprogs git
                nodejs curl python3-venv python3-pip python3-jsonschema
                libpython3-dev zsh man-db groff-base default-jdk-headless

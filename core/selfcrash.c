@@ -198,7 +198,7 @@ static void die_of(int sig) {
 
 static void forward(pid_t child, int sig) {
   /* The command leads its own group when wrap gave it one (forward() in
-   * wrap/run.c): the group gets the signal, else the command alone. */
+   * wrap/linux/run.c): the group gets the signal, else the command alone. */
   if (getpgid(child) == child && kill(-child, sig) == 0)
     return;
   (void)kill(child, sig);

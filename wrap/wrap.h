@@ -15,8 +15,12 @@
  * exit even when a descendant keeps the channel open (see ex_wrap_config_t's
  * linger_ms). The caller then diagnoses and ends with ex_wrap_exit().
  *
- * The process-wide state this needs (the loop, the child's pid for forwarding)
- * lives in run.c; ex_wrap_run() must be called at most once per process.
+ * The relay, its end, the linger and the timers run on one libuv loop
+ * (loop.c), the same on every system; what is particular to one (spawn,
+ * signals, reaping, job control: linux/ today) sits under it, chosen by the
+ * build (internal.h describes the seam). The process-wide state this needs
+ * (the loop, the child's pid for forwarding) lives in those files;
+ * ex_wrap_run() must be called at most once per process.
  */
 #ifndef EX_WRAP_H
 #define EX_WRAP_H

@@ -198,7 +198,8 @@ class DockerEntrypoint(TempDirTest):
         # The build installs what bootstrap.sh says the build needs.
         with open(os.path.join(SOURCE_DIR, "bootstrap.sh")) as f:
             boot = f.read()
-        for pkg in ("libpcre2-dev", "libcjson-dev", "libunwind-dev"):
+        for pkg in ("libuv1-dev", "libpcre2-dev", "libcjson-dev",
+                    "libunwind-dev"):
             self.assertIn(pkg, boot)
             self.assertIn(pkg, text)
 

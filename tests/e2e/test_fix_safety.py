@@ -103,6 +103,18 @@ class CapturedElsewhere(TempDirTest):
                       "come from another machine" % missing, err)
         self.assertNotIn("it may have been fixed since", err)
 
+    def test_directories_that_do_not_exist_rule_nothing_out(self):
+        # The walk of the path's directories stops where they no longer
+        # exist: what it saw cannot rule out a directory that denied
+        # search on the machine the log came from.
+        missing = self.path("ci/build/out.csv")
+        r = log("PermissionError: [Errno 13] Permission denied: '%s'\n"
+                % missing, "--format", "json")
+        d = json.loads(r.stdout)["diagnoses"][0]
+        search = [c for c in d["causes"] if c["id"] == "search-denied"]
+        self.assertEqual([c["verdict"] for c in search], ["unknown"], search)
+        self.assertIn("not all of them exist now", search[0]["text"])
+
     def test_a_file_being_created_is_not_another_machine(self):
         # Its directory exists here: only the file is missing.
         r = log("PermissionError: [Errno 13] Permission denied: '%s'\n"

@@ -299,6 +299,40 @@ class HostileEnvironment(TempDirTest):
             self.assertEqual(b"fs.not-found" in r.stderr, n == 8, r.stderr)
             self.assertNotIn(b"explain crashed", r.stderr)
 
+    def test_descriptor_limits_around_the_event_loop(self):
+        # libuv's loop takes seven descriptors of its own and aborts when it
+        # cannot make its signal pipe: with too few, explain relays without
+        # it. At every limit from the smallest that leaves room for the
+        # rules, with one channel and with two (--scan both), the output is
+        # relayed and the diagnosis comes; the loop (an epoll among
+        # explain's descriptors, seen by the command) is there when there is
+        # room for it, and not at the smallest limits.
+        import resource
+
+        def limit(n):
+            return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+
+        missing = self.path("no-such-dir")
+        script = 'sleep 0.2; ls -l /proc/$PPID/fd; ls "$1"'
+        for opts, low in (([], 8), (["--scan", "both"], 10)):
+            for n in list(range(low, low + 13)) + [64]:
+                r = subprocess.run([EXPLAIN] + opts +
+                                   ["sh", "-c", script, "sh", missing],
+                                   stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE,
+                                   preexec_fn=limit(n), timeout=60)
+                what = "%s at ulimit -n %d: %r" % (opts, n, r.stderr)
+                self.assertEqual(r.returncode, 2, what)
+                self.assertIn(b"ls: cannot access '%s'" % missing.encode(),
+                              r.stderr, what)
+                self.assertNotIn(b"Too many open files", r.stderr, what)
+                self.assertIn(b"fs.not-found", r.stderr, what)
+                self.assertNotIn(b"explain crashed", r.stderr, what)
+                if n in (low, 64):
+                    self.assertEqual(b"eventpoll" in r.stdout, n == 64,
+                                     "%s\n%r" % (what, r.stdout))
+
     @unittest.skipIf(shutil.which("cc") is None, "no C compiler")
     def test_no_signal_descriptor(self):
         # signalfd() refused (no memory): the output is still relayed and

@@ -130,6 +130,180 @@ class Forwarding(TempDirTest):
                         >> (signal.SIGCHLD - 1) & 1)
 
 
+def proc_state(pid):
+    """The one-letter state of pid (T: stopped), as ps -o stat shows it."""
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+class JobControlWithoutTerminal(TempDirTest):
+    """kill -TSTP and kill -CONT sent to explain when none of its standard
+    descriptors is a terminal: explain stops when its command stops and
+    resumes it, so that whoever waits on explain sees its job stopped."""
+
+    def command(self, code):
+        # Writes its pid and its parent's (explain's) once it runs, then
+        # sleeps a little and exits with code; counts its SIGCONTs in
+        # "conts". One process: a shell that is starting a child with vfork
+        # when the stop reaches its group cannot stop until that child runs
+        # again.
+        pids = self.path("pids")
+        prog = self.write("job.py",
+                          "import os, signal, sys, time\n"
+                          "def on_cont(*a):\n"
+                          "    with open(%r, 'a') as f:\n"
+                          "        f.write('cont\\n')\n"
+                          "signal.signal(signal.SIGCONT, on_cont)\n"
+                          "with open(%r, 'w') as f:\n"
+                          "    f.write('%%d %%d' %% (os.getpid(), "
+                          "os.getppid()))\n"
+                          "os.rename(%r, %r)\n"
+                          "time.sleep(0.5)\n"
+                          "sys.exit(int(sys.argv[1]))\n" %
+                          (self.path("conts"), pids + ".tmp", pids + ".tmp",
+                           pids))
+        return [PYTHON, prog, str(code)]
+
+    def pids(self):
+        data = wait_for_file(self.path("pids"))
+        child, parent = data.split()
+        return int(child), int(parent)
+
+    def test_a_waiting_parent_sees_explain_stop_and_continue(self):
+        # explain in a group of its own, a child of this test's: the group
+        # is not orphaned (see run_script), whatever group the test runs in.
+        p = subprocess.Popen([EXPLAIN, "-q"] + self.command(7),
+                             stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, process_group=0)
+        try:
+            child, parent = self.pids()
+            self.assertEqual(parent, p.pid)
+            os.kill(p.pid, signal.SIGTSTP)
+            # What a shell's wait does: the job is reported stopped, by the
+            # signal that stopped it.
+            deadline = time.monotonic() + 10
+            while True:
+                pid, st = os.waitpid(p.pid, os.WUNTRACED | os.WNOHANG)
+                if pid or time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+            self.assertEqual(pid, p.pid, "explain did not stop")
+            self.assertTrue(os.WIFSTOPPED(st))
+            self.assertEqual(os.WSTOPSIG(st), signal.SIGTSTP)
+            self.assertEqual(proc_state(child), "T")
+            time.sleep(1.0)  # longer than the command's own sleep
+            self.assertEqual(proc_state(child), "T")
+            os.kill(p.pid, signal.SIGCONT)
+            # Continued (unless it has ended already), then the command's
+            # status is explain's.
+            pid, st = os.waitpid(p.pid, os.WCONTINUED)
+            if os.WIFCONTINUED(st):
+                pid, st = os.waitpid(p.pid, 0)
+            p.returncode = os.waitstatus_to_exitcode(st)
+            self.assertEqual(p.returncode, 7)
+            with open(self.path("conts")) as f:
+                self.assertEqual(f.read(), "cont\n",
+                                 "the command was continued")
+        finally:
+            if p.returncode is None:
+                p.kill()
+                p.wait()
+
+    def run_script(self, argv, timeout=30):
+        # bash in a process group of its own, as a job of the caller's
+        # session: explain's group (bash's) is then not orphaned, and stops
+        # from kill take effect, as they would on the command alone.
+        return subprocess.run(argv, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              timeout=timeout, process_group=0)
+
+    def test_a_script_stops_and_continues_a_background_explain(self):
+        pids = self.path("pids")
+        script = ('"$@" & pid=$!\n'
+                  'until [ -e %s ]; do sleep 0.01; done\n'
+                  'read child parent < %s\n'
+                  'kill -TSTP $pid\n'
+                  'for i in $(seq 500); do\n'
+                  '  [ "$(ps -o stat= -p $pid)" = T ] && break\n'
+                  '  sleep 0.01\n'
+                  'done\n'
+                  'sleep 1\n'
+                  'echo "explain=$(ps -o stat= -p $pid)"\n'
+                  'echo "command=$(ps -o stat= -p $child)"\n'
+                  'kill -CONT $pid\n'
+                  'wait $pid\n'
+                  'echo "status=$?"\n' % (pids, pids))
+        r = self.run_script(["bash", "-c", script, "sh", EXPLAIN, "-q"] +
+                            self.command(7))
+        self.assertEqual(r.stdout.split(), [b"explain=T", b"command=T",
+                                            b"status=7"], r.stderr)
+
+    def test_a_job_control_shell_sees_the_job_stopped(self):
+        # bash -m on a terminal, explain's own descriptors elsewhere: the
+        # job stops, `wait` says so (128 + SIGTSTP), `jobs` lists it as
+        # stopped, and the status comes after `bg` (a kill -CONT would
+        # leave the job marked stopped in bash until its next SIGCHLD).
+        pids = self.path("pids")
+        script = ('"$@" </dev/null >/dev/null 2>&1 & pid=$!\n'
+                  'until [ -e %s ]; do sleep 0.01; done\n'
+                  'kill -TSTP $pid\n'
+                  'wait $pid; echo "wait=$?"\n'
+                  'jobs\n'
+                  'bg\n'
+                  'wait $pid; echo "status=$?"\n' % pids)
+        t = Pty(["bash", "-m", "-c", script, "sh", EXPLAIN] +
+                self.command(7), cwd=self.tmp)
+        try:
+            out = t.read_until(b"status=", timeout=20)
+            t.wait()
+            self.assertIn(b"wait=%d" % (128 + signal.SIGTSTP), out)
+            self.assertRegex(out, rb"\[1\]\+ +Stopped")
+            self.assertIn(b"status=7", t.out)
+        finally:
+            t.close()
+
+    def test_an_interactive_shell_gets_its_prompt_back(self):
+        env = dict(os.environ, PS1="PROMPT$ ", TERM="dumb",
+                   HISTFILE="/dev/null")
+        t = Pty(["bash", "--norc", "--noprofile", "-i"], env=env,
+                cwd=self.tmp)
+        try:
+            t.read_until(b"PROMPT$ ")
+            cmd = " ".join("'%s'" % a for a in [EXPLAIN] + self.command(7))
+            t.send(("%s </dev/null >/dev/null 2>&1\n" % cmd).encode())
+            _, parent = self.pids()
+            mark = len(t.out)
+            os.kill(parent, signal.SIGTSTP)
+            t.read_until(b"Stopped")
+            t.read_until(b"PROMPT$ ")
+            self.assertIn(b"Stopped", t.out[mark:])
+            t.send(b"fg\n")
+            t.send(b"echo status-$?\n")
+            t.read_until(b"status-7")
+            t.send(b"exit\n")
+            t.wait()
+        finally:
+            t.close()
+
+    def test_in_an_orphaned_group_the_command_goes_on(self):
+        # explain leads a session of its own, so its group is orphaned:
+        # the kernel drops stop signals there, and without explain the
+        # command would not have stopped. It is continued, and its status
+        # comes as usual.
+        p = subprocess.Popen([EXPLAIN, "-q"] + self.command(5),
+                             stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL,
+                             start_new_session=True)
+        try:
+            self.pids()
+            os.kill(p.pid, signal.SIGTSTP)
+            self.assertEqual(p.wait(10), 5)
+        finally:
+            if p.returncode is None:
+                p.kill()
+                p.wait()
+
+
 class Terminal(TempDirTest):
     def test_ctrl_c_reaches_the_command_once(self):
         # explain is a session leader on a terminal (as in `docker run -it`

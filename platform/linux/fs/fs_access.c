@@ -958,6 +958,14 @@ int ex__fs_run_access(const ex_probe_event_t *ev, const ex_proc_t *p,
     mac_causes(e, p, blocker);
     container_mac_cause(e, p, host, blocker);
     goto cleanup;
+  } else if (missing) {
+    /* The walk stopped at a directory that does not exist now: what it
+     * saw allows search, but nothing can be said of what was there when
+     * the error happened (a log from another machine, a tree removed). */
+    ex_cause_add(e, "search-denied", EX_VERDICT_UNKNOWN,
+                 "the directories of %s that exist here let %s search them, "
+                 "but not all of them exist now",
+                 abs, user);
   } else {
     ex_cause_add(e, "search-denied", EX_VERDICT_RULED_OUT,
                  "every directory above %s lets %s search it", abs, user);

@@ -1,4 +1,4 @@
-#include "wrap/spawn.h"
+#include "wrap/linux/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
