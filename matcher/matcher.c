@@ -42,6 +42,7 @@ typedef struct pending_s {
   int after_done;     /* the after context matched (pick first) */
   int has_after;      /* evidence and captures from an after line */
   size_t after_cap;   /* index of the first capture it added */
+  size_t after_ev;    /* index of the first evidence line it added */
   unsigned long seen; /* lines seen after the match */
 } pending_t;
 
@@ -211,6 +212,32 @@ static int add_captures(ex_matcher_t *m, ex_finding_t *f, const ex_regex_t *re,
     f->ncaptures++;
   }
   return 0;
+}
+
+/* Drops the captures from index `from` on whose names the last match of
+ * `re` sets, so that add_captures() takes the new values; returns how many
+ * captures are left. */
+static size_t forget_after_captures(ex_matcher_t *m, ex_finding_t *f,
+                                    const ex_regex_t *re, size_t from) {
+  size_t keep = from;
+  size_t c;
+  size_t i;
+
+  for (c = from; c < f->ncaptures; c++) {
+    int set = 0;
+    for (i = 0; i < ex_regex_name_count(re) && !set; i++) {
+      size_t start;
+      size_t len;
+      set = strcmp(ex_regex_name(re, i), f->captures[c].name) == 0 &&
+            ex_regex_named(re, m->scratch, i, &start, &len);
+    }
+    if (set)
+      ex_free(f->captures[c].value);
+    else
+      f->captures[keep++] = f->captures[c];
+  }
+  f->ncaptures = keep;
+  return keep;
 }
 
 /* Expands a template into an owned string, NULL when empty or absent. */
@@ -741,15 +768,20 @@ static int pending_line(ex_matcher_t *m, ex_stream_t stream, const char *s,
         if (r->after.pick == EX_PICK_FIRST)
           p->after_done = 1;
         if (p->has_after) {
-          /* pick last: this line replaces the earlier one */
-          for (c = p->after_cap; c < f->ncaptures; c++)
-            ex_free(f->captures[c].value);
-          f->ncaptures = p->after_cap;
-          ex_free(f->evidence[f->nevidence - 1].text);
-          f->nevidence--;
+          /* pick last: the nearest line wins for each name it sets; the
+           * names only an earlier line set keep their values (libpq names
+           * the host on one line and the port on the next). */
+          size_t kept = forget_after_captures(m, f, cr->after, p->after_cap);
+          if (kept == p->after_cap) {
+            for (c = p->after_ev; c < f->nevidence; c++)
+              ex_free(f->evidence[c].text);
+            f->nevidence = p->after_ev;
+          }
+        } else {
+          p->after_cap = f->ncaptures;
+          p->after_ev = f->nevidence;
         }
         p->has_after = 1;
-        p->after_cap = f->ncaptures;
         rc = add_captures(m, f, cr->after, s + at);
         if (rc == 0)
           rc = add_evidence(f, stream, m->streams[stream].lineno, s, len);
