@@ -37,7 +37,7 @@
 #include "matcher/matcher.h"
 #include "platform/platform.h"
 
-#define PHRASES_MAX 192
+#define PHRASES_MAX 240
 
 typedef struct phrase_s {
   const char *text;
@@ -64,13 +64,38 @@ static const struct {
     {"Host not found", NULL, 0},
     {"i/o timeout", "ETIMEDOUT", 0},
     {"Operation timed out", "ETIMEDOUT", 0},
-    /* Winsock's, where Python and Java print them */
+    /* musl's strerror, where it differs from glibc's (Alpine images) */
+    {"Address in use", "EADDRINUSE", 0},
+    {"Address not available", "EADDRNOTAVAIL", 0},
+    {"Host is unreachable", "EHOSTUNREACH", 0},
+    {"Network unreachable", "ENETUNREACH", 0},
+    {"No file descriptors available", "EMFILE", 0},
+    {"Symbolic link loop", "ELOOP", 0},
+    {"Filename too long", "ENAMETOOLONG", 0},
+    {"Resource busy", "EBUSY", 0},
+    {"Quota exceeded", "EDQUOT", 0},
+    {"Socket not connected", "ENOTCONN", 0},
+    /* the BSDs' and macOS's */
+    {"Can't assign requested address", "EADDRNOTAVAIL", 0},
+    {"Disc quota exceeded", "EDQUOT", 0},
+    {"Socket is not connected", "ENOTCONN", 0},
+    /* Winsock's and Windows', where Go, Python and Java print them */
     {"No connection could be made because the target machine actively "
      "refused it",
      "ECONNREFUSED", 0},
     {"only one usage of each socket address (protocol/network address/port) "
      "is normally permitted",
      "EADDRINUSE", 0},
+    {"An existing connection was forcibly closed by the remote host",
+     "ECONNRESET", 0},
+    {"A connection attempt failed because the connected party did not "
+     "properly respond after a period of time",
+     "ETIMEDOUT", 0},
+    {"The requested address is not valid in its context", "EADDRNOTAVAIL", 0},
+    {"No such host is known", NULL, 0},
+    {"The system cannot find the file specified", "ENOENT", 0},
+    {"The system cannot find the path specified", "ENOENT", 0},
+    {"Access is denied", "EACCES", 0},
 };
 
 /* Node's codes, read in its own shapes even without a phrase. */
@@ -118,30 +143,32 @@ static const struct {
   const char *operation;
   char kind; /* subject it takes: 'p'ath, 'a'ddress, 'P'ort, 'h'ost */
 } op_words[] = {
-    {"open", "open", 'p'},       {"openat", "open", 'p'},
-    {"opendir", "open", 'p'},    {"scandir", "open", 'p'},
-    {"fopen", "open", 'p'},      {"creat", "create", 'p'},
-    {"create", "create", 'p'},   {"touch", "create", 'p'},
-    {"mkdir", "mkdir", 'p'},     {"mkdirat", "mkdir", 'p'},
-    {"remove", "delete", 'p'},   {"unlink", "delete", 'p'},
-    {"unlinkat", "delete", 'p'}, {"rmdir", "delete", 'p'},
-    {"delete", "delete", 'p'},   {"rename", "rename", 'p'},
-    {"renameat", "rename", 'p'}, {"move", "rename", 'p'},
-    {"stat", "other", 'p'},      {"lstat", "other", 'p'},
-    {"fstat", "other", 'p'},     {"statx", "other", 'p'},
-    {"access", "other", 'p'},    {"readlink", "other", 'p'},
-    {"chdir", "other", 'p'},     {"realpath", "other", 'p'},
-    {"read", "read", 'p'},       {"write", "write", 'p'},
-    {"chmod", "chmod", 'p'},     {"fchmod", "chmod", 'p'},
-    {"chown", "chown", 'p'},     {"lchown", "chown", 'p'},
-    {"link", "link", 'p'},       {"symlink", "link", 'p'},
-    {"exec", "exec", 'p'},       {"execve", "exec", 'p'},
-    {"fork/exec", "exec", 'p'},  {"copyfile", "create", 'p'},
-    {"watch", "other", 'p'},     {"mount", "mount", 'p'},
-    {"flock", "lock", 'p'},      {"lock", "lock", 'p'},
-    {"connect", "connect", 'a'}, {"dial", "connect", 'a'},
-    {"bind", "bind", 'P'},       {"listen", "bind", 'P'},
-    {"lookup", "resolve", 'h'},  {"getaddrinfo", "resolve", 'h'},
+    {"open", "open", 'p'},         {"openat", "open", 'p'},
+    {"opendir", "open", 'p'},      {"scandir", "open", 'p'},
+    {"fopen", "open", 'p'},        {"creat", "create", 'p'},
+    {"create", "create", 'p'},     {"touch", "create", 'p'},
+    {"mkdir", "mkdir", 'p'},       {"mkdirat", "mkdir", 'p'},
+    {"remove", "delete", 'p'},     {"unlink", "delete", 'p'},
+    {"unlinkat", "delete", 'p'},   {"rmdir", "delete", 'p'},
+    {"delete", "delete", 'p'},     {"rename", "rename", 'p'},
+    {"renameat", "rename", 'p'},   {"move", "rename", 'p'},
+    {"stat", "other", 'p'},        {"lstat", "other", 'p'},
+    {"fstat", "other", 'p'},       {"statx", "other", 'p'},
+    {"access", "other", 'p'},      {"readlink", "other", 'p'},
+    {"chdir", "other", 'p'},       {"realpath", "other", 'p'},
+    {"read", "read", 'p'},         {"write", "write", 'p'},
+    {"chmod", "chmod", 'p'},       {"fchmod", "chmod", 'p'},
+    {"chown", "chown", 'p'},       {"lchown", "chown", 'p'},
+    {"link", "link", 'p'},         {"symlink", "link", 'p'},
+    {"exec", "exec", 'p'},         {"execve", "exec", 'p'},
+    {"fork/exec", "exec", 'p'},    {"copyfile", "create", 'p'},
+    {"watch", "other", 'p'},       {"mount", "mount", 'p'},
+    {"flock", "lock", 'p'},        {"lock", "lock", 'p'},
+    {"connect", "connect", 'a'},   {"dial", "connect", 'a'},
+    {"connectex", "connect", 'a'}, {"wsarecv", "read", 'a'},
+    {"wsasend", "write", 'a'},     {"wsarecvfrom", "read", 'a'},
+    {"bind", "bind", 'P'},         {"listen", "bind", 'P'},
+    {"lookup", "resolve", 'h'},    {"getaddrinfo", "resolve", 'h'},
 };
 
 #define NOPS (sizeof(op_words) / sizeof(op_words[0]))
@@ -481,6 +508,7 @@ typedef struct reading_s {
   size_t len;
   size_t lo; /* the words read start here */
   size_t hi; /* and end here */
+  int watch; /* the operation was a file watch (inotify) */
 } reading_t;
 
 static void take(reading_t *r, size_t off, size_t len) {
@@ -491,8 +519,10 @@ static void take(reading_t *r, size_t off, size_t len) {
 }
 
 static void set_op(reading_t *r, int op) {
-  if (op >= 0 && r->out->operation == NULL)
+  if (op >= 0 && r->out->operation == NULL) {
     r->out->operation = op_words[op].operation;
+    r->watch = strcmp(op_words[op].word, "watch") == 0;
+  }
 }
 
 static void set_subject(reading_t *r, const char *kind, span_t v) {
@@ -704,14 +734,17 @@ static void path_element(reading_t *r, size_t lo, size_t hi) {
 /* The shapes                                                              */
 
 /* What follows a phrase ending at s[pe]: 1 when it can end an error
- * report, with the subject it names, if any. */
-static int right_ok(reading_t *r, size_t pe, int host_after) {
+ * report, with the subject it names, if any. With old_node, the phrase
+ * followed a Node code and a comma, which old Node ended with the
+ * quoted path, relative or not. */
+static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
   const char *s = r->s;
   size_t len = r->len;
   size_t i = pe;
   span_t t;
   span_t q;
   size_t end;
+  size_t k;
 
   while (i < len && (s[i] == ' ' || s[i] == '\t'))
     i++;
@@ -760,12 +793,18 @@ static int right_ok(reading_t *r, size_t pe, int host_after) {
   case ':':
     if (i + 1 >= len || s[i + 1] != ' ')
       return 0;
-    if (quoted_at(s, len, i + 2, &q, &end)) {
+    /* Python 2's repr of a unicode or bytes path: u'/x', b'/x' */
+    k = i + 2 < len && (s[i + 2] == 'u' || s[i + 2] == 'b') ? i + 3 : i + 2;
+    if (quoted_at(s, len, k, &q, &end) || quoted_at(s, len, i + 2, &q, &end)) {
       set_subject(r, "path", q);
       take(r, i + 2, end - (i + 2));
       return 1;
     }
+    /* The subject wrapped onto the next line: "...: No space left on
+     * device: " at the end. */
     t = first_token(s, i + 2, len);
+    if (t.len == 0)
+      return 1;
     if (looks_like_path(s + t.off, t.len)) {
       set_subject(r, "path", t);
       return 1;
@@ -776,6 +815,15 @@ static int right_ok(reading_t *r, size_t pe, int host_after) {
   case ' ':
     if (i + 1 < len && s[i + 1] == '(')
       return 1; /* "(os error 13)", "(publickey)" */
+    /* Node before 4: "EROFS, read-only file system '/x'"; getopt-style
+     * tools: "Permission denied -- '/x'". */
+    k = i + 4 <= len && memcmp(s + i, " -- ", 4) == 0 ? i + 4 : i + 1;
+    if (quoted_at(s, len, k, &q, &end) && first_token(s, end, len).len == 0 &&
+        (k > i + 1 || old_node || looks_like_path(s + q.off, q.len))) {
+      set_subject(r, "path", q);
+      take(r, k, end - k);
+      return 1;
+    }
     /* curl: "Connection timed out after 4514 milliseconds" */
     if (i + 7 < len && memcmp(s + i, " after ", 7) == 0) {
       t = first_token(s, i + 7, len);
@@ -789,11 +837,11 @@ static int right_ok(reading_t *r, size_t pe, int host_after) {
     /* Perl's die: "open /x: Permission denied at script.pl line 12." */
     if (i + 4 < len && memcmp(s + i, " at ", 4) == 0) {
       const char *ln = memmem(s + i, len - i, " line ", 6);
-      size_t k = ln != NULL ? (size_t)(ln - s) + 6 : len;
-      size_t d = k;
+      size_t n = ln != NULL ? (size_t)(ln - s) + 6 : len;
+      size_t d = n;
       while (d < len && is_digit((unsigned char)s[d]))
         d++;
-      return d > k && (d == len || s[d] == '.' || s[d] == ',');
+      return d > n && (d == len || s[d] == '.' || s[d] == ',');
     }
     if (i + 2 < len && (s[i + 1] == '@' || s[i + 1] == '-') &&
         s[i + 2] == ' ') {
@@ -856,6 +904,53 @@ static size_t bracket_code(const char *s, size_t ps) {
   return (size_t)-1;
 }
 
+/* PHP's and others' "errno=122 " or "Errno=" ending at s[ps]: the
+ * position of "errno" or (size_t)-1. */
+static size_t errno_equals(const char *s, size_t ps) {
+  size_t i = ps;
+
+  if (i > 0 && s[i - 1] == ' ')
+    i--;
+  while (i > 0 && is_digit((unsigned char)s[i - 1]))
+    i--;
+  if (i == ps && s[ps - 1] != '=')
+    return (size_t)-1;
+  if (i < 6 || s[i - 1] != '=' || !word_ieq(s + i - 6, 5, "errno") ||
+      (i > 6 && is_word((unsigned char)s[i - 7])))
+    return (size_t)-1;
+  return i - 6;
+}
+
+/* Apache's apr_strerror: "(98)Address already in use: AH00072: ..." with
+ * the code glued to the text, at the start of the message or after a
+ * space: the position of '(' or (size_t)-1. */
+static size_t apr_code(const char *s, size_t ps) {
+  size_t i = ps - 1;
+
+  if (s[i] != ')')
+    return (size_t)-1;
+  while (i > 0 && is_digit((unsigned char)s[i - 1]))
+    i--;
+  if (i == ps - 1 || i == 0 || s[i - 1] != '(')
+    return (size_t)-1;
+  i--;
+  return i == 0 || s[i - 1] == ' ' ? i : (size_t)-1;
+}
+
+/* What Apache says after its "(98)Address already in use: ": the
+ * address it could not bind ("AH00072: make_sock: could not bind to
+ * address [::]:80"). */
+static void apr_message(reading_t *r, size_t k) {
+  static const char key[] = "could not bind to address ";
+  const char *p = memmem(r->s + k, r->len - k, key, sizeof(key) - 1);
+
+  if (p == NULL)
+    return;
+  r->out->operation = "bind";
+  target_subject(
+      r, 'P', first_token(r->s, (size_t)(p - r->s) + sizeof(key) - 1, r->len));
+}
+
 /* Python 2's "socket.error: (98, 'Address already in use')" ending at
  * s[ps]: the position of '(' or (size_t)-1. */
 static size_t errno_tuple(const char *s, size_t ps) {
@@ -891,10 +986,18 @@ static void chain_left(reading_t *r, size_t ps) {
     }
     return;
   }
-  /* nginx: mkdir() "/x" failed (30: Read-only file system) */
+  /* nginx: mkdir() "/x" failed (30: Read-only file system), bind() to
+   * 0.0.0.0:80 failed (98: Address already in use) */
   if (tok.len > 1 && tok.off + tok.len == q && s[tok.off] == '(' &&
       is_digit((unsigned char)s[q - 1])) {
+    const char *to = memmem(s + e0, tok.off - e0, "bind() to ", 10);
     size_t k;
+    if (to != NULL) {
+      span_t addr = first_token(s, (size_t)(to - s) + 10, tok.off);
+      r->out->operation = "bind";
+      target_subject(r, 'P', addr);
+      return;
+    }
     for (k = tok.off; k > e0; k--) {
       span_t qs;
       size_t end;
@@ -1017,6 +1120,27 @@ static int in_inline_code(const char *s, size_t len, size_t ps, size_t pe) {
   return (n & 1) && memchr(s + pe, '`', len - pe) != NULL;
 }
 
+/* Whether s[ps..pe) is inside a double-quoted error that a sentence
+ * quotes: `so that the "SQLSTATE[HY000] [2002] Connection refused" does
+ * not show up`. The quote opens after a lower-case word and closes before
+ * one; a tool that quotes an error of its own ends its message there or
+ * goes on with a mark (`: `, `)`, `,`). */
+static int in_quoted_prose(const char *s, size_t len, size_t ps, size_t pe) {
+  const char *open = memrchr(s, '"', ps);
+  const char *close = memchr(s + pe, '"', len - pe);
+  size_t o;
+  size_t c;
+
+  if (open == NULL || close == NULL)
+    return 0;
+  o = (size_t)(open - s);
+  c = (size_t)(close - s);
+  if (memchr(s + pe, '"', c - pe) != NULL)
+    return 0;
+  return o >= 2 && s[o - 1] == ' ' && s[o - 2] >= 'a' && s[o - 2] <= 'z' &&
+         c + 2 < len && s[c + 1] == ' ' && s[c + 2] >= 'a' && s[c + 2] <= 'z';
+}
+
 /* Vetoes that hold for the whole line: a warning, a notice. */
 static int warning_line(const char *s, size_t len, size_t ps) {
   static const char *const heads[] = {"warning", "warn",  "note", "hint",
@@ -1054,6 +1178,7 @@ static void reading_init(reading_t *r, ex_errphrase_t *out, const char *s,
   r->len = len;
   r->lo = ps;
   r->hi = pe;
+  r->watch = 0;
   out->phrase_off = ps;
   out->phrase_len = pe - ps;
 }
@@ -1088,8 +1213,41 @@ static void lookup_context(reading_t *r, size_t ps) {
   }
 }
 
+/* urllib3 names the address of a failed connection apart from the error
+ * text: "HTTPConnectionPool(host='db', port=5432): Max retries exceeded
+ * ... Failed to establish a new connection: [Errno 111] Connection
+ * refused". The address (the host alone for a failed lookup) is the
+ * subject when the words around the phrase name none. */
+static void pool_subject(reading_t *r, size_t ps) {
+  static const char key[] = "ConnectionPool(host=";
+  const char *s = r->s;
+  const char *p = memmem(s, ps, key, sizeof(key) - 1);
+  span_t host;
+  size_t end;
+  size_t k;
+
+  if (p == NULL)
+    return;
+  k = (size_t)(p - s) + sizeof(key) - 1;
+  if (!quoted_at(s, ps, k, &host, &end))
+    return;
+  set_subject(r, r->out->errno_name == NULL ? "host" : "address", host);
+  if (r->out->errno_name == NULL || end + 7 > ps ||
+      memcmp(s + end, ", port=", 7) != 0)
+    return;
+  k = end + 7;
+  while (k < ps && is_digit((unsigned char)s[k]))
+    k++;
+  r->out->port_off = end + 7;
+  r->out->port_len = k - (end + 7);
+}
+
 static void reading_done(reading_t *r) {
   ex_errphrase_t *o = r->out;
+
+  /* ENOSPC from inotify_add_watch: no more watches, not a full disk. */
+  if (r->watch && o->errno_name != NULL && strcmp(o->errno_name, "ENOSPC") == 0)
+    o->condition = "inotify-watch-limit";
 
   o->words_off = r->lo;
   o->words_len = r->hi - r->lo;
@@ -1108,6 +1266,8 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
   reading_t r;
   size_t b;
   int ok = 0;
+  int old_node = 0;
+  int apr = 0;
 
   reading_init(&r, out, s, len, ps, pe);
   out->errno_name = ph->errno_name;
@@ -1129,21 +1289,43 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
     ok = 1;
   } else if (ps >= 3 && s[ps - 2] == ',' && s[ps - 1] == ' ') {
     span_t t = last_token(s, 0, ps - 2);
-    ok = ecode_word(s, t.off, t.len);
+    ok = old_node = ecode_word(s, t.off, t.len);
     if (ok)
       take(&r, t.off, t.len);
-  } else if ((b = errno_tuple(s, ps)) != (size_t)-1) {
+  } else if ((b = errno_tuple(s, ps)) != (size_t)-1 ||
+             (b = errno_equals(s, ps)) != (size_t)-1) {
     take(&r, b, ps - b);
     ok = 1;
+  } else if ((b = apr_code(s, ps)) != (size_t)-1) {
+    take(&r, b, ps - b);
+    ok = apr = 1;
   }
-  if (!ok || !right_ok(&r, pe, ph->host_after))
+  if (apr && pe + 2 < len && s[pe] == ':' && s[pe + 1] == ' ')
+    apr_message(&r, pe + 2);
+  else if (!ok || !right_ok(&r, pe, ph->host_after, old_node))
     return 0;
+  if (r.out->subject_kind == NULL)
+    pool_subject(&r, ps);
   if (ps > 7)
     lookup_context(&r, ps);
-  if (warning_line(s, len, ps) || in_inline_code(s, len, ps, pe))
+  if (warning_line(s, len, ps) || in_inline_code(s, len, ps, pe) ||
+      in_quoted_prose(s, len, ps, pe))
     return 0;
   reading_done(&r);
   return 1;
+}
+
+/* Whether nothing but spaces follows s[e], or a closing bracket (Node's
+ * inspection of an error object: "{ [Error: watch ENOSPC] code: ..."). */
+static int message_end(const char *s, size_t len, size_t e) {
+  return (e < len && s[e] == ']') || first_token(s, e, len).len == 0;
+}
+
+/* Whether the word at s[w] starts the message: at its start, after
+ * "Error: " or a chain's ": ", or after "[" ("[Error: watch ENOSPC]"). */
+static int op_head(const char *s, size_t w) {
+  return w == 0 || (w >= 2 && s[w - 2] == ':' && s[w - 1] == ' ') ||
+         s[w - 1] == '[';
 }
 
 /* A Node code without a phrase at s[i..e): "connect ECONNREFUSED
@@ -1167,6 +1349,17 @@ static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
     set_op(&r, o);
     take(&r, t.off, end - t.off);
     set_subject(&r, "path", q);
+  } else if (bracket_code(s, i) != (size_t)-1 && message_end(s, len, e)) {
+    /* Python: "ConnectionRefusedError: [Errno 111] ECONNREFUSED" */
+    take(&r, bracket_code(s, i), i - bracket_code(s, i));
+  } else if (i >= 2 && s[i - 1] == ' ' && message_end(s, len, e) &&
+             (t = last_token(s, 0, i - 1), o = op_word(s + t.off, t.len)) >=
+                 0 &&
+             op_head(s, t.off)) {
+    /* Node before 4 (errnoException): "Error: listen EADDRINUSE",
+     * "Error: watch EMFILE", "[Error: watch ENOSPC]" */
+    set_op(&r, o);
+    take(&r, t.off, t.len);
   } else if (i >= 2 && s[i - 1] == ' ' && e + 1 < len && s[e] == ' ') {
     t = last_token(s, 0, i - 1);
     o = op_word(s + t.off, t.len);

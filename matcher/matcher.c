@@ -42,6 +42,7 @@ typedef struct pending_s {
   int after_done;     /* the after context matched (pick first) */
   int has_after;      /* evidence and captures from an after line */
   size_t after_cap;   /* index of the first capture it added */
+  size_t after_ev;    /* index of the first evidence line it added */
   unsigned long seen; /* lines seen after the match */
 } pending_t;
 
@@ -213,6 +214,32 @@ static int add_captures(ex_matcher_t *m, ex_finding_t *f, const ex_regex_t *re,
   return 0;
 }
 
+/* Drops the captures from index `from` on whose names the last match of
+ * `re` sets, so that add_captures() takes the new values; returns how many
+ * captures are left. */
+static size_t forget_after_captures(ex_matcher_t *m, ex_finding_t *f,
+                                    const ex_regex_t *re, size_t from) {
+  size_t keep = from;
+  size_t c;
+  size_t i;
+
+  for (c = from; c < f->ncaptures; c++) {
+    int set = 0;
+    for (i = 0; i < ex_regex_name_count(re) && !set; i++) {
+      size_t start;
+      size_t len;
+      set = strcmp(ex_regex_name(re, i), f->captures[c].name) == 0 &&
+            ex_regex_named(re, m->scratch, i, &start, &len);
+    }
+    if (set)
+      ex_free(f->captures[c].value);
+    else
+      f->captures[keep++] = f->captures[c];
+  }
+  f->ncaptures = keep;
+  return keep;
+}
+
 /* Expands a template into an owned string, NULL when empty or absent. */
 static int expand_opt(const ex_finding_t *f, const char *tpl, char **out) {
   size_t len = 0;
@@ -302,6 +329,7 @@ static int commit(ex_matcher_t *m, ex_finding_t *f) {
     ex_finding_t *g = m->found[i];
     if (same_finding(g, f)) {
       g->count++;
+      g->quiet = g->quiet && f->quiet;
       if (f->evidence[0].stream == g->evidence[0].stream &&
           f->last_line > g->last_line)
         g->last_line = f->last_line;
@@ -391,31 +419,58 @@ static int quiet_level(ex_level_t level) {
   return level == EX_LEVEL_WARNING || level == EX_LEVEL_INFO;
 }
 
+/* How run_norm() treats a line behind a warning or informational prefix. */
+enum {
+  LEVELS_ANY = 0,   /* as any other line (suppressors, success lines) */
+  LEVELS_WHOLE = 1, /* only the text before the quiet prefix (contexts) */
+  LEVELS_CAUSE = 2  /* and only a pattern that needs that text (causes) */
+};
+
 /* Runs re on s[0..len) after each number of prefixes, innermost first, so
  * that a pattern anchored with ^ matches the message behind the prefixes
  * and a pattern written for the whole line still matches it. With
  * `levels`, boundaries behind a warning or informational prefix are
- * passed over. Returns 1 with *at set to where the subject starts, 0, or
- * -ETIMEDOUT (the match limit: the other boundaries are not tried). */
+ * passed over. With LEVELS_CAUSE, a pattern that matches the message of
+ * a warning by itself gives 2 (a quiet match, *at at the message): one that
+ * is not anchored (or starts with `^.*?`) reads the message behind
+ * `WARNING: ` as surely as behind nothing, and a warning is not a failure
+ * by itself; a pattern that spells out the warning prefix (`^npm WARN `)
+ * fails on the message alone and gives 1 on the whole line. Returns 1
+ * with *at set to where the subject starts, 0, or -ETIMEDOUT (the match
+ * limit: the other boundaries are not tried). */
 static int run_norm(ex_matcher_t *m, const ex_regex_t *re, const char *s,
                     size_t len, const ex_norm_t *nm, int levels, size_t *at) {
   size_t k = nm->depth + 1;
+  size_t msg = nm->off[nm->depth];
   int rc;
 
   while (k-- > 0) {
-    if (levels && k > 0 && quiet_level(nm->level[k]))
+    if (levels != LEVELS_ANY && k > 0 && quiet_level(nm->level[k]))
       continue;
     rc = ex_regex_match(re, m->scratch, s + nm->off[k], len - nm->off[k]);
     if (rc == -ETIMEDOUT) {
       m->st.limit_hits++;
       return rc;
     }
-    if (rc == 1) {
-      *at = nm->off[k];
-      return 1;
-    }
+    if (rc == 1)
+      break;
   }
-  return 0;
+  if (k == (size_t)-1)
+    return 0;
+  *at = nm->off[k];
+  if (levels != LEVELS_CAUSE || nm->level[nm->depth] != EX_LEVEL_WARNING)
+    return 1;
+  /* A warning's line: does the pattern need the text before its message? */
+  rc = ex_regex_match(re, m->scratch, s + msg, len - msg);
+  if (rc == 1) {
+    *at = msg;
+    return 2;
+  }
+  if (rc == -ETIMEDOUT)
+    m->st.limit_hits++;
+  /* The captures of the match found first. */
+  rc = ex_regex_match(re, m->scratch, s + nm->off[k], len - nm->off[k]);
+  return rc == 1 ? 1 : rc;
 }
 
 /* run_norm() on a line that is not the current one (the ring's). */
@@ -424,7 +479,7 @@ static int run_other(ex_matcher_t *m, const ex_regex_t *re, const char *s,
   ex_norm_t nm;
 
   ex_normalise(m->norm, s, len, &nm);
-  return run_norm(m, re, s, len, &nm, 1, at) == 1;
+  return run_norm(m, re, s, len, &nm, LEVELS_WHOLE, at) == 1;
 }
 
 /* The line `back` lines before the current one of a stream, or NULL. */
@@ -446,7 +501,7 @@ static int suppressed_now(ex_matcher_t *m, const crule_t *cr, const char *s,
     if (cr->supp[i] == NULL)
       continue;
     if (sp->where == EX_WHERE_SAME &&
-        run_norm(m, cr->supp[i], s, len, nm, 0, &at) == 1)
+        run_norm(m, cr->supp[i], s, len, nm, LEVELS_ANY, &at) == 1)
       return 1;
     if (sp->where != EX_WHERE_BEFORE)
       continue;
@@ -538,15 +593,17 @@ static ex_finding_t *finding_new(ex_matcher_t *m, crule_t *cr) {
   return f;
 }
 
-/* Pattern cp matched the current line, its subject starting at s[at]. */
+/* Pattern cp matched the current line, its subject starting at s[at]
+ * (quietly: behind a warning prefix). */
 static int on_match(ex_matcher_t *m, const cpat_t *cp, const char *s,
-                    size_t len, size_t at) {
+                    size_t len, size_t at, int quiet) {
   ex_finding_t *f = finding_new(m, &m->rules[cp->rule]);
   int rc;
 
   if (f == NULL)
     return -ENOMEM;
   f->pattern = cp->index;
+  f->quiet = quiet;
   /* Captures first: the suppressor runs reuse the match data. */
   rc = add_captures(m, f, cp->re, s + at);
   if (rc < 0) {
@@ -584,7 +641,8 @@ static int add_capture_str(ex_finding_t *f, const char *name,
 }
 
 /* The recogniser on the message of the current line (behind all its
- * prefixes; silent behind a warning or informational one). */
+ * prefixes; quietly behind a warning one, not at all behind an
+ * informational one). */
 static int generic_line(ex_matcher_t *m, const char *s, size_t len) {
   const ex_norm_t *nm = line_norm(m, s, len);
   const char *msg = s + nm->off[nm->depth];
@@ -593,21 +651,32 @@ static int generic_line(ex_matcher_t *m, const char *s, size_t len) {
   ex_finding_t *f;
   int rc;
 
-  if (quiet_level(nm->level[nm->depth]) || !ex_errphrase_find(msg, mlen, &e))
+  if (nm->level[nm->depth] == EX_LEVEL_INFO ||
+      !ex_errphrase_find(msg, mlen, &e))
     return 0;
   f = finding_new(m, &m->rules[m->generic_rule]);
   if (f == NULL)
     return -ENOMEM;
+  f->quiet = nm->level[nm->depth] == EX_LEVEL_WARNING;
   f->event.errno_name = e.errno_name;
   f->event.condition = e.condition;
   f->event.operation = e.operation;
   f->event.subject_kind = e.subject_kind;
   if (e.subject_kind != NULL) {
-    f->event.subject_value = copy_bytes(msg + e.subject_off, e.subject_len);
+    /* host, then ":port" when the line printed them apart */
+    size_t n = e.subject_len + (e.port_len > 0 ? 1 + e.port_len : 0);
+    f->event.subject_value = ex_malloc(n + 1);
     if (f->event.subject_value == NULL) {
       finding_free(f);
       return -ENOMEM;
     }
+    memcpy(f->event.subject_value, msg + e.subject_off, e.subject_len);
+    if (e.port_len > 0) {
+      f->event.subject_value[e.subject_len] = ':';
+      memcpy(f->event.subject_value + e.subject_len + 1, msg + e.port_off,
+             e.port_len);
+    }
+    f->event.subject_value[n] = '\0';
   }
   rc = add_capture_str(f, "errno", e.errno_name);
   if (rc == 0)
@@ -617,7 +686,8 @@ static int generic_line(ex_matcher_t *m, const char *s, size_t len) {
   if (rc == 0)
     rc = add_capture_str(f, "operation", e.operation);
   if (rc == 0 && e.subject_kind != NULL)
-    rc = add_capture(f, "subject", msg + e.subject_off, e.subject_len);
+    rc = add_capture(f, "subject", f->event.subject_value,
+                     strlen(f->event.subject_value));
   if (rc < 0) {
     finding_free(f);
     return rc;
@@ -688,25 +758,30 @@ static int pending_line(ex_matcher_t *m, ex_stream_t stream, const char *s,
     for (k = 0; k < r->nsuppress && !suppressed; k++)
       if (r->suppress[k].where == EX_WHERE_AFTER && cr->supp[k] != NULL &&
           p->seen <= (unsigned long)r->suppress[k].lines &&
-          run_norm(m, cr->supp[k], s, len, nm, 0, &at) == 1)
+          run_norm(m, cr->supp[k], s, len, nm, LEVELS_ANY, &at) == 1)
         suppressed = 1;
     if (!suppressed && p->after_left > 0 && !p->after_done) {
       p->after_left--;
-      if (run_norm(m, cr->after, s, len, nm, 1, &at) == 1) {
+      if (run_norm(m, cr->after, s, len, nm, LEVELS_WHOLE, &at) == 1) {
         ex_finding_t *f = p->f;
         size_t c;
         if (r->after.pick == EX_PICK_FIRST)
           p->after_done = 1;
         if (p->has_after) {
-          /* pick last: this line replaces the earlier one */
-          for (c = p->after_cap; c < f->ncaptures; c++)
-            ex_free(f->captures[c].value);
-          f->ncaptures = p->after_cap;
-          ex_free(f->evidence[f->nevidence - 1].text);
-          f->nevidence--;
+          /* pick last: the nearest line wins for each name it sets; the
+           * names only an earlier line set keep their values (libpq names
+           * the host on one line and the port on the next). */
+          size_t kept = forget_after_captures(m, f, cr->after, p->after_cap);
+          if (kept == p->after_cap) {
+            for (c = p->after_ev; c < f->nevidence; c++)
+              ex_free(f->evidence[c].text);
+            f->nevidence = p->after_ev;
+          }
+        } else {
+          p->after_cap = f->ncaptures;
+          p->after_ev = f->nevidence;
         }
         p->has_after = 1;
-        p->after_cap = f->ncaptures;
         rc = add_captures(m, f, cr->after, s + at);
         if (rc == 0)
           rc = add_evidence(f, stream, m->streams[stream].lineno, s, len);
@@ -762,7 +837,7 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
     if (rc == 0)
       continue;
     m->st.candidates++;
-    rc = run_norm(m, cp->re, s, len, line_norm(m, s, len), 1, &at);
+    rc = run_norm(m, cp->re, s, len, line_norm(m, s, len), LEVELS_CAUSE, &at);
     if (rc == -ETIMEDOUT) {
       if (++cp->limit_hits >= EX_MATCH_LIMIT_HITS_MAX) {
         cp->disabled = 1;
@@ -770,11 +845,11 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
       }
       continue;
     }
-    if (rc != 1)
+    if (rc != 1 && rc != 2)
       continue;
     cr->fired_gen = m->line_gen;
     specific = 1;
-    rc = on_match(m, cp, s, len, at);
+    rc = on_match(m, cp, s, len, at, rc == 2);
     if (rc < 0)
       return rc;
   }
@@ -1371,27 +1446,24 @@ static int seq_cmp(const void *a, const void *b) {
   return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Causes first in detection order; a cause with the subject of an earlier
- * cause and every fallout (when a cause exists) fold under it. */
-static int rank(ex_matcher_t *m) {
+/* The causes of one pass of rank(): specific or the recogniser's, loud or
+ * quiet, in detection order; one with the subject of an earlier cause
+ * folds under it. */
+static int rank_causes(ex_matcher_t *m, int generic, int quiet,
+                       size_t *ncauses) {
   size_t i;
   size_t k;
-  size_t ncauses = 0;
   int rc;
 
-  qsort(m->found, m->nfound, sizeof(*m->found), seq_cmp);
-  m->top = ex_calloc(m->nfound + 1, sizeof(*m->top));
-  if (m->top == NULL)
-    return -ENOMEM;
-  for (i = 0; i < 2 * m->nfound; i++) {
-    /* Specific causes, then the recogniser's (less sure) ones. */
-    ex_finding_t *f = m->found[i % m->nfound];
+  for (i = 0; i < m->nfound; i++) {
+    ex_finding_t *f = m->found[i];
     ex_finding_t *parent = NULL;
     if (f->rule->role != EX_ROLE_CAUSE ||
-        (f->rule->recogniser != NULL) != (i >= m->nfound))
+        (f->rule->recogniser != NULL) != generic || f->quiet != quiet)
       continue;
     for (k = 0; k < m->ntop && f->event.subject_value != NULL; k++)
-      if (m->top[k]->event.subject_value != NULL &&
+      if (m->top[k]->rule->role == EX_ROLE_CAUSE &&
+          m->top[k]->event.subject_value != NULL &&
           strcmp(m->top[k]->event.subject_value, f->event.subject_value) == 0)
         parent = m->top[k];
     if (parent != NULL) {
@@ -1401,21 +1473,47 @@ static int rank(ex_matcher_t *m) {
       continue;
     }
     m->top[m->ntop++] = f;
-    ncauses++;
+    (*ncauses)++;
   }
-  for (i = 0; i < m->nfound; i++) {
+  return 0;
+}
+
+/* Causes first (specific ones, then the recogniser's less sure ones);
+ * every fallout folds under the first cause, or stands alone when there
+ * is none. What was read behind a warning prefix comes last, and not at
+ * all when nothing else failed: a warning may say why a step failed, but
+ * it is no failure by itself. */
+static int rank(ex_matcher_t *m) {
+  size_t i;
+  size_t ncauses = 0;
+  int loud = 0;
+  int rc = 0;
+
+  qsort(m->found, m->nfound, sizeof(*m->found), seq_cmp);
+  m->top = ex_calloc(m->nfound + 1, sizeof(*m->top));
+  if (m->top == NULL)
+    return -ENOMEM;
+  for (i = 0; i < m->nfound; i++)
+    loud |= !m->found[i]->quiet;
+  if (!loud)
+    return 0;
+  rc = rank_causes(m, 0, 0, &ncauses);
+  if (rc == 0)
+    rc = rank_causes(m, 1, 0, &ncauses);
+  for (i = 0; rc == 0 && i < m->nfound; i++) {
     ex_finding_t *f = m->found[i];
     if (f->rule->role == EX_ROLE_CAUSE)
       continue;
-    if (ncauses > 0) {
+    if (ncauses > 0)
       rc = add_child(m->top[0], f);
-      if (rc < 0)
-        return rc;
-    } else {
+    else
       m->top[m->ntop++] = f;
-    }
   }
-  return 0;
+  if (rc == 0)
+    rc = rank_causes(m, 0, 1, &ncauses);
+  if (rc == 0)
+    rc = rank_causes(m, 1, 1, &ncauses);
+  return rc;
 }
 
 /* Whether finding a is within EX_MATCH_GENERIC_NEAR lines of b's
@@ -1440,8 +1538,8 @@ static int same_event(const ex_finding_t *g, const ex_finding_t *f) {
                   f->event.subject_value == NULL || same_subject(g, f));
 }
 
-/* Specific rules win: a generic finding near a specific one of the same
- * event is dropped; so is one without a subject near a generic one of
+/* Specific rules win: a generic finding near a specific cause of the
+ * same event is dropped; so is one without a subject near a generic one of
  * the same errno that names it (Node prints its error twice, once with
  * the path). */
 static void drop_covered(ex_matcher_t *m) {
@@ -1456,7 +1554,10 @@ static void drop_covered(ex_matcher_t *m) {
     drop[i] = 0;
     for (k = 0; g->rule->recogniser != NULL && !drop[i] && k < m->nfound; k++) {
       const ex_finding_t *f = m->found[k];
-      if (f == g || !near(g, f) || !same_event(g, f))
+      /* A fallout says that something failed, not why: it covers no
+       * cause. */
+      if (f == g || f->rule->role != EX_ROLE_CAUSE || !near(g, f) ||
+          !same_event(g, f))
         continue;
       if (f->rule->recogniser == NULL)
         drop[i] = 1;
@@ -1540,11 +1641,11 @@ static int stream_ending(ex_matcher_t *m, ex_stream_t stream, char *buf) {
       size_t at;
       unsigned long line = st->lineno - (unsigned long)i;
       if (m->success[k] == NULL ||
-          run_norm(m, m->success[k], text, len, &nm, 0, &at) != 1)
+          run_norm(m, m->success[k], text, len, &nm, LEVELS_ANY, &at) != 1)
         continue;
       for (j = 0; j < m->nfound; j++)
         if (m->found[j]->evidence[0].stream == stream &&
-            m->found[j]->last_line > line)
+            m->found[j]->last_line > line && !m->found[j]->quiet)
           return 0; /* it failed after it said it succeeded */
       m->ending.shape = ex_ruleset_success(m->set, k);
       m->ending.stream = stream;

@@ -182,6 +182,10 @@ typedef struct ex_errphrase_s {
                                the message names no subject */
   size_t subject_off;       /* offsets into the message given */
   size_t subject_len;
+  size_t port_off; /* an address printed apart from its host (urllib3's
+                      `host='db', port=5432`): its port, after the
+                      subject; port_len is 0 otherwise */
+  size_t port_len;
   size_t words_off; /* the words read: operation, subject, code, phrase */
   size_t words_len;
   size_t phrase_off; /* the error text itself, as printed */
@@ -272,6 +276,8 @@ struct ex_finding_s {
   unsigned long seq;       /* detection order, 0-based */
   ex_finding_t **children; /* findings folded under this one, in order */
   size_t nchildren;
+  int quiet; /* read behind a warning or informational prefix: reported
+                only when the output has a finding that is not */
 };
 
 /* A tail buffer: the last `cap` bytes put into it, in a circular buffer

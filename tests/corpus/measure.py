@@ -59,12 +59,43 @@ def _port(v):
     return m.group(1) if m else None
 
 
+def _image(v):
+    """An image reference as Docker reads it: docker.io/library/ and the
+    default tag :latest are implied."""
+    v = v.lower()
+    for head in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
+        if v.startswith(head):
+            v = v[len(head):]
+    if v.startswith("library/"):
+        v = v[len("library/"):]
+    if "@" not in v and ":" not in v.rsplit("/", 1)[-1]:
+        v += ":latest"
+    return v
+
+
+def _library(v):
+    """A library as the linker's -l names it: -lz, z, libz.so, libz.a."""
+    v = v.lower()
+    if v.startswith("-l"):
+        return v[2:]
+    m = re.match(r"^lib(.+?)\.(?:so|a|dylib)(?:\.[\d.]+)?$", v)
+    return m.group(1) if m else v
+
+
+def _module(v):
+    """A package as a requirement names it: `twisted==19.7.0`, `x>=1`,
+    `x[extra]` are the package x."""
+    return re.split(r"[\[=<>!~;\s]", v.lower(), 1)[0]
+
+
 def subject_matches(want, got):
     """want: the label's {kind, value}; got: the report's subject (or None).
     Values are compared as printed, without quotes or trailing
     punctuation; a port matches on its number (127.0.0.1:5432 and 5432), a
     module or host case-insensitively, a version when one contains the
-    other."""
+    other. Notations of one thing are one subject: an image with or
+    without docker.io/library/ and :latest, a library as -lz or z, a
+    module with or without its version specifier."""
     if want is None or want.get("value") in (None, ""):
         return True
     if got is None or got.get("value") in (None, ""):
@@ -76,6 +107,12 @@ def subject_matches(want, got):
     kind = want.get("kind")
     if kind == "port" or got.get("kind") == "port":
         return _port(w) is not None and _port(w) == _port(g)
+    if kind == "image" and _image(w) == _image(g):
+        return True
+    if kind == "library" and _library(w) == _library(g):
+        return True
+    if kind == "module" and _module(w) == _module(g):
+        return True
     if kind in ("module", "host", "command", "image", "library"):
         return w.lower() == g.lower()
     if kind == "version":

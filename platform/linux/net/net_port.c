@@ -654,6 +654,8 @@ int ex__net_run_refused(const ex_probe_event_t *ev, const ex_proc_t *proc,
   h = ex_probe_capture(ev, "host");
   if (h != NULL && h[0] != '\0') {
     ex_strlcpy(hostbuf, h, sizeof(hostbuf));
+  } else if (ev->subject_kind != NULL && streq(ev->subject_kind, "port")) {
+    hostbuf[0] = '\0'; /* a bare port names no host */
   } else {
     ex_strlcpy(hostbuf, ev->subject_value ? ev->subject_value : "",
                sizeof(hostbuf));

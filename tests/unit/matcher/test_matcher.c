@@ -407,6 +407,42 @@ static void test_context(void **state) {
   ex_ruleset_free(set);
 }
 
+/* With pick last, each name takes its value from the nearest line that sets
+ * it: libpq names the host on one line and the port on the next. */
+static void test_context_names_from_several_lines(void **state) {
+  static const char rules[] =
+      RULES_HEAD "{'id':'t.two','title':'t','tags':['x'],"
+                 " 'patterns':['^refused$'],"
+                 " 'context':{'after':{'lines':3,'pattern':'^host (?<host>\\\\w+)|"
+                 "^port (?<port>\\\\d+)','pick':'last'}},"
+                 " 'event':{'condition':'c','subject':{'kind':'port','value':'$"
+                 "{host}:${port}'}},"
+                 " 'meaning':'m'}" RULES_TAIL;
+  static const struct {
+    const char *text;
+    const char *want;
+  } cases[] = {
+      {"refused\nhost db\nport 5432\n", "t.two x1 L1 s=db:5432 +L2 +L3\n"},
+      /* a later host replaces the earlier one and its line */
+      {"refused\nhost a\nhost b\nport 1\n", "t.two x1 L1 s=b:1 +L3 +L4\n"},
+      {"refused\nport 7\n", "t.two x1 L1 s=:7 +L2\n"},
+  };
+  ex_ruleset_t *set = load(rules);
+  char out[1024];
+  size_t i;
+  size_t chunk;
+
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (chunk = 1; chunk < 8; chunk++) {
+      run_matcher(set, cases[i].text, strlen(cases[i].text), chunk, out,
+                  sizeof(out), NULL);
+      assert_string_equal(out, cases[i].want);
+    }
+  }
+  ex_ruleset_free(set);
+}
+
 static void test_suppressors(void **state) {
   static const struct {
     const char *text;
@@ -666,6 +702,7 @@ int main(void) {
       cmocka_unit_test(test_long_lines),
       cmocka_unit_test(test_skipped_lines),
       cmocka_unit_test(test_context),
+      cmocka_unit_test(test_context_names_from_several_lines),
       cmocka_unit_test(test_suppressors),
       cmocka_unit_test(test_ranking),
       cmocka_unit_test(test_findings_cap),

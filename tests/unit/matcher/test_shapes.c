@@ -36,6 +36,18 @@ static const char *const shape_rules = RULES_HEAD
     " 'event':{'errno':'${errno}','operation':'open','subject':{'kind':"
     "'path','value':'${path}'}},"
     " 'location':{'file':'${file}','line':'${line}'},'meaning':'m'},"
+    "{'id':'go.dial','title':'t','tags':['go'],"
+    " 'patterns':['dial tcp (?<addr>\\\\S+): connect: connection refused'],"
+    " 'event':{'errno':'ECONNREFUSED','operation':'connect','subject':"
+    "{'kind':'address','value':'${addr}'}},'meaning':'m'},"
+    "{'id':'pip.warn','title':'t','tags':['pip'],"
+    " 'patterns':['^WARNING: pip (?<what>is configured with locations)'],"
+    " 'event':{'condition':'pip-warned','operation':'other','subject':"
+    "{'kind':'none','value':''}},'meaning':'m'},"
+    "{'id':'make.failed','title':'t','tags':['make'],'role':'fallout',"
+    " 'patterns':['^make: \\\\*\\\\*\\\\* \\\\[(?<t>[^\\\\]]+)\\\\] Error'],"
+    " 'event':{'condition':'build-failed','operation':'other','subject':"
+    "{'kind':'none','value':''}},'meaning':'m'},"
     "{'id':'errno.phrase','title':'t','tags':['errno'],"
     " 'recogniser':'errno-phrase','confidence':'low',"
     " 'meaning':'${words}|${message}|${errno}|${operation}|${subject}'}],"
@@ -46,6 +58,7 @@ static const char *const shape_rules = RULES_HEAD
     "\\\\S+:\\\\d+\\\\] ','level':'warning'},"
     " {'id':'k8s.klog-error','pattern':'E\\\\d{4} [\\\\d:.]+\\\\s+\\\\d+ "
     "\\\\S+:\\\\d+\\\\] ','level':'error'},"
+    " {'id':'log.warning','pattern':'WARNING: ','level':'warning'},"
     " {'id':'pip.indent','pattern':'[ \\\\t]+'}],"
     "'success':[{'id':'pip.ok','pattern':'Successfully installed \\\\S'}]}";
 
@@ -58,7 +71,7 @@ static void test_normalise(void **state) {
 
   (void)state;
   assert_int_equal(ex_normaliser_new(set, &n), 0);
-  assert_int_equal(ex_normaliser_count(n), 5);
+  assert_int_equal(ex_normaliser_count(n), 6);
   ex_normalise(n, line, strlen(line), &nm);
   assert_int_equal(nm.depth, 3);
   assert_string_equal(nm.shape[0]->id, "ci.ts");
@@ -83,7 +96,9 @@ static void test_normalise(void **state) {
 }
 
 /* Anchored patterns match behind the prefixes; the evidence is the line as
- * printed; a warning prefix hides the message from rules and recogniser. */
+ * printed; a warning prefix hides the message from rules and recogniser:
+ * what a pattern reads in a warning's message (an unanchored one in the
+ * whole line) comes after the failures, and not at all alone. */
 static void test_prefixed_rules(void **state) {
   static const struct {
     const char *text;
@@ -97,6 +112,24 @@ static void test_prefixed_rules(void **state) {
        ""},
       {"   open /x: permission denied\n",
        "go.open x1 L1 EACCES op=open s=/x\n"},
+      /* Unanchored, it reads a warning's message: only beside a failure,
+       * and after it; the fallout folds under the failure. */
+      {"WARNING: dial tcp 10.0.0.1:5432: connect: connection refused\n", ""},
+      {"WARNING: dial tcp 10.0.0.1:5432: connect: connection refused\n"
+       "open /x: permission denied\n"
+       "make: *** [all] Error 1\n",
+       "go.open x1 L2 EACCES op=open s=/x\n"
+       "  make.failed x1 L3 op=other\n"
+       "go.dial x1 L1 ECONNREFUSED op=connect s=10.0.0.1:5432\n"},
+      {"WARNING: dial tcp 10.0.0.1:5432: connect: connection refused\n"
+       "make: *** [all] Error 1\n",
+       "make.failed x1 L2 op=other\n"
+       "go.dial x1 L1 ECONNREFUSED op=connect s=10.0.0.1:5432\n"},
+      /* A pattern that spells out the warning prefix means it. */
+      {"WARNING: pip is configured with locations that require TLS\n",
+       "pip.warn x1 L1 op=other\n"},
+      /* The recogniser, the same. */
+      {"WARNING: open /y: no such file or directory\n", ""},
       /* A traceback with timestamps: the context line behind its prefix. */
       {"2023-05-04T10:11:12.1Z Traceback (most recent call last):\n"
        "2023-05-04T10:11:12.1Z   File \"/srv/app.py\", line 7, in <module>\n"
@@ -224,8 +257,62 @@ static void test_errphrase(void **state) {
       {"gyp WARN read config.gypi ENOENT: no such file or directory, open "
        "'/x'",
        NULL},
+      {"This change waits for the database, so that the \"SQLSTATE[HY000] "
+       "[2002] Connection refused\" does not show up.",
+       NULL},
+      /* musl's, Winsock's and old Node's wordings, PHP's and Apache's codes,
+       * urllib3's address */
+      {"nginx: [emerg] bind() to [::]:80 failed (98: Address in use)",
+       "EADDRINUSE||bind|port=80|[emerg] bind() to [::]:80 failed (98: Address "
+       "in use"},
+      {"dial tcp [::1]:5432: connectex: No connection could be made because "
+       "the target machine actively refused it",
+       "ECONNREFUSED||connect|address=[::1]:5432|dial tcp [::1]:5432: "
+       "connectex: No connection could be made because the target machine "
+       "actively refused it"},
+      {"read tcp 10.0.0.2:5000->10.0.0.1:443: wsarecv: An existing "
+       "connection was forcibly closed by the remote host.",
+       "ECONNRESET||read|address=10.0.0.1:443|read tcp "
+       "10.0.0.2:5000->10.0.0.1:443: wsarecv: An existing connection was "
+       "forcibly closed by the remote host"},
+      {"fwrite(): Write of 2637 bytes failed with errno=122 Disk quota "
+       "exceeded",
+       "EDQUOT|||-|errno=122 Disk quota exceeded"},
+      {"OSError: Cannot initialize new instance of inotify, Errno=Too many "
+       "open files (EMFILE)",
+       "EMFILE|||-|Errno=Too many open files"},
+      {"(48)Address already in use: AH00072: make_sock: could not bind to "
+       "address [::]:80",
+       "EADDRINUSE||bind|port=80|(48)Address already in use: AH00072: "
+       "make_sock: could not bind to address [::]:80"},
+      {"Error: EROFS, read-only file system '/Volumes/data/x'",
+       "EROFS|||path=/Volumes/data/x|EROFS, read-only file system "
+       "'/Volumes/data/x'"},
+      {"IOError: [Errno 2] No such file or directory: u'.\\\\amazon.yml'",
+       "ENOENT|||path=.\\\\amazon.yml|[Errno 2] No such file or directory: "
+       "u'.\\\\amazon.yml'"},
+      {"error: Permission denied -- '/var/log/btmp'",
+       "EACCES|||path=/var/log/btmp|error: Permission denied -- "
+       "'/var/log/btmp'"},
+      {"Error: listen EADDRINUSE", "EADDRINUSE||bind|-|listen EADDRINUSE"},
+      {"Error watching for file: /x/runtime.json { [Error: watch ENOSPC] "
+       "code: 'ENOSPC' }",
+       "ENOSPC|inotify-watch-limit|other|-|watch ENOSPC"},
+      {"ConnectionRefusedError: [Errno 111] ECONNREFUSED",
+       "ECONNREFUSED|||-|[Errno 111] ECONNREFUSED"},
+      {"HTTPConnectionPool(host='10.0.0.5', port=8888): Max retries exceeded "
+       "with url: / (Caused by NewConnectionError('<urllib3.connection."
+       "HTTPConnection object at 0x7f>: Failed to establish a new "
+       "connection: [Errno 111] Connection refused'))",
+       "ECONNREFUSED|||address=10.0.0.5:8888|10.0.0.5', port=8888): Max "
+       "retries exceeded with url: / (Caused by "
+       "NewConnectionError('<urllib3.connection.HTTPConnection object at "
+       "0x7f>: Failed to establish a new connection: [Errno 111] Connection "
+       "refused"},
+      {"Error: watch EMFILE and more", NULL},
   };
   size_t i;
+  int failed = 0;
 
   (void)state;
   for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -234,20 +321,22 @@ static void test_errphrase(void **state) {
     char got[512];
     int found = ex_errphrase_find(s, strlen(s), &e);
     if (found)
-      snprintf(got, sizeof(got), "%s|%s|%s|%s%s%.*s|%.*s",
+      snprintf(got, sizeof(got), "%s|%s|%s|%s%s%.*s%s%.*s|%.*s",
                e.errno_name ? e.errno_name : "", e.condition ? e.condition : "",
                e.operation ? e.operation : "",
                e.subject_kind ? e.subject_kind : "-", e.subject_kind ? "=" : "",
-               (int)e.subject_len, s + e.subject_off, (int)e.words_len,
+               (int)e.subject_len, s + e.subject_off, e.port_len ? ":" : "",
+               (int)e.port_len, s + e.port_off, (int)e.words_len,
                s + e.words_off);
     if (found != (cases[i].want != NULL) ||
         (found && strcmp(got, cases[i].want) != 0)) {
       print_error("case %zu: %s\n  got  %s\n  want %s\n", i, s,
                   found ? got : "(nothing)",
                   cases[i].want ? cases[i].want : "(nothing)");
-      fail();
+      failed++;
     }
   }
+  assert_int_equal(failed, 0);
 }
 
 /* Specific rules win; the recogniser's findings come after theirs and say
