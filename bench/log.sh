@@ -360,7 +360,8 @@ print("patterns: %d; for grep: %d (%d with lookarounds dropped), "
 def ere_to_rg(p):
     """The same ERE for ripgrep: inside a bracket expression a leading ']'
     and a '[' that opens no [:class:] are literal in ERE and escaped for
-    ripgrep; a backslash before a non-ASCII character is dropped."""
+    ripgrep, and so is a backslash there; outside one, a backslash before a
+    non-ASCII character is dropped."""
     out, i, n = [], 0, len(p)
     while i < n:
         c = p[i]
@@ -386,9 +387,9 @@ def ere_to_rg(p):
             elif p[i] == "[":
                 out.append("\\[")
                 i += 1
-            elif p[i] == "\\" and i + 1 < n:
-                out.append(p[i + 1] if ord(p[i + 1]) > 127 else p[i:i + 2])
-                i += 2
+            elif p[i] == "\\":
+                out.append("\\\\")  # literal in ERE, an escape in ripgrep
+                i += 1
             else:
                 out.append(p[i])
                 i += 1
