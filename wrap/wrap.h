@@ -117,9 +117,12 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res);
 void ex_wrap_result_release(ex_wrap_result_t *res);
 
 /* Maps a wait status to what explain must do at the end: returns the exit
- * code (0-255) and sets *signo to 0, or, when the command died of a signal,
- * returns 128+N and sets *signo to N. */
-int ex_wrap_exit_code(int wstatus, int *signo);
+ * code and sets *signo to 0, or, when the command died of a signal,
+ * returns 128+N and sets *signo to N. The code is 0-255 on POSIX systems;
+ * on Windows, where there are no signals and the wait status is the
+ * process's 32-bit exit code, it is that code as an unsigned number
+ * (0-4294967295: 3221225477 is 0xC0000005, an access violation). */
+long long ex_wrap_exit_code(int wstatus, int *signo);
 
 /* Maps a failed execution to the shell's code: 127 when the file was not
  * found, 126 when it was found but could not be executed. */

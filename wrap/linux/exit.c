@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int ex_wrap_exit_code(int wstatus, int *signo) {
+long long ex_wrap_exit_code(int wstatus, int *signo) {
   *signo = 0;
   if (WIFEXITED(wstatus))
     return WEXITSTATUS(wstatus);

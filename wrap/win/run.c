@@ -24,9 +24,9 @@ void ex_wrap_result_release(ex_wrap_result_t *res) {
   memset(res, 0, sizeof(*res));
 }
 
-int ex_wrap_exit_code(int wstatus, int *signo) {
+long long ex_wrap_exit_code(int wstatus, int *signo) {
   *signo = 0;
-  return wstatus;
+  return (long long)(unsigned)wstatus;
 }
 
 int ex_wrap_exec_failure_code(int exec_errno, int file_exists) {
