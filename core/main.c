@@ -75,7 +75,8 @@ static int report_exec_failure(const char *name, const ex_wrap_result_t *r) {
     fputs(")\n", stderr);
     return code;
   }
-  fprintf(stderr, ": %s", strerror(r->exec_errno));
+  fprintf(stderr, ": %s",
+          r->exec_detail != NULL ? r->exec_detail : strerror(r->exec_errno));
   if (r->path != NULL && strcmp(r->path, name) != 0) {
     fputs(" (", stderr);
     put_str(stderr, r->path);
@@ -203,12 +204,6 @@ static int run_command(ex_session_t *session) {
     ex_session_wait(session);
     ex_cjson_release_messages();
   }
-  if (rc == -ENOSYS) {
-    fputs("explain: running a command is not supported on this platform "
-          "yet; explain --log FILE explains output captured elsewhere\n",
-          stderr);
-    return EX_EXIT_INTERNAL;
-  }
   if (rc < 0) {
     fprintf(stderr, "explain: cannot run the command: %s\n", strerror(-rc));
     return EX_EXIT_INTERNAL;
@@ -244,6 +239,11 @@ int main(int argc, char **argv) {
   char err[256];
   int code;
 
+  /* explain.exe started again as a helper of its launcher (the copier of
+   * a handed-off channel on Windows): nothing else runs. */
+  code = ex_wrap_helper_main(argc, argv);
+  if (code >= 0)
+    return code;
   /* First, so that a crash of explain's own is reported and does
    * not lose the command's status (core/selfcrash.h). */
   faults_handled = ex_selfcrash_install() == 0;

@@ -72,8 +72,10 @@ typedef struct ex_host {
   char arch[32];      /* uname machine ("x86_64") */
   char container[32]; /* "docker", "podman", "kubernetes", "lxc", or "" */
   char user[64];      /* name of the real uid, or "" when unknown */
-  unsigned long uid;
+  unsigned long uid;  /* EX_UID_NONE where users have no number (Windows) */
 } ex_host_t;
+
+#define EX_UID_NONE ((unsigned long)-1)
 
 /* Fills *h from uname(2), getpwuid(3) and the container markers
  * (/.dockerenv, /run/.containerenv, /proc/1/cgroup, KUBERNETES_SERVICE_HOST,

@@ -411,7 +411,7 @@ typedef struct ex_probe_event {
   const char *(*capture)(const void *ud, const char *name);
   const void *capture_ud;
   char *const *command;       /* argv of the command, NULL with --log */
-  int exit_code;              /* the command's, -1 when unknown (--log) */
+  long long exit_code;        /* the command's, -1 when unknown (--log) */
   int signal;                 /* the signal that ended it, or 0 */
   /* The subject was recovered (ex_subject_recover()): how, for the
    * causes that cite it ("the file open for writing on fd 3"); or, when

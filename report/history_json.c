@@ -442,7 +442,7 @@ static void put_entry_text(ex_buf_t *b, const cJSON *obj) {
   }
   exit_code = cJSON_GetObjectItemCaseSensitive(obj, "exit");
   if (cJSON_IsNumber(exit_code))
-    ex_buf_printf(b, "  (exit %d)", exit_code->valueint);
+    ex_buf_printf(b, "  (exit %.0f)", exit_code->valuedouble);
   ex_buf_puts(b, "\n  ");
   put_display_item(b, cJSON_GetObjectItemCaseSensitive(obj, "id"));
   ex_buf_puts(b, ": ");

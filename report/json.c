@@ -462,7 +462,10 @@ static cJSON *host_json(const ex_host_t *h) {
     add_cstr(o, "user", h->user);
   else
     cJSON_AddNullToObject(o, "user");
-  cJSON_AddNumberToObject(o, "uid", (double)h->uid);
+  if (h->uid != EX_UID_NONE)
+    cJSON_AddNumberToObject(o, "uid", (double)h->uid);
+  else
+    cJSON_AddNullToObject(o, "uid");
   return o;
 }
 

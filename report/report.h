@@ -78,7 +78,8 @@ typedef struct ex_report {
   const char *log_name;  /* --log source ("-" is stdin); NULL otherwise */
   const char *cwd;       /* may be NULL */
   int ran;               /* 1 when the command ran and ended */
-  int exit_code;         /* its exit code, or 128+N when signalled */
+  long long exit_code;   /* its exit code, or 128+N when signalled (on
+                            Windows 0 to 4294967295) */
   int signal;            /* N, or 0 */
   int core_dumped;
   int exec_errno;        /* when it could not be executed, else 0 */

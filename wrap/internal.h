@@ -1,6 +1,6 @@
 /* Internal to wrap/: the seam between the launcher's portable loop
  * (loop.c) and the part of one operating system, chosen by the build:
- * linux/ today, win/ for Windows later (as libuv has src/unix and src/win).
+ * linux/ or win/ (as libuv has src/unix and src/win).
  *
  * loop.c owns the libuv loop and what must behave alike on every system:
  * the relay of each channel (written on at once, then handed to the output
@@ -31,13 +31,18 @@
  * libuv's loop (a tiny ulimit -n), the Linux part waits with poll() and
  * calls the same ex__loop_* functions.
  *
- * Windows (win/, not written yet): uv_spawn() with the channels as
- * uv_pipe_t handles (UV_CREATE_PIPE is a named pipe there) read with
- * uv_read_start(), its exit_cb calling ex__loop_command_exited(); Ctrl-C
- * and Ctrl-Break through uv_signal (SIGINT, SIGBREAK) passed on to the
- * command's console process group (GenerateConsoleCtrlEvent);
+ * Windows (win/run.c, win/spawn.c, win/copier.c): the command found as
+ * cmd.exe finds it (PATH, PATHEXT; a batch file run by cmd.exe with its
+ * arguments escaped for it) and started with uv_spawn(), which needs the
+ * loop, so ex__loop_init() comes first; each channel a pipe from uv_pipe()
+ * whose read end libuv reads (uv_read_start), its exit_cb calling
+ * ex__loop_command_exited() with the 32-bit exit code; uv_signal watchers
+ * for SIGINT, SIGBREAK and SIGHUP so that a console control event, which
+ * reaches the command from the console it shares with explain, does not
+ * end explain (nothing is forwarded: that would be a second event);
  * ex__os_drain() with PeekNamedPipe and ReadFile; ex__os_hand_off() by
- * starting a copier that inherits the pipe.
+ * starting explain.exe again as a copier that inherits the pipe
+ * (ex_wrap_helper_main()).
  */
 #ifndef EX_WRAP_INTERNAL_H
 #define EX_WRAP_INTERNAL_H
@@ -49,7 +54,7 @@
 #include <uv.h>
 
 /* The OS part's fields (ex_wrap_os_t, ex_wrap_os_channel_t), from the
- * folder the build chose: wrap/linux/wrap_os.h. */
+ * folder the build chose: wrap/linux/wrap_os.h or wrap/win/wrap_os.h. */
 #include "wrap_os.h"
 
 #define EX_RELAY_BUF (128 * 1024)
@@ -109,7 +114,8 @@ void ex__loop_relay(ex_channel_t *c, const char *buf, size_t len);
 /* Nothing more will come from c (end of file, a pty's EIO, an error). */
 void ex__loop_end(ex_channel_t *c);
 
-/* The command has ended with this wait status (rusage may be NULL). The OS
+/* The command has ended with this wait status (on Windows its 32-bit exit
+ * code, as the int's bits; rusage may be NULL). The OS
  * part calls it once; the relay then ends at once, or lingers while a
  * descendant holds a channel. */
 void ex__loop_command_exited(int wstatus, const struct rusage *ru);
@@ -128,7 +134,8 @@ int ex__loop_channels_open(void);
 /* ---- provided by the OS part ------------------------------------------- */
 
 /* Reads what c holds now, up to max bytes, relaying it. Returns 1 when c
- * has ended (the caller ends it), 0 otherwise. */
+ * has ended (the caller ends it), 0 otherwise. Called at the linger's end,
+ * after which the loop no longer reads c. */
 int ex__os_drain(ex_channel_t *c, size_t max);
 
 /* c is done: stop watching it and let go of explain's end. */

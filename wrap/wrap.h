@@ -15,11 +15,19 @@
  * exit even when a descendant keeps the channel open (see ex_wrap_config_t's
  * linger_ms). The caller then diagnoses and ends with ex_wrap_exit().
  *
+ * On Windows the channel is always a pipe (no pseudo-console yet), stdout
+ * joins it only when it is the same file as stderr, a console control event
+ * (Ctrl-C, Ctrl-Break) reaches the command from the console it shares with
+ * explain and is not sent again, and there is no process group, job
+ * control or reaping of orphans; the fields for Linux-only features
+ * (subreaper, faults_handled, extra_env, prepare_env, child_hook) are not
+ * used there.
+ *
  * The relay, its end, the linger and the timers run on one libuv loop
  * (loop.c), the same on every system; what is particular to one (spawn,
- * signals, reaping, job control: linux/ today) sits under it, chosen by the
- * build (internal.h describes the seam). The process-wide state this needs
- * (the loop, the child's pid for forwarding) lives in those files;
+ * signals, reaping, job control) sits under it, in linux/ or win/, chosen
+ * by the build (internal.h describes the seam). The process-wide state this
+ * needs (the loop, the child's pid for forwarding) lives in those files;
  * ex_wrap_run() must be called at most once per process.
  */
 #ifndef EX_WRAP_H
@@ -88,6 +96,10 @@ typedef enum ex_wrap_channel {
 typedef struct ex_wrap_result {
   int started;             /* 1 when the command was executed */
   int exec_errno;          /* when not started: why (ENOENT, EACCES, ...) */
+  const char *exec_detail; /* when not started: the system's reason in
+                              words where the errno says too little (on
+                              Windows: a file no program runs, an argument
+                              a batch file cannot get), or NULL; static */
   char *path;              /* the file executed or last tried; may be NULL;
                               owned, freed by ex_wrap_result_release() */
   char *searched;          /* PATH value searched when argv[0] has no '/';
@@ -104,7 +116,9 @@ typedef struct ex_wrap_result {
 } ex_wrap_result_t;
 
 /* Runs cfg->argv[0] (searched in PATH when it has no '/', as execvp does,
- * with a file that has no #! line run by /bin/sh) and waits for it.
+ * with a file that has no #! line run by /bin/sh; on Windows as cmd.exe
+ * searches, PATH and PATHEXT, a .bat or .cmd run by cmd.exe) and waits for
+ * it.
  *
  * Returns 0 when the command was started and has ended (res->wstatus holds
  * its status), 0 with res->started == 0 when it could not be executed
@@ -117,9 +131,12 @@ int ex_wrap_run(const ex_wrap_config_t *cfg, ex_wrap_result_t *res);
 void ex_wrap_result_release(ex_wrap_result_t *res);
 
 /* Maps a wait status to what explain must do at the end: returns the exit
- * code (0-255) and sets *signo to 0, or, when the command died of a signal,
- * returns 128+N and sets *signo to N. */
-int ex_wrap_exit_code(int wstatus, int *signo);
+ * code and sets *signo to 0, or, when the command died of a signal,
+ * returns 128+N and sets *signo to N. The code is 0-255 on POSIX systems;
+ * on Windows, where there are no signals and the wait status is the
+ * process's 32-bit exit code, it is that code as an unsigned number
+ * (0-4294967295: 3221225477 is 0xC0000005, an access violation). */
+long long ex_wrap_exit_code(int wstatus, int *signo);
 
 /* Maps a failed execution to the shell's code: 127 when the file was not
  * found, 126 when it was found but could not be executed. */
@@ -127,7 +144,15 @@ int ex_wrap_exec_failure_code(int exec_errno, int file_exists);
 
 /* Ends the process the way the command ended: exit with its code, or die of
  * its signal with core dumps off (when explain is PID 1, which cannot die of
- * a signal, exit 128+N). Flush stdio before calling. Never returns. */
+ * a signal, exit 128+N); on Windows, exit with the same 32-bit code. Flush
+ * stdio before calling. Never returns. */
 void ex_wrap_exit(int wstatus) __attribute__((noreturn));
+
+/* Where the OS part runs explain's own executable again as a helper (on
+ * Windows, which has no fork, the copier of a channel handed off after the
+ * linger): when argv is such a run, does the helper's work and returns its
+ * exit code; otherwise returns -1 at once (always on Linux). The front end
+ * calls it first. */
+int ex_wrap_helper_main(int argc, char **argv);
 
 #endif

@@ -82,21 +82,36 @@ int ex_fd_kind(int fd) {
   return _isatty(fd) ? EX_FD_TTY : EX_FD_OTHER;
 }
 
+/* In binary mode for the call: on a descriptor in text mode (the standard
+ * ones are) the C runtime's _write turns \n into \r\n, and the command's
+ * bytes must pass unchanged. _write and not WriteFile, so that a
+ * descriptor opened with O_APPEND still appends. A console takes the bytes
+ * in its output code page, as it does from the command itself. */
 int ex_write_all(int fd, const void *buf, size_t len) {
   const char *p;
+  int mode;
   int n;
+  int rc;
 
+  mode = _setmode(fd, _O_BINARY);
+  if (mode == -1)
+    return -EBADF;
   p = buf;
+  rc = 0;
   while (len > 0) {
     n = _write(fd, p, len > 0x40000000u ? 0x40000000u : (unsigned)len);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n < 0)
-      return -errno;
+    if (n < 0) {
+      rc = -errno;
+      break;
+    }
     p += n;
     len -= (size_t)n;
   }
-  return 0;
+  if (mode != _O_BINARY)
+    (void)_setmode(fd, mode);
+  return rc;
 }
 
 int ex_fd_set_nonblock(int fd, int on) {
@@ -105,9 +120,51 @@ int ex_fd_set_nonblock(int fd, int on) {
   return -ENOSYS; /* pipes are made overlapped at creation instead */
 }
 
-int ex_fd_same_file(int a, int b) {
+/* FILE_ID_INFO and its class (Windows 8 and later), which the Windows 7
+ * headers this is built against do not declare. */
+typedef struct {
+  ULONGLONG volume;
+  BYTE id[16];
+} ex_file_id_t;
+#define EX_FILE_ID_INFO ((FILE_INFO_BY_HANDLE_CLASS)18)
+
+typedef BOOL(WINAPI *ex_compare_handles_fn)(HANDLE, HANDLE);
+
+/* One kernel object behind both handles: what 2>&1 makes, into a file or
+ * a pipe (CompareObjectHandles, Windows 10 and later). */
+static int same_object(HANDLE a, HANDLE b) {
+  ex_compare_handles_fn cmp;
+  HMODULE m;
+
+  m = GetModuleHandleW(L"kernelbase.dll");
+  cmp = m != NULL ? (ex_compare_handles_fn)(void (*)(void))GetProcAddress(
+                        m, "CompareObjectHandles")
+                  : NULL;
+  return cmp != NULL && cmp(a, b);
+}
+
+/* The same file by its identity: FILE_ID_INFO needs no access right on the
+ * handle (a handle opened for writing only, as a redirection opens it,
+ * cannot be asked for GetFileInformationByHandle's attributes), and also
+ * names a pipe under wine. */
+static int same_file_id(HANDLE a, HANDLE b) {
   BY_HANDLE_FILE_INFORMATION ia;
   BY_HANDLE_FILE_INFORMATION ib;
+  ex_file_id_t fa;
+  ex_file_id_t fb;
+
+  if (GetFileInformationByHandleEx(a, EX_FILE_ID_INFO, &fa, sizeof(fa)) &&
+      GetFileInformationByHandleEx(b, EX_FILE_ID_INFO, &fb, sizeof(fb)))
+    return fa.volume == fb.volume && memcmp(fa.id, fb.id, sizeof(fa.id)) == 0;
+  if (!GetFileInformationByHandle(a, &ia) ||
+      !GetFileInformationByHandle(b, &ib))
+    return 0;
+  return ia.dwVolumeSerialNumber == ib.dwVolumeSerialNumber &&
+         ia.nFileIndexHigh == ib.nFileIndexHigh &&
+         ia.nFileIndexLow == ib.nFileIndexLow;
+}
+
+int ex_fd_same_file(int a, int b) {
   intptr_t ha;
   intptr_t hb;
 
@@ -117,12 +174,8 @@ int ex_fd_same_file(int a, int b) {
     return 0;
   if (ha == hb)
     return 1;
-  if (!GetFileInformationByHandle((HANDLE)ha, &ia) ||
-      !GetFileInformationByHandle((HANDLE)hb, &ib))
-    return 0;
-  return ia.dwVolumeSerialNumber == ib.dwVolumeSerialNumber &&
-         ia.nFileIndexHigh == ib.nFileIndexHigh &&
-         ia.nFileIndexLow == ib.nFileIndexLow;
+  return same_object((HANDLE)ha, (HANDLE)hb) ||
+         same_file_id((HANDLE)ha, (HANDLE)hb);
 }
 
 /* Pseudo-consoles (ConPTY) are for the launcher, which does not use them

@@ -54,6 +54,7 @@ void ex_host_probe(ex_host_t *h) {
   n = (DWORD)(sizeof(name) / sizeof(name[0]));
   if (GetUserNameW(name, &n))
     (void)ex__win_utf8(name, h->user, sizeof(h->user));
-  /* uid stays 0: Windows names users by SID, not by number. A Windows
-   * container is not detected yet. */
+  /* Windows names users by SID, not by number: the report's uid is null.
+   * A Windows container is not detected yet. */
+  h->uid = EX_UID_NONE;
 }

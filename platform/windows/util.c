@@ -43,6 +43,23 @@ int ex__win_utf8(const wchar_t *w, char *buf, size_t size) {
   return 0;
 }
 
+char *ex__win_utf8_dup(const wchar_t *w) {
+  char *s;
+  int n;
+
+  n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+  if (n <= 0)
+    return NULL;
+  s = malloc((size_t)n);
+  if (s == NULL)
+    return NULL;
+  if (WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL) != n) {
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
 int ex__win_errno(DWORD err) {
   switch (err) {
   case ERROR_FILE_NOT_FOUND:

@@ -18,6 +18,10 @@ wchar_t *ex__win_wide(const char *s);
  * not valid UTF-16. */
 int ex__win_utf8(const wchar_t *w, char *buf, size_t size);
 
+/* A new UTF-8 copy of w, or NULL (out of memory). Unpaired surrogates
+ * become U+FFFD. The caller frees it with free(). */
+char *ex__win_utf8_dup(const wchar_t *w);
+
 /* The negative errno closest to a Win32 error code (ERROR_ACCESS_DENIED
  * is -EACCES, ERROR_SHARING_VIOLATION -EBUSY, ...); -EIO for the rest. */
 int ex__win_errno(DWORD err);

@@ -59,7 +59,7 @@ set +e
 (cd "$src/tests/windows" &&
    EXPLAIN_EXE=$build/explain.exe EXPLAIN_WIN_HELPERS=$build/helpers \
    WINE=$wine PYTHONDONTWRITEBYTECODE=1 \
-   timeout 600 python3 -m unittest -v test_windows) >"$build/tests.log" 2>&1
+   timeout 600 python3 -m unittest -v test_windows test_launcher) >"$build/tests.log" 2>&1
 rc=$?
 set -e
 cat "$build/tests.log"

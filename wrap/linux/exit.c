@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int ex_wrap_exit_code(int wstatus, int *signo) {
+long long ex_wrap_exit_code(int wstatus, int *signo) {
   *signo = 0;
   if (WIFEXITED(wstatus))
     return WEXITSTATUS(wstatus);
@@ -49,4 +49,11 @@ void ex_wrap_exit(int wstatus) {
   sigaddset(&one, sig);
   (void)sigprocmask(SIG_UNBLOCK, &one, NULL);
   _exit(code); /* a signal whose default is not to terminate */
+}
+
+/* Linux forks its helpers (the copier): explain never runs as one. */
+int ex_wrap_helper_main(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  return -1;
 }
