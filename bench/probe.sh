@@ -19,7 +19,7 @@ if [ "${1:-}" = "--quick" ]; then
   runs=10
   shift
 fi
-build=${1:-$root/build}
+build=$(cd "${1:-$root/build}" && pwd) # absolute: the cases run elsewhere
 explain=${EXPLAIN:-$build/explain}
 [ -x "$explain" ] || { echo "bench/probe.sh: build first ($explain missing)" >&2; exit 1; }
 command -v hyperfine >/dev/null || {
