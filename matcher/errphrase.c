@@ -1380,7 +1380,8 @@ static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
   } else {
     return 0;
   }
-  if (warning_line(s, len, i) || in_inline_code(s, len, i, e))
+  if (warning_line(s, len, i) || in_inline_code(s, len, i, e) ||
+      in_quoted_prose(s, len, i, e))
     return 0;
   reading_done(&r);
   return 1;

@@ -1,4 +1,5 @@
 /* The streaming matcher: lines -> prefilter -> regexes -> findings. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ typedef struct cpat_s {
   unsigned limit_hits;
   int disabled;
   int generic; /* stands for the errno-phrase recogniser (no regex) */
+  int fence;   /* stands for a Markdown code fence (no rule, no regex) */
 } cpat_t;
 
 typedef struct crule_s {
@@ -54,6 +56,7 @@ typedef struct stream_s {
   /* Whole lines of the chunk being fed that the prefilter passed over:
    * not yet counted nor in the ring (see skip_flush()). NULL when none. */
   const char *skipped;
+  int in_fence; /* inside a Markdown code block (see fence_line()) */
 } stream_t;
 
 struct ex_matcher_s {
@@ -800,6 +803,36 @@ static int pending_line(ex_matcher_t *m, ex_stream_t stream, const char *s,
   return 0;
 }
 
+/* Whether s[0..len) opens or closes a Markdown code block: three or more
+ * backticks, alone on the line but for an indentation, a language word
+ * (```log) and, in a diff of a Markdown file, the diff's mark. What such
+ * a block holds is text a document quotes (a README's example error, a
+ * how-to's "Problem:" log), not the output of a command: a command's own
+ * output has no fences, and the logs people paste have theirs taken off
+ * by whoever pastes them. Tildes are left out: a compiler's and Python's
+ * underlines are made of them. */
+static int fence_line(const char *s, size_t len) {
+  size_t i = 0;
+  size_t ticks = 0;
+
+  if (i < len && (s[i] == '+' || s[i] == '-'))
+    i++;
+  while (i < len && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  while (i < len && s[i] == '`') {
+    i++;
+    ticks++;
+  }
+  if (ticks < 3)
+    return 0;
+  while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '-' ||
+                     s[i] == '_' || s[i] == '+' || s[i] == '.'))
+    i++;
+  while (i < len && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  return i == len;
+}
+
 static int on_line(void *ud, const char *s, size_t len, int cut) {
   ex_matcher_t *m = ud;
   ex_stream_t stream = m->cur_stream;
@@ -821,6 +854,15 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
       return rc;
   }
   n = ex__prefilter_scan(m->pf, (const unsigned char *)s, len, m->cand);
+  if (n > 0 && m->pats[m->cand[n - 1]].fence) {
+    n--; /* the fence slot is the last pattern */
+    if (fence_line(s, len)) {
+      st->in_fence = !st->in_fence;
+      n = 0;
+    }
+  }
+  if (st->in_fence)
+    n = 0;
   for (i = 0; i < n; i++) {
     cpat_t *cp = &m->pats[m->cand[i]];
     crule_t *cr = &m->rules[cp->rule];
@@ -961,6 +1003,22 @@ static int compile_rule(ex_matcher_t *m, const ex_rule_t *r) {
   return rc;
 }
 
+/* The last pattern slot: lines with three backticks come to on_line(),
+ * which keeps track of Markdown code blocks (fence_line()). */
+static int add_fence(ex_matcher_t *m) {
+  cpat_t *cp = &m->pats[m->npats];
+  ex_literal_t lit;
+
+  memset(&lit, 0, sizeof(lit));
+  memcpy(lit.bytes, "```", 3);
+  lit.len = 3;
+  memset(cp, 0, sizeof(*cp));
+  cp->fence = 1;
+  cp->disabled = 1;
+  m->npats++;
+  return ex__prefilter_add(m->pf, &lit, (uint32_t)(m->npats - 1));
+}
+
 int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
   ex_matcher_t *m = NULL;
   size_t nr = ex_ruleset_count(set);
@@ -1000,7 +1058,9 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
       m->st.rules_skipped++;
   }
   m->st.rules = m->nrules - m->st.rules_skipped;
-  rc = ex__prefilter_build(m->pf, (uint32_t)m->npats);
+  rc = add_fence(m);
+  if (rc == 0)
+    rc = ex__prefilter_build(m->pf, (uint32_t)m->npats);
   if (rc < 0)
     goto cleanup;
   rc = ex__splitter_init(&m->clean);
@@ -1107,6 +1167,7 @@ void ex_matcher_reset(ex_matcher_t *m) {
     st->tail.total = 0;
     st->lineno = 0;
     st->skipped = NULL;
+    st->in_fence = 0;
   }
   m->line_gen = 0;
   m->norm_gen = 0;
@@ -1376,6 +1437,8 @@ int ex_matcher_skip(ex_matcher_t *m, ex_stream_t stream,
   st->lineno += (unsigned long)lines;
   ex__splitter_reset(&st->split);
   ring_clear(&st->ring);
+  /* A fence that closed unseen must not silence the rest. */
+  st->in_fence = 0;
   /* The lines a pending finding waited for went by unseen. */
   while (i < m->npending) {
     pending_t *p = &m->pending[i];

@@ -19,6 +19,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -95,7 +96,8 @@ def subject_matches(want, got):
     module or host case-insensitively, a version when one contains the
     other. Notations of one thing are one subject: an image with or
     without docker.io/library/ and :latest, a library as -lz or z, a
-    module with or without its version specifier."""
+    module with or without its version specifier, a URL and the host it
+    is for when the report names a host."""
     if want is None or want.get("value") in (None, ""):
         return True
     if got is None or got.get("value") in (None, ""):
@@ -107,6 +109,11 @@ def subject_matches(want, got):
     kind = want.get("kind")
     if kind == "port" or got.get("kind") == "port":
         return _port(w) is not None and _port(w) == _port(g)
+    if kind == "url" and got.get("kind") == "host":
+        # A credential, a connection, a certificate is for a host: the
+        # host of the URL is the subject, never another host.
+        host = urllib.parse.urlsplit(w).hostname
+        return host is not None and host == g.lower()
     if kind == "image" and _image(w) == _image(g):
         return True
     if kind == "library" and _library(w) == _library(g):

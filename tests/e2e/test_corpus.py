@@ -23,9 +23,6 @@ RULES = os.path.join(SOURCE_DIR, "rules")
 # from a real failure yet. The list only shrinks: an entry that explain
 # gets right fails the test until it is taken out.
 KNOWN_FLAGGED = {
-    "g/near-miss.docs-diff-removes-port-allocated-output":
-        "the removed lines of a diff cut without its header: '-' starts "
-        "real lines too ('-bash: cannot create temp file')",
 }
 
 
