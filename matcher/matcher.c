@@ -57,6 +57,7 @@ typedef struct stream_s {
    * not yet counted nor in the ring (see skip_flush()). NULL when none. */
   const char *skipped;
   int in_fence; /* inside a Markdown code block (see fence_line()) */
+  unsigned long fence_at; /* the line number of the fence that opened it */
 } stream_t;
 
 struct ex_matcher_s {
@@ -803,6 +804,8 @@ static int pending_line(ex_matcher_t *m, ex_stream_t stream, const char *s,
   return 0;
 }
 
+enum { EX_FENCE_MAX_LINES = 100 };
+
 /* Whether s[0..len) opens or closes a Markdown code block: three or more
  * backticks, alone on the line but for an indentation, a language word
  * (```log) and, in a diff of a Markdown file, the diff's mark. What such
@@ -858,9 +861,16 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
     n--; /* the fence slot is the last pattern */
     if (fence_line(s, len)) {
       st->in_fence = !st->in_fence;
+      st->fence_at = st->lineno;
       n = 0;
     }
   }
+  /* The examples documents quote are short. A fence that stays open this
+   * long is no quotation (a command that printed one line of backticks):
+   * what follows is read again, so that one stray fence cannot silence the
+   * rest of a run. */
+  if (st->in_fence && st->lineno - st->fence_at > EX_FENCE_MAX_LINES)
+    st->in_fence = 0;
   if (st->in_fence)
     n = 0;
   for (i = 0; i < n; i++) {

@@ -443,6 +443,43 @@ static void test_context_names_from_several_lines(void **state) {
   ex_ruleset_free(set);
 }
 
+/* Lines inside a Markdown code block are a document's quotation; a fence
+ * left open for more than 100 lines is no quotation, and what follows is
+ * read again. */
+static void test_fenced_blocks(void **state) {
+  char text[8192];
+  char out[1024];
+  size_t n;
+  size_t i;
+  size_t chunk;
+  ex_ruleset_t *set = load(base_rules);
+
+  (void)state;
+  n = (size_t)snprintf(text, sizeof(text),
+                       "Problem:\n```log\nNo space left on device\n```\n"
+                       "done\n");
+  for (chunk = 1; chunk < 8; chunk++) {
+    run_matcher(set, text, n, chunk, out, sizeof(out), NULL);
+    assert_string_equal(out, "");
+  }
+  /* After the block, the same words are output again. */
+  n += (size_t)snprintf(text + n, sizeof(text) - n,
+                        "No space left on device\n");
+  run_matcher(set, text, n, 3, out, sizeof(out), NULL);
+  assert_string_equal(out, "gen.nospace x1 L6 ENOSPC\n");
+  /* One stray fence, then a long run that fails. */
+  n = (size_t)snprintf(text, sizeof(text), "```\n");
+  for (i = 0; i < 150; i++)
+    n += (size_t)snprintf(text + n, sizeof(text) - n, "step %zu\n", i);
+  n += (size_t)snprintf(text + n, sizeof(text) - n,
+                        "No space left on device\n");
+  for (chunk = 1; chunk < 4096; chunk *= 7) {
+    run_matcher(set, text, n, chunk, out, sizeof(out), NULL);
+    assert_string_equal(out, "gen.nospace x1 L152 ENOSPC\n");
+  }
+  ex_ruleset_free(set);
+}
+
 static void test_suppressors(void **state) {
   static const struct {
     const char *text;
@@ -703,6 +740,7 @@ int main(void) {
       cmocka_unit_test(test_skipped_lines),
       cmocka_unit_test(test_context),
       cmocka_unit_test(test_context_names_from_several_lines),
+      cmocka_unit_test(test_fenced_blocks),
       cmocka_unit_test(test_suppressors),
       cmocka_unit_test(test_ranking),
       cmocka_unit_test(test_findings_cap),
