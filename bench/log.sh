@@ -190,6 +190,8 @@ class Translator:
                 if x.isalnum() and x not in CTRL:
                     raise Unsupported("\\" + x + " in a class")
                 c = CTRL.get(x, x)
+                if c == "\n":
+                    continue  # no line holds one; it would split the file
             else:
                 self.i += 1
             if self.peek() == "-" and self.peek(1) not in ("]", ""):
