@@ -231,12 +231,15 @@ read -r tt_raw_m _ < <(csv_stat "$RAW/tp-text.csv" 'no relay')
 # ru_maxrss, which also covers the children explain reaped (here `head`,
 # ~1.6 MiB); so the command also reads explain's own VmHWM from /proc just
 # before it exits (most of the data is through by then; the relay buffer is
-# static).
+# static). It waits a second first: the rules compile on their own thread
+# from the first byte, and 1 MiB is through before they are done, so
+# without the wait the small run measured a half-loaded rule set and the
+# difference was the rules (about 1.1 MiB), not the amount of output.
 rss_explain() { # bytes -> "time_kib own_kib"
   local bytes=$1 i t o best_t=0 best_o=0
   for ((i = 0; i < RSS_REPS; i++)); do
     /usr/bin/time -o "$SCRATCH/time.txt" -v "$EXPLAIN" sh -c \
-      "head -c $bytes /dev/zero >&2; awk '/^VmHWM/ { print \$2 }' /proc/\$PPID/status >'$SCRATCH/hwm.txt'" \
+      "head -c $bytes /dev/zero >&2; sleep 1; awk '/^VmHWM/ { print \$2 }' /proc/\$PPID/status >'$SCRATCH/hwm.txt'" \
       2>/dev/null
     t=$(awk -F': *' '/Maximum resident set size/ { print $2 }' "$SCRATCH/time.txt")
     o=$(cat "$SCRATCH/hwm.txt")
