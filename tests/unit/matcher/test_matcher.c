@@ -367,6 +367,30 @@ static void test_skipped_lines(void **state) {
   ex_ruleset_free(set);
 }
 
+typedef struct {
+  const char *text;
+  const char *want;
+} text_case_t;
+
+/* Runs each text through a matcher of `rules`, in chunks of 1 to 7 bytes,
+ * and compares the findings with the case's. */
+static void expect_cases(const char *rules, const text_case_t *cases,
+                         size_t n) {
+  ex_ruleset_t *set = load(rules);
+  char out[1024];
+  size_t i;
+  size_t chunk;
+
+  for (i = 0; i < n; i++) {
+    for (chunk = 1; chunk < 8; chunk++) {
+      run_matcher(set, cases[i].text, strlen(cases[i].text), chunk, out,
+                  sizeof(out), NULL);
+      assert_string_equal(out, cases[i].want);
+    }
+  }
+  ex_ruleset_free(set);
+}
+
 static void test_context(void **state) {
   static const char *const rules =
       RULES_HEAD "{'id':'t.ctx','title':'t','tags':['x'],'patterns':['^ERROR "
@@ -378,10 +402,7 @@ static void test_context(void **state) {
                  " 'event':{'condition':'c','subject':{'kind':'file','value':'$"
                  "{what}/${where}/${why}'}},"
                  " 'meaning':'m'}" RULES_TAIL;
-  static const struct {
-    const char *text;
-    const char *want;
-  } cases[] = {
+  static const text_case_t cases[] = {
       /* before: pick first within 3 lines; after: pick last within 2 */
       {"at a\nat b\nx\nat c\nERROR one\ncause: p\ncause: q\ncause: r\n",
        "t.ctx x1 L5 s=one/b/q +L2 +L7\n"},
@@ -391,20 +412,8 @@ static void test_context(void **state) {
       /* end of output before the after window closes */
       {"ERROR three\ncause: z", "t.ctx x1 L1 s=three//z +L2\n"},
   };
-  ex_ruleset_t *set = load(rules);
-  char out[1024];
-  size_t i;
-  size_t chunk;
-
   (void)state;
-  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    for (chunk = 1; chunk < 8; chunk++) {
-      run_matcher(set, cases[i].text, strlen(cases[i].text), chunk, out,
-                  sizeof(out), NULL);
-      assert_string_equal(out, cases[i].want);
-    }
-  }
-  ex_ruleset_free(set);
+  expect_cases(rules, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* With pick last, each name takes its value from the nearest line that sets
@@ -418,29 +427,14 @@ static void test_context_names_from_several_lines(void **state) {
                  " 'event':{'condition':'c','subject':{'kind':'port','value':'$"
                  "{host}:${port}'}},"
                  " 'meaning':'m'}" RULES_TAIL;
-  static const struct {
-    const char *text;
-    const char *want;
-  } cases[] = {
+  static const text_case_t cases[] = {
       {"refused\nhost db\nport 5432\n", "t.two x1 L1 s=db:5432 +L2 +L3\n"},
       /* a later host replaces the earlier one and its line */
       {"refused\nhost a\nhost b\nport 1\n", "t.two x1 L1 s=b:1 +L3 +L4\n"},
       {"refused\nport 7\n", "t.two x1 L1 s=:7 +L2\n"},
   };
-  ex_ruleset_t *set = load(rules);
-  char out[1024];
-  size_t i;
-  size_t chunk;
-
   (void)state;
-  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    for (chunk = 1; chunk < 8; chunk++) {
-      run_matcher(set, cases[i].text, strlen(cases[i].text), chunk, out,
-                  sizeof(out), NULL);
-      assert_string_equal(out, cases[i].want);
-    }
-  }
-  ex_ruleset_free(set);
+  expect_cases(rules, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Lines inside a Markdown code block are a document's quotation; a fence
