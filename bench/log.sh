@@ -492,6 +492,11 @@ cmd = {"explain": "`explain --log FILE`",
        "rg": "`rg --no-config -c -f patterns.rg FILE` (ripgrep)",
        "base": "`BASE_EXPLAIN --log FILE`",
        "cat": "`cat FILE > /dev/null`"}
+def rate(n, secs):
+    """MB/s, with decimals where grep's rate is below 10."""
+    v = n / 1e6 / max(secs, 1e-3)
+    return "%.0f" % v if v >= 10 else "%.2f" % v
+
 with open(md, "w") as f:
     f.write("# `explain --log` versus grep and ripgrep\n\n")
     f.write("%s, %s MiB of generated log (%d bytes), best and median of %s "
@@ -506,11 +511,9 @@ with open(md, "w") as f:
             "median MB/s (wall, CPU) | max RSS KiB |\n")
     f.write("|---|---:|---:|---:|---:|---:|---:|\n")
     for label, wall, cpu, rss, bad, mwall, mcpu, n in rows:
-        f.write("| %s | %.2f | %.0f | %.2f | %.0f | %.0f, %.0f | %d |\n"
-                % (cmd[label], wall, n / 1e6 / max(wall, 1e-3), cpu,
-                   n / 1e6 / max(cpu, 1e-3),
-                   n / 1e6 / max(mwall, 1e-3),
-                   n / 1e6 / max(mcpu, 1e-3), rss))
+        f.write("| %s | %.2f | %s | %.2f | %s | %s, %s | %d |\n"
+                % (cmd[label], wall, rate(n, wall), cpu, rate(n, cpu),
+                   rate(n, mwall), rate(n, mcpu), rss))
     f.write("\nSeeded check: %s error lines; grep matched %s lines, explain "
             "found %s.\nBig file: ripgrep matched %s lines, explain found %s "
             "(repeats of one error merge into one finding, up to its count); "
