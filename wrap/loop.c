@@ -11,7 +11,17 @@
 
 #include "platform/platform.h"
 
+#include <errno.h>
+
 ex_wrap_state_t ex__wrap;
+
+/* The same on every system: Windows has no shell's codes of its own, and
+ * explain.exe documents the same 127 and 126. */
+int ex_wrap_exec_failure_code(int exec_errno, int file_exists) {
+  if (exec_errno == ENOENT && !file_exists)
+    return 127;
+  return 126;
+}
 
 uint64_t ex__loop_now_ms(void) {
   return uv_hrtime() / 1000000;

@@ -1,6 +1,5 @@
 #include "wrap/wrap.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -17,12 +16,6 @@ long long ex_wrap_exit_code(int wstatus, int *signo) {
     return 128 + *signo;
   }
   return 125; /* not an end state; cannot happen for a reaped command */
-}
-
-int ex_wrap_exec_failure_code(int exec_errno, int file_exists) {
-  if (exec_errno == ENOENT && !file_exists)
-    return 127;
-  return 126;
 }
 
 void ex_wrap_exit(int wstatus) {

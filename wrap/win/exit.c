@@ -6,19 +6,12 @@
  * without explain; the report gives it as an unsigned number. */
 #include "wrap/wrap.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 long long ex_wrap_exit_code(int wstatus, int *signo) {
   *signo = 0;
   return (long long)(uint32_t)wstatus;
-}
-
-int ex_wrap_exec_failure_code(int exec_errno, int file_exists) {
-  if (exec_errno == ENOENT && !file_exists)
-    return 127;
-  return 126;
 }
 
 void ex_wrap_exit(int wstatus) {
