@@ -19,12 +19,6 @@ import measure  # noqa: E402
 CORPUS = os.path.join(SOURCE_DIR, "tests", "fixtures", "corpus")
 RULES = os.path.join(SOURCE_DIR, "rules")
 
-# Near-misses explain still flags, each with why no sound rule tells it
-# from a real failure yet. The list only shrinks: an entry that explain
-# gets right fails the test until it is taken out.
-KNOWN_FLAGGED = {
-}
-
 
 def rule_conditions():
     """(rule id, condition) of every rule and pattern of the built-in rules."""
@@ -72,18 +66,7 @@ class Corpus(unittest.TestCase):
                 "\n".join(self.misses(lambda r: not r["silent"]))))
 
     def test_no_near_miss_flagged(self):
-        flagged = [r for r in self.rows if r["silent"] and not r["ok"]]
-        self.assertEqual(
-            ["%s: got %s" % (r["log"], r.get("got")) for r in flagged
-             if self.key(r) not in KNOWN_FLAGGED], [])
-        self.assertEqual(sorted(set(KNOWN_FLAGGED) - {self.key(r) for r in flagged}),
-                         [], "silent now: take these out of KNOWN_FLAGGED")
-
-    @staticmethod
-    def key(row):
-        """set/name of a row's log, without the extension."""
-        path = os.path.splitext(row["log"])[0]
-        return "/".join(path.split(os.sep)[-2:])
+        self.assertEqual(self.misses(lambda r: r["silent"]), [])
 
     def test_every_family_is_recognised_somewhere(self):
         # A family whose excerpts are never recognised would be hidden by the
