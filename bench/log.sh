@@ -463,6 +463,14 @@ nbytes = int(nbytes)
 sbytes = int(sbytes)
 rows = []
 import statistics
+
+
+def rate(n, secs):
+    """MB/s, with decimals where grep's rate is below 10."""
+    v = n / 1e6 / max(secs, 1e-3)
+    return "%.0f" % v if v >= 10 else "%.2f" % v
+
+
 for label in ("explain", "base", "grep-C", "grep-UTF-8", "rg", "cat"):
     if not os.path.exists(os.path.join(work, "times." + label)):
         continue
@@ -477,11 +485,10 @@ for label in ("explain", "base", "grep-C", "grep-UTF-8", "rg", "cat"):
                   "grep-UTF-8", "rg") and r[4] != 0})
     n = sbytes if label.startswith("grep") else nbytes
     rows.append((label, wall, cpu, rss, bad, mwall, mcpu, n))
-    print("%-11s best wall %6.2fs = %5.0f MB/s; best CPU %6.2fs = %5.0f MB/s;"
-          " medians %5.0f / %5.0f MB/s; max RSS %6d KiB%s" % (
-              label, wall, n / 1e6 / max(wall, 1e-3), cpu,
-              n / 1e6 / max(cpu, 1e-3), n / 1e6 / max(mwall, 1e-3),
-              n / 1e6 / max(mcpu, 1e-3), rss,
+    print("%-11s best wall %6.2fs = %5s MB/s; best CPU %6.2fs = %5s MB/s;"
+          " medians %5s / %5s MB/s; max RSS %6d KiB%s" % (
+              label, wall, rate(n, wall), cpu, rate(n, cpu),
+              rate(n, mwall), rate(n, mcpu), rss,
               "  EXIT %s" % bad if bad else ""))
 print("matches on the big file: ripgrep %s lines, explain %s findings; on "
       "grep's slice: grep %s lines, explain %s findings"
@@ -492,11 +499,6 @@ cmd = {"explain": "`explain --log FILE`",
        "rg": "`rg --no-config -c -f patterns.rg FILE` (ripgrep)",
        "base": "`BASE_EXPLAIN --log FILE`",
        "cat": "`cat FILE > /dev/null`"}
-def rate(n, secs):
-    """MB/s, with decimals where grep's rate is below 10."""
-    v = n / 1e6 / max(secs, 1e-3)
-    return "%.0f" % v if v >= 10 else "%.2f" % v
-
 with open(md, "w") as f:
     f.write("# `explain --log` versus grep and ripgrep\n\n")
     f.write("%s, %s MiB of generated log (%d bytes), best and median of %s "
