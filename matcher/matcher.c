@@ -108,6 +108,7 @@ static void finding_free(ex_finding_t *f) {
     ex_free(f->evidence[i].text);
   ex_free(f->evidence);
   ex_free(f->event.subject_value);
+  ex_free(f->line_subject);
   ex_free(f->location_file);
   ex_free(f->location_line);
   ex_free(f->children);
@@ -262,7 +263,31 @@ static int expand_opt(const ex_finding_t *f, const char *tpl, char **out) {
   return 0;
 }
 
+static int same_str(const char *a, const char *b) {
+  if (a == NULL || b == NULL)
+    return a == b;
+  return strcmp(a, b) == 0;
+}
+
 #define PICK(field) (pe->field != NULL ? pe->field : re->field)
+
+/* A rule that knows a tool's wording but not where that tool puts the
+ * path (`failed to register layer: ... mkdir /x: no space left on
+ * device`) takes the subject the errno-phrase recogniser read on the same
+ * line, when both read the same errno and the same kind of subject. A
+ * rule that says it has no subject ("none") never takes one. */
+static void take_line_subject(ex_finding_t *f) {
+  const char *kind = f->event.subject_kind;
+
+  if (f->line_subject == NULL || f->event.errno_name == NULL ||
+      !same_str(f->event.errno_name, f->line_errno))
+    return;
+  if (kind != NULL && strcmp(kind, f->line_subject_kind) != 0)
+    return;
+  f->event.subject_kind = f->line_subject_kind;
+  f->event.subject_value = f->line_subject;
+  f->line_subject = NULL;
+}
 
 /* Fills the event and location from the captures. */
 static int resolve(ex_finding_t *f) {
@@ -289,6 +314,8 @@ static int resolve(ex_finding_t *f) {
   f->event.errno_name = ex_errno_parse(errno_text);
   ex_free(errno_text);
   rc = expand_opt(f, PICK(subject_value), &f->event.subject_value);
+  if (rc == 0 && f->event.subject_value == NULL)
+    take_line_subject(f);
   if (rc == 0)
     rc = expand_opt(f, r->location_file, &f->location_file);
   if (rc == 0)
@@ -297,12 +324,6 @@ static int resolve(ex_finding_t *f) {
 }
 
 #undef PICK
-
-static int same_str(const char *a, const char *b) {
-  if (a == NULL || b == NULL)
-    return a == b;
-  return strcmp(a, b) == 0;
-}
 
 static int same_subject(const ex_finding_t *a, const ex_finding_t *b) {
   return same_str(a->event.subject_value, b->event.subject_value);
@@ -340,6 +361,24 @@ static int commit(ex_matcher_t *m, ex_finding_t *f) {
       finding_free(f);
       return 0;
     }
+  }
+  /* One rule seen first without its subject and then with it (dockerd
+   * logs "manifest unknown" before "manifest for mariadb:10.1 not
+   * found") is one failure: the finding that names the subject takes the
+   * first one's place. */
+  for (i = 0; f->event.subject_value != NULL && f->rule->recogniser == NULL &&
+              i < m->nfound;
+       i++) {
+    ex_finding_t *g = m->found[i];
+    if (g->rule != f->rule || g->event.subject_value != NULL ||
+        g->evidence[0].stream != f->evidence[0].stream)
+      continue;
+    f->seq = g->seq;
+    f->count += g->count;
+    f->quiet = f->quiet && g->quiet;
+    m->found[i] = f;
+    finding_free(g);
+    return 0;
   }
   if (m->nfound >= EX_MATCH_FINDINGS_MAX) {
     m->st.findings_dropped++;
@@ -597,10 +636,66 @@ static ex_finding_t *finding_new(ex_matcher_t *m, crule_t *cr) {
   return f;
 }
 
+/* The subject the recogniser read, as one string: the host, then ":port"
+ * when the line printed them apart. */
+static char *reading_subject(const char *msg, const ex_errphrase_t *e) {
+  size_t n = e->subject_len + (e->port_len > 0 ? 1 + e->port_len : 0);
+  char *v = ex_malloc(n + 1);
+
+  if (v == NULL)
+    return NULL;
+  memcpy(v, msg + e->subject_off, e->subject_len);
+  if (e->port_len > 0) {
+    v[e->subject_len] = ':';
+    memcpy(v + e->subject_len + 1, msg + e->port_off, e->port_len);
+  }
+  v[n] = '\0';
+  return v;
+}
+
+/* Whether a word is written as a path: with a directory separator, a
+ * drive (`C:\\x`) or a file name's extension. */
+static int shows_path(const char *v, size_t n) {
+  size_t dot;
+
+  if (memchr(v, '/', n) != NULL)
+    return 1;
+  if (n >= 3 && v[1] == ':' && v[2] == '\\')
+    return 1;
+  for (dot = 0; dot < n && v[dot] != '.'; dot++)
+    ;
+  return dot + 1 < n && memchr(v, '\\', n) == NULL;
+}
+
+/* Keeps on f what the recogniser reads on the current line, when it names
+ * a subject: resolve() gives it to a rule that found none of its own. */
+static int keep_line_subject(ex_matcher_t *m, ex_finding_t *f, const char *s,
+                             size_t len) {
+  const ex_norm_t *nm = line_norm(m, s, len);
+  const char *msg = s + nm->off[nm->depth];
+  ex_errphrase_t e;
+
+  if (!ex_errphrase_find(msg, len - nm->off[nm->depth], &e) ||
+      e.subject_kind == NULL || e.errno_name == NULL)
+    return 0;
+  /* A bare word is a path only in the recogniser's own guess (`write
+   * error: No space left` is no file called "error"): given to another
+   * rule, a path shows that it is one. */
+  if (strcmp(e.subject_kind, "path") == 0 &&
+      !shows_path(msg + e.subject_off, e.subject_len))
+    return 0;
+  f->line_subject = reading_subject(msg, &e);
+  if (f->line_subject == NULL)
+    return -ENOMEM;
+  f->line_subject_kind = e.subject_kind;
+  f->line_errno = e.errno_name;
+  return 0;
+}
+
 /* Pattern cp matched the current line, its subject starting at s[at]
  * (quietly: behind a warning prefix). */
 static int on_match(ex_matcher_t *m, const cpat_t *cp, const char *s,
-                    size_t len, size_t at, int quiet) {
+                    size_t len, size_t at, int quiet, int line_generic) {
   ex_finding_t *f = finding_new(m, &m->rules[cp->rule]);
   int rc;
 
@@ -610,6 +705,8 @@ static int on_match(ex_matcher_t *m, const cpat_t *cp, const char *s,
   f->quiet = quiet;
   /* Captures first: the suppressor runs reuse the match data. */
   rc = add_captures(m, f, cp->re, s + at);
+  if (rc == 0 && line_generic)
+    rc = keep_line_subject(m, f, s, len);
   if (rc < 0) {
     finding_free(f);
     return rc;
@@ -667,20 +764,11 @@ static int generic_line(ex_matcher_t *m, const char *s, size_t len) {
   f->event.operation = e.operation;
   f->event.subject_kind = e.subject_kind;
   if (e.subject_kind != NULL) {
-    /* host, then ":port" when the line printed them apart */
-    size_t n = e.subject_len + (e.port_len > 0 ? 1 + e.port_len : 0);
-    f->event.subject_value = ex_malloc(n + 1);
+    f->event.subject_value = reading_subject(msg, &e);
     if (f->event.subject_value == NULL) {
       finding_free(f);
       return -ENOMEM;
     }
-    memcpy(f->event.subject_value, msg + e.subject_off, e.subject_len);
-    if (e.port_len > 0) {
-      f->event.subject_value[e.subject_len] = ':';
-      memcpy(f->event.subject_value + e.subject_len + 1, msg + e.port_off,
-             e.port_len);
-    }
-    f->event.subject_value[n] = '\0';
   }
   rc = add_capture_str(f, "errno", e.errno_name);
   if (rc == 0)
@@ -842,6 +930,7 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
   stream_t *st = &m->streams[stream];
   int specific = 0;
   int generic = 0;
+  int line_generic = 0;
   size_t n;
   size_t i;
   int rc;
@@ -873,6 +962,10 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
     st->in_fence = 0;
   if (st->in_fence)
     n = 0;
+  /* Whether the recogniser's phrases are on the line: then a rule that
+   * matches it may take the subject the recogniser reads there. */
+  for (i = 0; i < n && !line_generic; i++)
+    line_generic = m->pats[m->cand[i]].generic;
   for (i = 0; i < n; i++) {
     cpat_t *cp = &m->pats[m->cand[i]];
     crule_t *cr = &m->rules[cp->rule];
@@ -901,7 +994,7 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
       continue;
     cr->fired_gen = m->line_gen;
     specific = 1;
-    rc = on_match(m, cp, s, len, at, rc == 2);
+    rc = on_match(m, cp, s, len, at, rc == 2, line_generic);
     if (rc < 0)
       return rc;
   }

@@ -278,6 +278,11 @@ struct ex_finding_s {
   size_t nchildren;
   int quiet; /* read behind a warning or informational prefix: reported
                 only when the output has a finding that is not */
+  /* What the errno-phrase recogniser read on the matching line, for a
+   * rule whose own pattern names no subject there (see resolve()). */
+  char *line_subject;
+  const char *line_subject_kind;
+  const char *line_errno;
 };
 
 /* A tail buffer: the last `cap` bytes put into it, in a circular buffer

@@ -74,6 +74,34 @@ def _image(v):
     return v
 
 
+_HUB = "registry-1.docker.io"
+
+
+def _registry_host(v):
+    v = v.lower()
+    return _HUB if v in ("docker.io", "index.docker.io", _HUB) else v
+
+
+def _registry(image):
+    """The registry an image reference is pulled from."""
+    head = image.lower().split("/", 1)
+    if len(head) == 2 and ("." in head[0] or ":" in head[0] or
+                           head[0] == "localhost"):
+        return _registry_host(head[0])
+    return _HUB
+
+
+def _maven(v):
+    """A Maven coordinate by its group and artifact: the version, the
+    packaging and a classifier (`g:a:jar:1.0`, `g:a:1.0@jar`) name one
+    build of it."""
+    parts = v.lower().split(":")
+    if len(parts) < 2 or not all(re.fullmatch(r"[\w.-]+", p)
+                                 for p in parts[:2]):
+        return None
+    return parts[0] + ":" + parts[1]
+
+
 def _library(v):
     """A library as the linker's -l names it: -lz, z, libz.so, libz.a."""
     v = v.lower()
@@ -97,7 +125,10 @@ def subject_matches(want, got):
     other. Notations of one thing are one subject: an image with or
     without docker.io/library/ and :latest, a library as -lz or z, a
     module with or without its version specifier, a URL and the host it
-    is for when the report names a host."""
+    is for when the report names a host, a registry host and an image
+    pulled from it, a Maven coordinate with or without its version, a lock
+    file by name or path, a Go module and a package
+    in it."""
     if want is None or want.get("value") in (None, ""):
         return True
     if got is None or got.get("value") in (None, ""):
@@ -116,9 +147,23 @@ def subject_matches(want, got):
         return host is not None and host == g.lower()
     if kind == "image" and _image(w) == _image(g):
         return True
+    if kind == "host" and got.get("kind") == "image":
+        # A registry's login is for the registry an image is pulled from:
+        # the host of the image's name, Docker Hub when it names none.
+        return _registry(g) == _registry_host(w)
+    if kind == "file" and "/" in g:
+        # A lock file by its name or by the path the tool printed.
+        return os.path.basename(g) == w
+    if kind == "module" and got.get("kind") in ("module", "package") and \
+            g.startswith(w + "/"):
+        # A Go package and the module that provides it
+        # (github.com/x/y/config is in the module github.com/x/y).
+        return "." in w.split("/", 1)[0]
     if kind == "library" and _library(w) == _library(g):
         return True
     if kind == "module" and _module(w) == _module(g):
+        return True
+    if kind == "module" and _maven(w) is not None and _maven(w) == _maven(g):
         return True
     if kind in ("module", "host", "command", "image", "library"):
         return w.lower() == g.lower()
