@@ -21,6 +21,8 @@ typedef struct cpat_s {
   int disabled;
   int generic; /* stands for the errno-phrase recogniser (no regex) */
   int fence;   /* stands for a Markdown code fence (no rule, no regex) */
+  int lead;    /* stands for the words of a quotation's lead (see
+                  quotation_lead()) */
 } cpat_t;
 
 typedef struct crule_s {
@@ -58,6 +60,8 @@ typedef struct stream_s {
   const char *skipped;
   int in_fence; /* inside a Markdown code block (see fence_line()) */
   unsigned long fence_at; /* the line number of the fence that opened it */
+  unsigned long quote_until; /* lines up to this one are a document's
+                                quotation (see quotation_lead()) */
 } stream_t;
 
 struct ex_matcher_s {
@@ -68,6 +72,8 @@ struct ex_matcher_s {
   const ex_ruleset_t *set;
   ex_prefilter_t *pf;
   ex_normaliser_t *norm;
+  ex_regex_t *lead_re; /* see quotation_lead() */
+  int lead_failed;
   ex_norm_t line_norm;    /* the current line's prefixes */
   unsigned long norm_gen; /* line generation line_norm is for */
   size_t generic_rule;    /* index in rules of the recogniser's rule, or
@@ -924,6 +930,38 @@ static int fence_line(const char *s, size_t len) {
   return i == len;
 }
 
+/* Documents that list the messages a tool looks for ("Faultline looks for
+ * one or more of these log fragments:", "If your error looks similar to
+ * this, then this is a match:") quote failures without having one. Such a
+ * lead ends with a colon, and the lines that follow it are its examples.
+ * A person who reports an error says "I get this error:", which is no
+ * lead: the words are those of documents about errors, not of a run. */
+enum { EX_QUOTE_LINES = 20 };
+
+static const char *const lead_words[] = {
+    "look for",      "looks for",      "watch for",      "watches for",
+    "search for",    "searches for",   "scan for",       "scans for",
+    "if your error", "if the error",   "if your output", "if the output",
+    "typical error", "common error",   "example error",  "sample error",
+};
+
+static const char lead_pattern[] =
+    "(?i)(?:\\b(?:looks?|watch(?:es)?|search(?:es)?|scans?) for\\b.*\\b"
+    "(?:fragments?|signals?|signatures?|patterns?|messages?|strings?|errors?)"
+    "\\b|\\bif (?:your|the) (?:error|output|message|log)s? (?:looks?|reads?|is)"
+    " (?:like|similar to)\\b|\\b(?:typical|common|example|sample) (?:error )?"
+    "(?:messages?|errors?|output|log lines?)\\b)[^:]*:\\s*$";
+
+/* Compiled on the first line with a lead's words, as patterns are. */
+static int quotation_lead(ex_matcher_t *m, const char *s, size_t len) {
+  if (m->lead_re == NULL && !m->lead_failed &&
+      ex_regex_compile(lead_pattern, sizeof(lead_pattern) - 1, 0,
+                       &m->lead_re, NULL) < 0)
+    m->lead_failed = 1;
+  return m->lead_re != NULL &&
+         ex_regex_match(m->lead_re, m->scratch, s, len) == 1;
+}
+
 static int on_line(void *ud, const char *s, size_t len, int cut) {
   ex_matcher_t *m = ud;
   ex_stream_t stream = m->cur_stream;
@@ -931,6 +969,8 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
   int specific = 0;
   int generic = 0;
   int line_generic = 0;
+  int fence = 0;
+  int lead = 0;
   size_t n;
   size_t i;
   int rc;
@@ -946,14 +986,24 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
       return rc;
   }
   n = ex__prefilter_scan(m->pf, (const unsigned char *)s, len, m->cand);
-  if (n > 0 && m->pats[m->cand[n - 1]].fence) {
-    n--; /* the fence slot is the last pattern */
-    if (fence_line(s, len)) {
-      st->in_fence = !st->in_fence;
-      st->fence_at = st->lineno;
-      n = 0;
-    }
+  /* The fence's and the lead's slots are the last patterns. */
+  while (n > 0 && (m->pats[m->cand[n - 1]].fence ||
+                   m->pats[m->cand[n - 1]].lead)) {
+    const cpat_t *sp = &m->pats[m->cand[--n]];
+    fence |= sp->fence;
+    lead |= sp->lead;
   }
+  if (fence && fence_line(s, len)) {
+    st->in_fence = !st->in_fence;
+    st->fence_at = st->lineno;
+    n = 0;
+  }
+  if (lead && quotation_lead(m, s, len)) {
+    st->quote_until = st->lineno + EX_QUOTE_LINES;
+    n = 0;
+  }
+  if (st->lineno <= st->quote_until)
+    n = 0;
   /* The examples documents quote are short. A fence that stays open this
    * long is no quotation (a command that printed one line of backticks):
    * what follows is read again, so that one stray fence cannot silence the
@@ -1108,6 +1158,29 @@ static int compile_rule(ex_matcher_t *m, const ex_rule_t *r) {
 
 /* The last pattern slot: lines with three backticks come to on_line(),
  * which keeps track of Markdown code blocks (fence_line()). */
+/* The slot after it: lines with a lead's words come to on_line(), which
+ * sees whether they open a quotation (quotation_lead()). */
+static int add_lead(ex_matcher_t *m) {
+  cpat_t *cp = &m->pats[m->npats];
+  size_t i;
+  int rc = 0;
+
+  memset(cp, 0, sizeof(*cp));
+  cp->lead = 1;
+  cp->disabled = 1;
+  m->npats++;
+  for (i = 0; rc == 0 && i < sizeof(lead_words) / sizeof(lead_words[0]);
+       i++) {
+    ex_literal_t lit;
+    memset(&lit, 0, sizeof(lit));
+    lit.len = strlen(lead_words[i]);
+    memcpy(lit.bytes, lead_words[i], lit.len);
+    lit.caseless = 1;
+    rc = ex__prefilter_add(m->pf, &lit, (uint32_t)(m->npats - 1));
+  }
+  return rc;
+}
+
 static int add_fence(ex_matcher_t *m) {
   cpat_t *cp = &m->pats[m->npats];
   ex_literal_t lit;
@@ -1136,8 +1209,8 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
   if (m == NULL)
     return -ENOMEM;
   m->rules = ex_calloc(nr + 1, sizeof(*m->rules));
-  m->pats = ex_calloc(np + 1, sizeof(*m->pats));
-  m->cand = ex_calloc(np + 1, sizeof(*m->cand));
+  m->pats = ex_calloc(np + 2, sizeof(*m->pats));
+  m->cand = ex_calloc(np + 2, sizeof(*m->cand));
   m->found = ex_calloc(EX_MATCH_FINDINGS_MAX, sizeof(*m->found));
   if (m->rules == NULL || m->pats == NULL || m->cand == NULL ||
       m->found == NULL) {
@@ -1162,6 +1235,8 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
   }
   m->st.rules = m->nrules - m->st.rules_skipped;
   rc = add_fence(m);
+  if (rc == 0)
+    rc = add_lead(m);
   if (rc == 0)
     rc = ex__prefilter_build(m->pf, (uint32_t)m->npats);
   if (rc < 0)
@@ -1236,6 +1311,7 @@ void ex_matcher_free(ex_matcher_t *m) {
     ex_regex_free(m->pats[i].re);
   ex_free(m->pats);
   ex_free(m->cand);
+  ex_regex_free(m->lead_re);
   ex__prefilter_free(m->pf);
   ex_regex_scratch_free(m->scratch);
   ex_normaliser_free(m->norm);
@@ -1271,6 +1347,7 @@ void ex_matcher_reset(ex_matcher_t *m) {
     st->lineno = 0;
     st->skipped = NULL;
     st->in_fence = 0;
+    st->quote_until = 0;
   }
   m->line_gen = 0;
   m->norm_gen = 0;
@@ -1542,6 +1619,7 @@ int ex_matcher_skip(ex_matcher_t *m, ex_stream_t stream,
   ring_clear(&st->ring);
   /* A fence that closed unseen must not silence the rest. */
   st->in_fence = 0;
+  st->quote_until = 0;
   /* The lines a pending finding waited for went by unseen. */
   while (i < m->npending) {
     pending_t *p = &m->pending[i];

@@ -117,7 +117,21 @@ def _module(v):
     return re.split(r"[\[=<>!~;\s]", v.lower(), 1)[0]
 
 
-def subject_matches(want, got):
+def _dialed_for(host, addr, lines):
+    """Whether one of the lines dials addr for a URL of host (Go's `Get
+    "https://host/...": dial tcp addr: ...`): one connection, named by its
+    host or by the address it went to."""
+    for line in lines:
+        m = re.search(r"https?://(?:[^/@\s'\"]*@)?([^/:\s'\"]+)[^\s]*?:? dial "
+                      r"(?:tcp|udp)[46]? (\S+): ", line)
+        if m and m.group(1).lower() == host.lower() and \
+                _port(m.group(2)) == _port(addr) and \
+                m.group(2).rsplit(":", 1)[0] in addr:
+            return True
+    return False
+
+
+def subject_matches(want, got, evidence=()):
     """want: the label's {kind, value}; got: the report's subject (or None).
     Values are compared as printed, without quotes or trailing
     punctuation; a port matches on its number (127.0.0.1:5432 and 5432), a
@@ -128,7 +142,8 @@ def subject_matches(want, got):
     is for when the report names a host, a registry host and an image
     pulled from it, a Maven coordinate with or without its version, a lock
     file by name or path, a Go module and a package
-    in it."""
+    in it, a URL's host and the address dialed for it on the line the
+    report shows."""
     if want is None or want.get("value") in (None, ""):
         return True
     if got is None or got.get("value") in (None, ""):
@@ -138,6 +153,10 @@ def subject_matches(want, got):
     if w == g:
         return True
     kind = want.get("kind")
+    if kind in ("port", "address") and got.get("kind") == "host":
+        return _dialed_for(g, w, evidence)
+    if kind == "host" and got.get("kind") in ("port", "address"):
+        return _dialed_for(w, g, evidence)
     if kind == "port" or got.get("kind") == "port":
         return _port(w) is not None and _port(w) == _port(g)
     if kind == "url" and got.get("kind") == "host":
@@ -207,7 +226,9 @@ def measure(explain, dirs, families):
             else:
                 first = diags[0]
                 fam = family_of(first, families)
-                subj = subject_matches(label.get("subject"), first.get("subject"))
+                subj = subject_matches(label.get("subject"), first.get("subject"),
+                                      [e.get("text", "") for e in
+                                       first.get("evidence") or []])
                 row.update(ok=fam == row["family"] and subj,
                            got={"id": first.get("id"), "family": fam,
                                 "subject": (first.get("subject") or {}).get("value")},
