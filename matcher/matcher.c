@@ -1722,6 +1722,30 @@ static int rank_causes(ex_matcher_t *m, int generic, int quiet,
   return 0;
 }
 
+/* A cause that names no subject, with a fallout of the same errno folded
+ * under it that does (npm's "npm ERR! path /x" after "npm ERR! code
+ * EPERM"), is about that subject: the two lines report one failure. */
+static int subject_from_fallout(ex_finding_t *f) {
+  size_t i;
+
+  if (f->rule->role != EX_ROLE_CAUSE || f->event.subject_value != NULL ||
+      f->event.errno_name == NULL)
+    return 0;
+  for (i = 0; i < f->nchildren; i++) {
+    const ex_finding_t *c = f->children[i];
+    if (c->rule->role == EX_ROLE_CAUSE || c->event.subject_value == NULL ||
+        !same_str(c->event.errno_name, f->event.errno_name))
+      continue;
+    f->event.subject_value = copy_bytes(c->event.subject_value,
+                                        strlen(c->event.subject_value));
+    if (f->event.subject_value == NULL)
+      return -ENOMEM;
+    f->event.subject_kind = c->event.subject_kind;
+    return 0;
+  }
+  return 0;
+}
+
 /* Causes first (specific ones, then the recogniser's less sure ones);
  * every fallout folds under the first cause, or stands alone when there
  * is none. What was read behind a warning prefix comes last, and not at
@@ -1731,6 +1755,7 @@ static int rank(ex_matcher_t *m) {
   size_t i;
   size_t ncauses = 0;
   int loud = 0;
+  int quiet_first;
   int rc = 0;
 
   qsort(m->found, m->nfound, sizeof(*m->found), seq_cmp);
@@ -1744,6 +1769,15 @@ static int rank(ex_matcher_t *m) {
   rc = rank_causes(m, 0, 0, &ncauses);
   if (rc == 0)
     rc = rank_causes(m, 1, 0, &ncauses);
+  quiet_first = ncauses == 0;
+  /* Only fallout failed loudly ("npm ERR! cb() never called!" after
+   * "npm WARN tar ENOSPC: no space left on device"): the causes read
+   * behind warnings are the only reasons the output gives, and lead. */
+  if (rc == 0 && ncauses == 0) {
+    rc = rank_causes(m, 0, 1, &ncauses);
+    if (rc == 0)
+      rc = rank_causes(m, 1, 1, &ncauses);
+  }
   for (i = 0; rc == 0 && i < m->nfound; i++) {
     ex_finding_t *f = m->found[i];
     if (f->rule->role == EX_ROLE_CAUSE)
@@ -1753,10 +1787,13 @@ static int rank(ex_matcher_t *m) {
     else
       m->top[m->ntop++] = f;
   }
-  if (rc == 0)
+  for (i = 0; rc == 0 && i < m->ntop; i++)
+    rc = subject_from_fallout(m->top[i]);
+  if (rc == 0 && !quiet_first) {
     rc = rank_causes(m, 0, 1, &ncauses);
-  if (rc == 0)
-    rc = rank_causes(m, 1, 1, &ncauses);
+    if (rc == 0)
+      rc = rank_causes(m, 1, 1, &ncauses);
+  }
   return rc;
 }
 
