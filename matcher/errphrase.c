@@ -164,6 +164,9 @@ static const struct {
     {"fork/exec", "exec", 'p'},    {"copyfile", "create", 'p'},
     {"watch", "other", 'p'},       {"mount", "mount", 'p'},
     {"flock", "lock", 'p'},        {"lock", "lock", 'p'},
+    /* rsync's names of its own steps */
+    {"mkstemp", "create", 'p'},    {"change_dir", "other", 'p'},
+    {"link_stat", "other", 'p'},
     {"connect", "connect", 'a'},   {"dial", "connect", 'a'},
     {"connectex", "connect", 'a'}, {"wsarecv", "read", 'a'},
     {"wsasend", "write", 'a'},     {"wsarecvfrom", "read", 'a'},
@@ -194,6 +197,9 @@ static const struct {
     {"touch", "create"},
     {"chdir", "other"},
     {"change directory", "other"},
+    /* rsync: "failed to set times on", "failed to set permissions on" */
+    {"set permissions", "chmod"},
+    {"set times", "other"},
 };
 
 static phrase_t phrases[PHRASES_MAX];
@@ -525,12 +531,25 @@ static void set_op(reading_t *r, int op) {
   }
 }
 
+/* Whether v is the whole contents of a quoted string: its quote before it,
+ * the same after it (after the backslashes that escape it). */
+static int quoted_whole(const char *s, size_t len, span_t v) {
+  size_t e = v.off + v.len;
+
+  if (v.off == 0 || !is_quote((unsigned char)s[v.off - 1]))
+    return 0;
+  while (e < len && s[e] == '\\')
+    e++;
+  return e < len && s[e] == s[v.off - 1];
+}
+
 static void set_subject(reading_t *r, const char *kind, span_t v) {
   const char *s = r->s;
   size_t i;
 
-  /* Trailing punctuation of a sentence is not part of a path. */
-  while (v.len > 1 &&
+  /* Trailing punctuation of a sentence is not part of a path; inside
+   * quotes it is (rsync's "/var/www/html/."). */
+  while (v.len > 1 && !quoted_whole(s, r->len, v) &&
          (s[v.off + v.len - 1] == ',' || s[v.off + v.len - 1] == ';' ||
           s[v.off + v.len - 1] == '.'))
     v.len--;
@@ -682,24 +701,74 @@ static int resolve_element(reading_t *r, size_t lo, size_t hi) {
   return 0;
 }
 
+/* rsync names a file in a daemon's module as `"/x" (in MODULE)`: where
+ * s[lo..hi) ends in that, the end of the name. */
+static size_t module_end(const char *s, size_t lo, size_t hi) {
+  size_t i = hi;
+
+  if (hi - lo < 7 || s[hi - 1] != ')')
+    return hi;
+  i = hi - 1;
+  while (i > lo && s[i - 1] != '(' && s[i - 1] != ' ')
+    i--;
+  if (i == hi - 1 || i < lo + 5 || memcmp(s + i - 5, " (in ", 5) != 0)
+    return hi;
+  return i - 5;
+}
+
+/* rsync's `VERB "/x" failed` and `VERB "/x" (in MODULE) failed`
+ * ("mkstemp", "[receiver] chown", the path may hold spaces): the verb is
+ * the word before the quoted path. */
+static int failed_element(reading_t *r, size_t lo, size_t hi) {
+  const char *s = r->s;
+  span_t verb;
+  span_t q;
+  size_t e;
+  size_t end;
+  size_t i;
+
+  if (hi - lo < 12 || memcmp(s + hi - 7, " failed", 7) != 0)
+    return 0;
+  e = module_end(s, lo, hi - 7);
+  if (s[e - 1] != '"')
+    return 0;
+  /* The opening quote, with a space and the verb before it. */
+  for (i = e - 1; i > lo + 1; i--)
+    if (quoted_at(s, e, i - 1, &q, &end) && end == e)
+      break;
+  if (i <= lo + 1 || s[i - 2] != ' ')
+    return 0;
+  verb = last_token(s, lo, i - 2);
+  for (i = 0; i < verb.len; i++)
+    if (!is_word((unsigned char)s[verb.off + i]))
+      return 0;
+  if (verb.len == 0)
+    return 0;
+  set_op(r, op_word(s + verb.off, verb.len));
+  set_subject(r, "path", q);
+  take(r, verb.off, hi - verb.off);
+  return 1;
+}
+
 /* coreutils and busybox: "cannot create directory '/x'", or a bare
- * "'/x'" or "/x". */
+ * "'/x'" or "/x"; rsync's "failed to set times on "/x" (in MODULE)". */
 static void path_element(reading_t *r, size_t lo, size_t hi) {
   const char *s = r->s;
   span_t t = last_token(s, lo, hi);
   span_t q;
   size_t end;
   size_t i;
-  size_t qs = hi;
+  size_t qe = module_end(s, lo, hi);
+  size_t qs = qe;
 
   /* The last quoted string of the element (it may hold spaces). */
-  for (i = hi; i > lo; i--) {
-    if (quoted_at(s, hi, i - 1, &q, &end) && end == hi) {
+  for (i = qe; i > lo; i--) {
+    if (quoted_at(s, qe, i - 1, &q, &end) && end == qe) {
       qs = i - 1;
       break;
     }
   }
-  if (qs < hi) {
+  if (qs < qe) {
     set_subject(r, "path", q);
     take(r, lo, hi - lo);
     for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
@@ -1045,7 +1114,7 @@ static void chain_left(reading_t *r, size_t ps) {
     }
     return;
   }
-  if (go_element(r, e0, q))
+  if (failed_element(r, e0, q) || go_element(r, e0, q))
     return;
   if (resolve_element(r, e0, q))
     return;

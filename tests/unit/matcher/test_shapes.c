@@ -310,6 +310,43 @@ static void test_errphrase(void **state) {
        "0x7f>: Failed to establish a new connection: [Errno 111] Connection "
        "refused"},
       {"Error: watch EMFILE and more", NULL},
+      /* rsync: the quoted path (spaces, a daemon's module after it, a
+       * trailing dot kept), the verb before it or after "failed to" */
+      {"rsync: recv_generator: mkdir \"/var/www/html/drush\" failed: "
+       "Permission denied (13)",
+       "EACCES||mkdir|path=/var/www/html/drush|mkdir \"/var/www/html/drush\" "
+       "failed: Permission denied"},
+      {"rsync: mkstemp \"/photos/2019-05-11_01-31-51/.data.txt.CJXeor\" (in "
+       "remote_bkp_site) failed: No such file or directory (2)",
+       "ENOENT||create|path=/photos/2019-05-11_01-31-51/.data.txt.CJXeor|"
+       "mkstemp \"/photos/2019-05-11_01-31-51/.data.txt.CJXeor\" (in "
+       "remote_bkp_site) failed: No such file or directory"},
+      {"rsync: failed to set times on \"/var/www/html/.\": Operation not "
+       "permitted (1)",
+       "EPERM||other|path=/var/www/html/.|failed to set times on "
+       "\"/var/www/html/.\": Operation not permitted"},
+      {"rsync: change_dir \"/src/x\" failed: No such file or directory (2)",
+       "ENOENT||other|path=/src/x|change_dir \"/src/x\" failed: No such file "
+       "or directory"},
+      {"rsync: link_stat \"/home/u/file\" failed: No such file or directory "
+       "(2)",
+       "ENOENT||other|path=/home/u/file|link_stat \"/home/u/file\" failed: No "
+       "such file or directory"},
+      {"rsync: [receiver] chown \"/tmp/docs/Contribution guidelines/.a.md."
+       "PelMAe\" failed: Operation not permitted (1)",
+       "EPERM||chown|path=/tmp/docs/Contribution guidelines/.a.md.PelMAe|"
+       "[receiver] chown \"/tmp/docs/Contribution guidelines/.a.md.PelMAe\" failed: "
+       "Operation not permitted"},
+      {"rsync: failed to set permissions on \"/srv/a\" (in backup): "
+       "Operation not permitted (1)",
+       "EPERM||chmod|path=/srv/a|failed to set permissions on \"/srv/a\" (in "
+       "backup): Operation not permitted"},
+      {"See `rsync: failed to set times on \"/x\": Operation not permitted "
+       "(1)` in the FAQ.",
+       NULL},
+      {"rsync: warning: failed to set times on \"/x\": Operation not "
+       "permitted (1)",
+       NULL},
   };
   size_t i;
   int failed = 0;
