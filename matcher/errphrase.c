@@ -802,6 +802,76 @@ static void path_element(reading_t *r, size_t lo, size_t hi) {
 /* ---------------------------------------------------------------------- */
 /* The shapes                                                              */
 
+/* The C functions of Ruby's core that name an operation in its
+ * exceptions' messages; any other is "other". */
+static const struct {
+  const char *func;
+  const char *operation;
+} ruby_funcs[] = {
+    {"dir_s_mkdir", "mkdir"},        {"rb_sysopen", "open"},
+    {"rb_file_s_rename", "rename"},  {"unlink_internal", "delete"},
+    {"rb_file_s_unlink", "delete"},  {"dir_s_rmdir", "delete"},
+};
+
+/* Ruby's "TEXT @ FUNC - PATH (Errno::EACCES)" after a phrase ending at
+ * s[pe]: where FUNC ends, when the path, the exception's class or the end
+ * of the message follows it; 0 otherwise ("Permission denied @ rb_sysopen
+ * is raised when..." is a sentence about the message). */
+static size_t ruby_func(const char *s, size_t len, size_t pe) {
+  size_t k = pe + 3;
+
+  if (pe + 3 >= len || memcmp(s + pe, " @ ", 3) != 0)
+    return 0;
+  while (k < len && is_word((unsigned char)s[k]))
+    k++;
+  if (k == pe + 3)
+    return 0;
+  if (first_token(s, k, len).len == 0 ||
+      (k + 3 < len && memcmp(s + k, " - ", 3) == 0) ||
+      (k + 9 <= len && memcmp(s + k, " (Errno::", 9) == 0))
+    return k;
+  return 0;
+}
+
+/* Reads Ruby's "@ FUNC - PATH" from s[pe] (FUNC ends at fe): the path may
+ * hold spaces and runs to the class or the end; rename's "(a, b)" names
+ * the source first; "<STDOUT>" and "fd:5" are streams, not paths. */
+static void ruby_reading(reading_t *r, size_t pe, size_t fe) {
+  const char *s = r->s;
+  const char *cls;
+  span_t v;
+  size_t i;
+  size_t e;
+
+  for (i = 0; i < sizeof(ruby_funcs) / sizeof(ruby_funcs[0]); i++)
+    if (strlen(ruby_funcs[i].func) == fe - pe - 3 &&
+        memcmp(s + pe + 3, ruby_funcs[i].func, fe - pe - 3) == 0)
+      break;
+  if (r->out->operation == NULL)
+    r->out->operation = i < sizeof(ruby_funcs) / sizeof(ruby_funcs[0])
+                            ? ruby_funcs[i].operation
+                            : "other";
+  take(r, pe, fe - pe);
+  if (fe + 3 >= r->len || memcmp(s + fe, " - ", 3) != 0)
+    return;
+  v.off = fe + 3;
+  cls = memmem(s + v.off, r->len - v.off, " (Errno::", 9);
+  e = cls != NULL ? (size_t)(cls - s) : r->len;
+  while (e > v.off && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+    e--;
+  v.len = e - v.off;
+  take(r, v.off, v.len);
+  if (v.len > 2 && s[v.off] == '(' && s[e - 1] == ')') {
+    const char *comma = memmem(s + v.off, v.len, ", ", 2);
+    v.off++;
+    v.len = (comma != NULL ? (size_t)(comma - s) : e - 1) - v.off;
+  }
+  if (v.len == 0 || s[v.off] == '<' ||
+      (v.len > 3 && memcmp(s + v.off, "fd:", 3) == 0))
+    return;
+  set_subject(r, "path", v);
+}
+
 /* What follows a phrase ending at s[pe]: 1 when it can end an error
  * report, with the subject it names, if any. With old_node, the phrase
  * followed a Node code and a comma, which old Node ended with the
@@ -912,9 +982,12 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
         d++;
       return d > n && (d == len || s[d] == '.' || s[d] == ',');
     }
-    if (i + 2 < len && (s[i + 1] == '@' || s[i + 1] == '-') &&
-        s[i + 2] == ' ') {
-      /* Ruby: "Permission denied @ rb_sysopen - /x" */
+    if ((k = ruby_func(s, len, i)) > 0) {
+      ruby_reading(r, i, k);
+      return 1;
+    }
+    if (i + 2 < len && s[i + 1] == '-' && s[i + 2] == ' ') {
+      /* older Ruby: "Permission denied - /x" */
       const char *dash = memmem(s + i, len - i, " - ", 3);
       if (dash != NULL) {
         t = first_token(s, (size_t)(dash - s) + 3, len);
@@ -1343,7 +1416,11 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
   if (ps == 0) {
     ok = 1;
   } else if (ps >= 2 && s[ps - 2] == ':' && s[ps - 1] == ' ') {
-    chain_left(&r, ps);
+    /* Before Ruby's "TEXT @ FUNC - PATH" stand its exception's class or a
+     * backtrace's location ("app.rb:3:in 'File#initialize': "), not an
+     * element of a chain. */
+    if (ruby_func(s, len, pe) == 0)
+      chain_left(&r, ps);
     ok = 1;
   } else if ((b = bracket_code(s, ps)) != (size_t)-1) {
     take(&r, b, ps - b);

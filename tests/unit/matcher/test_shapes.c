@@ -347,6 +347,43 @@ static void test_errphrase(void **state) {
       {"rsync: warning: failed to set times on \"/x\": Operation not "
        "permitted (1)",
        NULL},
+      /* Ruby: "TEXT @ FUNC - PATH", the operation from FUNC, the path to
+       * the exception's class or the end; a backtrace's location on the
+       * left is no subject. */
+      {"Errno::EACCES: Permission denied @ dir_s_mkdir - Mkdir.test",
+       "EACCES||mkdir|path=Mkdir.test|Permission denied @ dir_s_mkdir - "
+       "Mkdir.test"},
+      {"Permission denied @ rb_sysopen - /var/log/app.log (Errno::EACCES)",
+       "EACCES||open|path=/var/log/app.log|Permission denied @ rb_sysopen - "
+       "/var/log/app.log"},
+      {"No such file or directory @ rb_sysopen - config/database.yml",
+       "ENOENT||open|path=config/database.yml|No such file or directory @ "
+       "rb_sysopen - config/database.yml"},
+      {"Read-only file system @ dir_s_mkdir - /app/tmp",
+       "EROFS||mkdir|path=/app/tmp|Read-only file system @ dir_s_mkdir - "
+       "/app/tmp"},
+      {"app.rb:3:in 'File#initialize': No such file or directory @ "
+       "rb_sysopen - /etc/my app.conf (Errno::ENOENT)",
+       "ENOENT||open|path=/etc/my app.conf|No such file or directory @ "
+       "rb_sysopen - /etc/my app.conf"},
+      {"Errno::ENOENT: No such file or directory @ rb_file_s_rename - "
+       "(/tmp/a, /tmp/b)",
+       "ENOENT||rename|path=/tmp/a|No such file or directory @ "
+       "rb_file_s_rename - (/tmp/a, /tmp/b)"},
+      {"Errno::ENOENT: No such file or directory @ unlink_internal - "
+       "/run/app.pid",
+       "ENOENT||delete|path=/run/app.pid|No such file or directory @ "
+       "unlink_internal - /run/app.pid"},
+      {"Errno::EPIPE: Broken pipe @ io_write - <STDOUT>",
+       "EPIPE||other|-|Broken pipe @ io_write - <STDOUT>"},
+      {"Errno::EACCES: Permission denied @ dir_s_mkdir",
+       "EACCES||mkdir|-|Permission denied @ dir_s_mkdir"},
+      {"Permission denied @ rb_sysopen is raised when the file is not "
+       "readable.",
+       NULL},
+      {"# Permission denied @ rb_sysopen - /x is raised when it is not "
+       "readable.",
+       NULL},
   };
   size_t i;
   int failed = 0;
