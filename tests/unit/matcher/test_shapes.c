@@ -335,7 +335,8 @@ static void test_errphrase(void **state) {
       {"rsync: [receiver] chown \"/tmp/docs/Contribution guidelines/.a.md."
        "PelMAe\" failed: Operation not permitted (1)",
        "EPERM||chown|path=/tmp/docs/Contribution guidelines/.a.md.PelMAe|"
-       "[receiver] chown \"/tmp/docs/Contribution guidelines/.a.md.PelMAe\" failed: "
+       "[receiver] chown \"/tmp/docs/Contribution guidelines/.a.md.PelMAe\" "
+       "failed: "
        "Operation not permitted"},
       {"rsync: failed to set permissions on \"/srv/a\" (in backup): "
        "Operation not permitted (1)",
@@ -383,6 +384,42 @@ static void test_errphrase(void **state) {
        NULL},
       {"# Permission denied @ rb_sysopen - /x is raised when it is not "
        "readable.",
+       NULL},
+      /* runc's nested errors, each level's quotes escaped once more: an
+       * escaped quote closes the message and opens an element; the
+       * subject has none of the backslashes. */
+      {"container_linux.go:262: starting container process caused "
+       "\"process_linux.go:339: container init caused \\\"rootfs_linux.go:57: "
+       "mounting \\\\\\\"/var/tmp/olifre\\\\\\\" to rootfs "
+       "\\\\\\\"/home/olifre/singularity/ubuntu_ro\\\\\\\" at "
+       "\\\\\\\"/home/olifre/singularity/ubuntu_ro/beegfs\\\\\\\" caused "
+       "\\\\\\\"mkdir /home/olifre/singularity/ubuntu_ro/beegfs: read-only "
+       "file system\\\\\\\"\\\"\"",
+       "EROFS||mkdir|path=/home/olifre/singularity/ubuntu_ro/beegfs|mkdir "
+       "/home/olifre/singularity/ubuntu_ro/beegfs: read-only file system"},
+      {"container_linux.go:345: starting container process caused \"mkdir "
+       "/srv/x: read-only file system\": unknown",
+       "EROFS||mkdir|path=/srv/x|mkdir /srv/x: read-only file system"},
+      {"process_linux.go:101: container init caused \\\"stat "
+       "\\\\\\\"/etc/app.conf\\\\\\\": no such file or directory\\\"",
+       "ENOENT||other|path=/etc/app.conf|stat \\\\\\\"/etc/app.conf\\\\\\\": "
+       "no such file or directory"},
+      {"container init caused \\\"cannot open \\\\\\\"/etc/my app\\\\\\\": "
+       "permission denied\\\"",
+       "EACCES||open|path=/etc/my app|cannot open \\\\\\\"/etc/my app\\\\\\\": "
+       "permission denied"},
+      /* runc: a preposition after the verb, the path quoted later */
+      {"OCI runtime exec failed: exec failed: container_linux.go:345: starting "
+       "container process caused \"chdir to cwd (\\\"/__w/b/b/./postgres\\\") "
+       "set in config.json failed: no such file or directory\": unknown",
+       "ENOENT||other|path=/__w/b/b/./postgres|chdir to cwd "
+       "(\\\"/__w/b/b/./postgres\\\") set in config.json failed: no such file "
+       "or directory"},
+      {"\"note\": \"so that the \\\"SQLSTATE[HY000] [2002] Connection "
+       "refused\\\" does not show up\"",
+       NULL},
+      {"level=warning msg=\"container init caused \\\"mkdir /x: read-only file "
+       "system\\\"\"",
        NULL},
   };
   size_t i;
