@@ -608,6 +608,11 @@ static void set_subject(reading_t *r, const char *kind, span_t v) {
     v.len--;
   if (v.len == 0 || r->out->subject_kind != NULL)
     return;
+  /* Only asterisks: a name the log masked (GitHub Actions' secrets). */
+  for (i = 0; i < v.len && s[v.off + i] == '*'; i++)
+    ;
+  if (i == v.len)
+    return;
   /* A NUL or a control byte is no part of a name a tool printed. */
   for (i = 0; i < v.len; i++)
     if ((unsigned char)s[v.off + i] < 0x20 || s[v.off + i] == 0x7f)

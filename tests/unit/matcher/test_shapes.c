@@ -342,6 +342,9 @@ static void test_errphrase(void **state) {
        "Operation not permitted (1)",
        "EPERM||chmod|path=/srv/a|failed to set permissions on \"/srv/a\" (in "
        "backup): Operation not permitted"},
+      /* a path the log masked (GitHub Actions' secrets) is no subject */
+      {"rsync: [Receiver] mkdir \"***\" failed: Permission denied (13)",
+       "EACCES||mkdir|-|[Receiver] mkdir \"***\" failed: Permission denied"},
       {"See `rsync: failed to set times on \"/x\": Operation not permitted "
        "(1)` in the FAQ.",
        NULL},
