@@ -11,13 +11,16 @@
  * contain them. A phrase counts only in the shape of an error report:
  *
  *   - on its left, the start of the message, a chain separator `: ` (and
- *     then the element before it gives the operation and the subject), a
+ *     then the element before it gives the operation and the subject; it
+ *     starts after the previous `: `, or after the quote that opens a
+ *     chain quoted inside another message, escaped or not), a
  *     code in brackets (`[Errno 13] `, `[2002] `), an opening parenthesis
  *     after a subject (`/x (`, `ENOENT (`, `errno 13 (`), Rust's
  *     `message: "`, or an errno symbol and a comma (`EMFILE, `);
  *   - on its right, the end of the message, a closing or separating mark
- *     (`.`, `,`, `)`, `"`, `'`...), `: ` and a quoted or absolute path, `
- *     (` (`(os error 13)`), or Node's target address;
+ *     (`.`, `,`, `)`, `"`, `'`..., escaped too: `\"`), `: ` and a quoted
+ *     or absolute path, ` (` (`(os error 13)`), Ruby's ` @ FUNC - PATH`,
+ *     or Node's target address;
  *   - not in a warning (`warning:` at the head, or the word `warning`,
  *     `ignoring`, `skipping` before it), not inside `inline code` of
  *     prose, and not sudo's lookup of its own host name (a warning that
@@ -137,38 +140,41 @@ static const struct {
 #define NECODES (sizeof(ecodes) / sizeof(ecodes[0]))
 
 /* The words that name an operation, in Go's and Node's chains, in
- * coreutils' and busybox's messages and in system call names. */
+ * coreutils' and busybox's messages, in system call names and in rsync's
+ * names of its steps (mkstemp, change_dir, link_stat). */
 static const struct {
   const char word[12];
   const char *operation;
   char kind; /* subject it takes: 'p'ath, 'a'ddress, 'P'ort, 'h'ost */
 } op_words[] = {
-    {"open", "open", 'p'},         {"openat", "open", 'p'},
-    {"opendir", "open", 'p'},      {"scandir", "open", 'p'},
-    {"fopen", "open", 'p'},        {"creat", "create", 'p'},
-    {"create", "create", 'p'},     {"touch", "create", 'p'},
-    {"mkdir", "mkdir", 'p'},       {"mkdirat", "mkdir", 'p'},
-    {"remove", "delete", 'p'},     {"unlink", "delete", 'p'},
-    {"unlinkat", "delete", 'p'},   {"rmdir", "delete", 'p'},
-    {"delete", "delete", 'p'},     {"rename", "rename", 'p'},
-    {"renameat", "rename", 'p'},   {"move", "rename", 'p'},
-    {"stat", "other", 'p'},        {"lstat", "other", 'p'},
-    {"fstat", "other", 'p'},       {"statx", "other", 'p'},
-    {"access", "other", 'p'},      {"readlink", "other", 'p'},
-    {"chdir", "other", 'p'},       {"realpath", "other", 'p'},
-    {"read", "read", 'p'},         {"write", "write", 'p'},
-    {"chmod", "chmod", 'p'},       {"fchmod", "chmod", 'p'},
-    {"chown", "chown", 'p'},       {"lchown", "chown", 'p'},
-    {"link", "link", 'p'},         {"symlink", "link", 'p'},
-    {"exec", "exec", 'p'},         {"execve", "exec", 'p'},
-    {"fork/exec", "exec", 'p'},    {"copyfile", "create", 'p'},
-    {"watch", "other", 'p'},       {"mount", "mount", 'p'},
-    {"flock", "lock", 'p'},        {"lock", "lock", 'p'},
-    {"connect", "connect", 'a'},   {"dial", "connect", 'a'},
-    {"connectex", "connect", 'a'}, {"wsarecv", "read", 'a'},
-    {"wsasend", "write", 'a'},     {"wsarecvfrom", "read", 'a'},
-    {"bind", "bind", 'P'},         {"listen", "bind", 'P'},
-    {"lookup", "resolve", 'h'},    {"getaddrinfo", "resolve", 'h'},
+    {"open", "open", 'p'},           {"openat", "open", 'p'},
+    {"opendir", "open", 'p'},        {"scandir", "open", 'p'},
+    {"fopen", "open", 'p'},          {"creat", "create", 'p'},
+    {"create", "create", 'p'},       {"touch", "create", 'p'},
+    {"mkdir", "mkdir", 'p'},         {"mkdirat", "mkdir", 'p'},
+    {"remove", "delete", 'p'},       {"unlink", "delete", 'p'},
+    {"unlinkat", "delete", 'p'},     {"rmdir", "delete", 'p'},
+    {"delete", "delete", 'p'},       {"rename", "rename", 'p'},
+    {"renameat", "rename", 'p'},     {"move", "rename", 'p'},
+    {"stat", "other", 'p'},          {"lstat", "other", 'p'},
+    {"fstat", "other", 'p'},         {"statx", "other", 'p'},
+    {"access", "other", 'p'},        {"readlink", "other", 'p'},
+    {"chdir", "other", 'p'},         {"realpath", "other", 'p'},
+    {"read", "read", 'p'},           {"write", "write", 'p'},
+    {"chmod", "chmod", 'p'},         {"fchmod", "chmod", 'p'},
+    {"chown", "chown", 'p'},         {"lchown", "chown", 'p'},
+    {"link", "link", 'p'},           {"symlink", "link", 'p'},
+    {"exec", "exec", 'p'},           {"execve", "exec", 'p'},
+    {"fork/exec", "exec", 'p'},      {"copyfile", "create", 'p'},
+    {"watch", "other", 'p'},         {"mount", "mount", 'p'},
+    {"flock", "lock", 'p'},          {"lock", "lock", 'p'},
+    {"mkstemp", "create", 'p'},      {"change_dir", "other", 'p'},
+    {"link_stat", "other", 'p'},     {"connect", "connect", 'a'},
+    {"dial", "connect", 'a'},        {"connectex", "connect", 'a'},
+    {"wsarecv", "read", 'a'},        {"wsasend", "write", 'a'},
+    {"wsarecvfrom", "read", 'a'},    {"bind", "bind", 'P'},
+    {"listen", "bind", 'P'},         {"lookup", "resolve", 'h'},
+    {"getaddrinfo", "resolve", 'h'},
 };
 
 #define NOPS (sizeof(op_words) / sizeof(op_words[0]))
@@ -194,6 +200,9 @@ static const struct {
     {"touch", "create"},
     {"chdir", "other"},
     {"change directory", "other"},
+    /* rsync: "failed to set times on", "failed to set permissions on" */
+    {"set permissions", "chmod"},
+    {"set times", "other"},
 };
 
 static phrase_t phrases[PHRASES_MAX];
@@ -412,11 +421,16 @@ static int is_quote(unsigned char c) {
   return c == '\'' || c == '"' || c == '`';
 }
 
-/* A quoted string starting at s[i] (' " ` or ‘ ... ’): its contents. */
+/* A quoted string starting at s[i] (' " ` or ‘ ... ’): its contents. A
+ * quote escaped for a message quoted inside another (`\"/x\"`, runc's
+ * `\\\"/x\\\"`) closes at the same quote escaped as many times, and the
+ * contents are what stands between the escapes. */
 static int quoted_at(const char *s, size_t len, size_t i, span_t *out,
                      size_t *end) {
   const char *close;
   size_t open_len = 1;
+  size_t n = 0;
+  size_t c;
   char q;
 
   if (i >= len)
@@ -433,9 +447,30 @@ static int quoted_at(const char *s, size_t len, size_t i, span_t *out,
     *end = (size_t)(p - s) + 3;
     return 1;
   }
-  q = s[i];
-  if (!is_quote((unsigned char)q))
+  while (i < len && s[i] == '\\')
+    i++;
+  if (i == len || !is_quote((unsigned char)s[i]))
     return 0;
+  q = s[i];
+  while (n < i && s[i - 1 - n] == '\\')
+    n++;
+  if (n > 0) {
+    for (c = i + 1; c < len; c++) {
+      size_t b = 0;
+      if (s[c] != q)
+        continue;
+      while (b < c - i - 1 && s[c - 1 - b] == '\\')
+        b++;
+      if (b == n)
+        break;
+    }
+    if (c == len || c - n == i + 1)
+      return 0;
+    out->off = i + 1;
+    out->len = c - n - (i + 1);
+    *end = c + 1;
+    return 1;
+  }
   close = memchr(s + i + open_len, q, len - i - open_len);
   if (close == NULL || close == s + i + open_len)
     return 0;
@@ -486,17 +521,41 @@ static span_t first_token(const char *s, size_t lo, size_t hi) {
   return t;
 }
 
+/* Whether the double quote at s[q] opens a string in s[lo..hi): a space,
+ * a bracket or nothing before it (and the backslashes that escape it),
+ * something after it. */
+static int quote_opens(const char *s, size_t lo, size_t hi, size_t q) {
+  size_t b = q;
+
+  while (b > lo && s[b - 1] == '\\')
+    b--;
+  if (b > lo && s[b - 1] != ' ' && s[b - 1] != '(' && s[b - 1] != '[')
+    return 0;
+  return q + 1 < hi && s[q + 1] != ' ' && s[q + 1] != '\t';
+}
+
 /* Start of the chain element that ends at `end` (just before a ": "):
- * after the previous ": ", or lo. */
+ * after the previous ": ", or lo; or, when the chain is a message quoted
+ * inside another (`caused "mkdir /x: ...`, runc's `caused \\\"mkdir /x:
+ * ...`), after the quote that opens it and is not closed before end. */
 static size_t element_start(const char *s, size_t lo, size_t end) {
   size_t i = end;
+  size_t k;
+  int depth = 0;
 
-  while (i > lo + 1) {
-    if (s[i - 2] == ':' && s[i - 1] == ' ')
-      return i;
+  while (i > lo + 1 && !(s[i - 2] == ':' && s[i - 1] == ' '))
     i--;
+  if (i <= lo + 1)
+    i = lo;
+  for (k = end; k > i; k--) {
+    if (s[k - 1] != '"')
+      continue;
+    if (!quote_opens(s, i, end, k - 1))
+      depth++;
+    else if (depth-- == 0)
+      return k;
   }
-  return lo;
+  return i;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -525,16 +584,34 @@ static void set_op(reading_t *r, int op) {
   }
 }
 
+/* Whether v is the whole contents of a quoted string: its quote before it,
+ * the same after it (after the backslashes that escape it). */
+static int quoted_whole(const char *s, size_t len, span_t v) {
+  size_t e = v.off + v.len;
+
+  if (v.off == 0 || !is_quote((unsigned char)s[v.off - 1]))
+    return 0;
+  while (e < len && s[e] == '\\')
+    e++;
+  return e < len && s[e] == s[v.off - 1];
+}
+
 static void set_subject(reading_t *r, const char *kind, span_t v) {
   const char *s = r->s;
   size_t i;
 
-  /* Trailing punctuation of a sentence is not part of a path. */
-  while (v.len > 1 &&
+  /* Trailing punctuation of a sentence is not part of a path; inside
+   * quotes it is (rsync's "/var/www/html/."). */
+  while (v.len > 1 && !quoted_whole(s, r->len, v) &&
          (s[v.off + v.len - 1] == ',' || s[v.off + v.len - 1] == ';' ||
           s[v.off + v.len - 1] == '.'))
     v.len--;
   if (v.len == 0 || r->out->subject_kind != NULL)
+    return;
+  /* Only asterisks: a name the log masked (GitHub Actions' secrets). */
+  for (i = 0; i < v.len && s[v.off + i] == '*'; i++)
+    ;
+  if (i == v.len)
     return;
   /* A NUL or a control byte is no part of a name a tool printed. */
   for (i = 0; i < v.len; i++)
@@ -616,6 +693,19 @@ static int net_word(const char *s, span_t t) {
   return -1;
 }
 
+/* Whether t is a word that links a verb to its object ("chdir to cwd"),
+ * never a file's name after an operation. */
+static int preposition(const char *s, span_t t) {
+  static const char *const words[] = {"to", "on",   "in",   "at", "for",
+                                      "of", "from", "into", NULL};
+  size_t i;
+
+  for (i = 0; words[i] != NULL; i++)
+    if (word_ieq(s + t.off, t.len, words[i]))
+      return 1;
+  return 0;
+}
+
 /* A Go operation element: "open /x", "dial tcp 1.2.3.4:5", "listen tcp
  * :8080", "lookup db on 127.0.0.11:53", "read udp a->b". Returns 1 when
  * the element starts with an operation word (after quotes), or holds a
@@ -661,6 +751,19 @@ static int go_element(reading_t *r, size_t lo, size_t hi) {
     target_subject(r, 'h', arg);
     return 1;
   }
+  if (op_words[o].kind == 'p' && preposition(s, arg)) {
+    /* runc: "chdir to cwd (\"/x\") set in config.json failed": the path
+     * is the string quoted later, if any. */
+    span_t q;
+    size_t end;
+    size_t k;
+    for (k = arg.off + arg.len; k < hi; k++)
+      if (is_quote((unsigned char)s[k]) && quoted_at(s, hi, k, &q, &end)) {
+        set_subject(r, "path", q);
+        break;
+      }
+    return 1;
+  }
   target_subject(r, op_words[o].kind, arg);
   return 1;
 }
@@ -682,24 +785,74 @@ static int resolve_element(reading_t *r, size_t lo, size_t hi) {
   return 0;
 }
 
+/* rsync names a file in a daemon's module as `"/x" (in MODULE)`: where
+ * s[lo..hi) ends in that, the end of the name. */
+static size_t module_end(const char *s, size_t lo, size_t hi) {
+  size_t i = hi;
+
+  if (hi - lo < 7 || s[hi - 1] != ')')
+    return hi;
+  i = hi - 1;
+  while (i > lo && s[i - 1] != '(' && s[i - 1] != ' ')
+    i--;
+  if (i == hi - 1 || i < lo + 5 || memcmp(s + i - 5, " (in ", 5) != 0)
+    return hi;
+  return i - 5;
+}
+
+/* rsync's `VERB "/x" failed` and `VERB "/x" (in MODULE) failed`
+ * ("mkstemp", "[receiver] chown", the path may hold spaces): the verb is
+ * the word before the quoted path. */
+static int failed_element(reading_t *r, size_t lo, size_t hi) {
+  const char *s = r->s;
+  span_t verb;
+  span_t q;
+  size_t e;
+  size_t end;
+  size_t i;
+
+  if (hi - lo < 12 || memcmp(s + hi - 7, " failed", 7) != 0)
+    return 0;
+  e = module_end(s, lo, hi - 7);
+  if (s[e - 1] != '"')
+    return 0;
+  /* The opening quote, with a space and the verb before it. */
+  for (i = e - 1; i > lo + 1; i--)
+    if (quoted_at(s, e, i - 1, &q, &end) && end == e)
+      break;
+  if (i <= lo + 1 || s[i - 2] != ' ')
+    return 0;
+  verb = last_token(s, lo, i - 2);
+  for (i = 0; i < verb.len; i++)
+    if (!is_word((unsigned char)s[verb.off + i]))
+      return 0;
+  if (verb.len == 0)
+    return 0;
+  set_op(r, op_word(s + verb.off, verb.len));
+  set_subject(r, "path", q);
+  take(r, verb.off, hi - verb.off);
+  return 1;
+}
+
 /* coreutils and busybox: "cannot create directory '/x'", or a bare
- * "'/x'" or "/x". */
+ * "'/x'" or "/x"; rsync's "failed to set times on "/x" (in MODULE)". */
 static void path_element(reading_t *r, size_t lo, size_t hi) {
   const char *s = r->s;
   span_t t = last_token(s, lo, hi);
   span_t q;
   size_t end;
   size_t i;
-  size_t qs = hi;
+  size_t qe = module_end(s, lo, hi);
+  size_t qs = qe;
 
   /* The last quoted string of the element (it may hold spaces). */
-  for (i = hi; i > lo; i--) {
-    if (quoted_at(s, hi, i - 1, &q, &end) && end == hi) {
+  for (i = qe; i > lo; i--) {
+    if (quoted_at(s, qe, i - 1, &q, &end) && end == qe) {
       qs = i - 1;
       break;
     }
   }
-  if (qs < hi) {
+  if (qs < qe) {
     set_subject(r, "path", q);
     take(r, lo, hi - lo);
     for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
@@ -732,6 +885,76 @@ static void path_element(reading_t *r, size_t lo, size_t hi) {
 
 /* ---------------------------------------------------------------------- */
 /* The shapes                                                              */
+
+/* The C functions of Ruby's core that name an operation in its
+ * exceptions' messages; any other is "other". */
+static const struct {
+  const char *func;
+  const char *operation;
+} ruby_funcs[] = {
+    {"dir_s_mkdir", "mkdir"},       {"rb_sysopen", "open"},
+    {"rb_file_s_rename", "rename"}, {"unlink_internal", "delete"},
+    {"rb_file_s_unlink", "delete"}, {"dir_s_rmdir", "delete"},
+};
+
+/* Ruby's "TEXT @ FUNC - PATH (Errno::EACCES)" after a phrase ending at
+ * s[pe]: where FUNC ends, when the path, the exception's class or the end
+ * of the message follows it; 0 otherwise ("Permission denied @ rb_sysopen
+ * is raised when..." is a sentence about the message). */
+static size_t ruby_func(const char *s, size_t len, size_t pe) {
+  size_t k = pe + 3;
+
+  if (pe + 3 >= len || memcmp(s + pe, " @ ", 3) != 0)
+    return 0;
+  while (k < len && is_word((unsigned char)s[k]))
+    k++;
+  if (k == pe + 3)
+    return 0;
+  if (first_token(s, k, len).len == 0 ||
+      (k + 3 < len && memcmp(s + k, " - ", 3) == 0) ||
+      (k + 9 <= len && memcmp(s + k, " (Errno::", 9) == 0))
+    return k;
+  return 0;
+}
+
+/* Reads Ruby's "@ FUNC - PATH" from s[pe] (FUNC ends at fe): the path may
+ * hold spaces and runs to the class or the end; rename's "(a, b)" names
+ * the source first; "<STDOUT>" and "fd:5" are streams, not paths. */
+static void ruby_reading(reading_t *r, size_t pe, size_t fe) {
+  const char *s = r->s;
+  const char *cls;
+  span_t v;
+  size_t i;
+  size_t e;
+
+  for (i = 0; i < sizeof(ruby_funcs) / sizeof(ruby_funcs[0]); i++)
+    if (strlen(ruby_funcs[i].func) == fe - pe - 3 &&
+        memcmp(s + pe + 3, ruby_funcs[i].func, fe - pe - 3) == 0)
+      break;
+  if (r->out->operation == NULL)
+    r->out->operation = i < sizeof(ruby_funcs) / sizeof(ruby_funcs[0])
+                            ? ruby_funcs[i].operation
+                            : "other";
+  take(r, pe, fe - pe);
+  if (fe + 3 >= r->len || memcmp(s + fe, " - ", 3) != 0)
+    return;
+  v.off = fe + 3;
+  cls = memmem(s + v.off, r->len - v.off, " (Errno::", 9);
+  e = cls != NULL ? (size_t)(cls - s) : r->len;
+  while (e > v.off && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+    e--;
+  v.len = e - v.off;
+  take(r, v.off, v.len);
+  if (v.len > 2 && s[v.off] == '(' && s[e - 1] == ')') {
+    const char *comma = memmem(s + v.off, v.len, ", ", 2);
+    v.off++;
+    v.len = (comma != NULL ? (size_t)(comma - s) : e - 1) - v.off;
+  }
+  if (v.len == 0 || s[v.off] == '<' ||
+      (v.len > 3 && memcmp(s + v.off, "fd:", 3) == 0))
+    return;
+  set_subject(r, "path", v);
+}
 
 /* What follows a phrase ending at s[pe]: 1 when it can end an error
  * report, with the subject it names, if any. With old_node, the phrase
@@ -774,6 +997,13 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
   case '`':
   case '>':
     return 1;
+  case '\\':
+    /* an escaped closing quote: `caused \\\"mkdir /x: read-only file
+     * system\\\"` */
+    k = i;
+    while (k < len && s[k] == '\\')
+      k++;
+    return k < len && (s[k] == '"' || s[k] == '\'');
   case ',':
     /* Node: ", open '/x'", ", mkdir '/x'", ", watch" */
     t = first_token(s, i + 1, len);
@@ -843,9 +1073,12 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
         d++;
       return d > n && (d == len || s[d] == '.' || s[d] == ',');
     }
-    if (i + 2 < len && (s[i + 1] == '@' || s[i + 1] == '-') &&
-        s[i + 2] == ' ') {
-      /* Ruby: "Permission denied @ rb_sysopen - /x" */
+    if ((k = ruby_func(s, len, i)) > 0) {
+      ruby_reading(r, i, k);
+      return 1;
+    }
+    if (i + 2 < len && s[i + 1] == '-' && s[i + 2] == ' ') {
+      /* older Ruby: "Permission denied - /x" */
       const char *dash = memmem(s + i, len - i, " - ", 3);
       if (dash != NULL) {
         t = first_token(s, (size_t)(dash - s) + 3, len);
@@ -971,6 +1204,8 @@ static void chain_left(reading_t *r, size_t ps) {
   const char *s = r->s;
   size_t q = ps - 2;
   size_t e0 = element_start(s, 0, q);
+  /* The element before this one, when a ": " and not a quote opens it. */
+  int outer = e0 >= 2 && s[e0 - 2] == ':' && s[e0 - 1] == ' ';
   span_t tok;
 
   while (e0 < q && (s[e0] == ' ' || s[e0] == '\t'))
@@ -1017,7 +1252,7 @@ static void chain_left(reading_t *r, size_t ps) {
    * operation, then the outer element for the subject. */
   if (tok.off == e0 && op_word(s + tok.off, tok.len) >= 0) {
     set_op(r, op_word(s + tok.off, tok.len));
-    if (e0 >= 2) {
+    if (outer) {
       size_t e1 = element_start(s, 0, e0 - 2);
       int before = r->out->subject_kind != NULL;
       if (!go_element(r, e1, e0 - 2) && !before) {
@@ -1032,7 +1267,7 @@ static void chain_left(reading_t *r, size_t ps) {
    * directory" */
   if (q - e0 == 30 &&
       memcmp(s + e0, "cannot open shared object file", 30) == 0) {
-    if (e0 >= 2) {
+    if (outer) {
       span_t lib = last_token(s, element_start(s, 0, e0 - 2), e0 - 2);
       const char *colon = memrchr(s + lib.off, ':', lib.len);
       if (colon != NULL) {
@@ -1045,14 +1280,14 @@ static void chain_left(reading_t *r, size_t ps) {
     }
     return;
   }
-  if (go_element(r, e0, q))
+  if (failed_element(r, e0, q) || go_element(r, e0, q))
     return;
   if (resolve_element(r, e0, q))
     return;
   path_element(r, e0, q);
   /* 'exec: "./authn": permission denied': the operation before the
    * subject's element. */
-  if (r->out->subject_kind != NULL && r->out->operation == NULL && e0 >= 2) {
+  if (r->out->subject_kind != NULL && r->out->operation == NULL && outer) {
     size_t e1 = element_start(s, 0, e0 - 2);
     span_t op = last_token(s, e1, e0 - 2);
     int o = op_word(s + op.off, op.len);
@@ -1124,7 +1359,8 @@ static int in_inline_code(const char *s, size_t len, size_t ps, size_t pe) {
  * quotes: `so that the "SQLSTATE[HY000] [2002] Connection refused" does
  * not show up`. The quote opens after a lower-case word and closes before
  * one; a tool that quotes an error of its own ends its message there or
- * goes on with a mark (`: `, `)`, `,`). */
+ * goes on with a mark (`: `, `)`, `,`). The quotes may be escaped, when
+ * the sentence is itself quoted (a JSON string). */
 static int in_quoted_prose(const char *s, size_t len, size_t ps, size_t pe) {
   const char *open = memrchr(s, '"', ps);
   const char *close = memchr(s + pe, '"', len - pe);
@@ -1137,6 +1373,8 @@ static int in_quoted_prose(const char *s, size_t len, size_t ps, size_t pe) {
   c = (size_t)(close - s);
   if (memchr(s + pe, '"', c - pe) != NULL)
     return 0;
+  while (o > 0 && s[o - 1] == '\\')
+    o--;
   return o >= 2 && s[o - 1] == ' ' && s[o - 2] >= 'a' && s[o - 2] <= 'z' &&
          c + 2 < len && s[c + 1] == ' ' && s[c + 2] >= 'a' && s[c + 2] <= 'z';
 }
@@ -1274,7 +1512,11 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
   if (ps == 0) {
     ok = 1;
   } else if (ps >= 2 && s[ps - 2] == ':' && s[ps - 1] == ' ') {
-    chain_left(&r, ps);
+    /* Before Ruby's "TEXT @ FUNC - PATH" stand its exception's class or a
+     * backtrace's location ("app.rb:3:in 'File#initialize': "), not an
+     * element of a chain. */
+    if (ruby_func(s, len, pe) == 0)
+      chain_left(&r, ps);
     ok = 1;
   } else if ((b = bracket_code(s, ps)) != (size_t)-1) {
     take(&r, b, ps - b);

@@ -310,6 +310,120 @@ static void test_errphrase(void **state) {
        "0x7f>: Failed to establish a new connection: [Errno 111] Connection "
        "refused"},
       {"Error: watch EMFILE and more", NULL},
+      /* rsync: the quoted path (spaces, a daemon's module after it, a
+       * trailing dot kept), the verb before it or after "failed to" */
+      {"rsync: recv_generator: mkdir \"/var/www/html/drush\" failed: "
+       "Permission denied (13)",
+       "EACCES||mkdir|path=/var/www/html/drush|mkdir \"/var/www/html/drush\" "
+       "failed: Permission denied"},
+      {"rsync: mkstemp \"/photos/2019-05-11_01-31-51/.data.txt.CJXeor\" (in "
+       "remote_bkp_site) failed: No such file or directory (2)",
+       "ENOENT||create|path=/photos/2019-05-11_01-31-51/.data.txt.CJXeor|"
+       "mkstemp \"/photos/2019-05-11_01-31-51/.data.txt.CJXeor\" (in "
+       "remote_bkp_site) failed: No such file or directory"},
+      {"rsync: failed to set times on \"/var/www/html/.\": Operation not "
+       "permitted (1)",
+       "EPERM||other|path=/var/www/html/.|failed to set times on "
+       "\"/var/www/html/.\": Operation not permitted"},
+      {"rsync: change_dir \"/src/x\" failed: No such file or directory (2)",
+       "ENOENT||other|path=/src/x|change_dir \"/src/x\" failed: No such file "
+       "or directory"},
+      {"rsync: link_stat \"/home/u/file\" failed: No such file or directory "
+       "(2)",
+       "ENOENT||other|path=/home/u/file|link_stat \"/home/u/file\" failed: No "
+       "such file or directory"},
+      {"rsync: [receiver] chown \"/tmp/docs/Contribution guidelines/.a.md."
+       "PelMAe\" failed: Operation not permitted (1)",
+       "EPERM||chown|path=/tmp/docs/Contribution guidelines/.a.md.PelMAe|"
+       "[receiver] chown \"/tmp/docs/Contribution guidelines/.a.md.PelMAe\" "
+       "failed: "
+       "Operation not permitted"},
+      {"rsync: failed to set permissions on \"/srv/a\" (in backup): "
+       "Operation not permitted (1)",
+       "EPERM||chmod|path=/srv/a|failed to set permissions on \"/srv/a\" (in "
+       "backup): Operation not permitted"},
+      /* a path the log masked (GitHub Actions' secrets) is no subject */
+      {"rsync: [Receiver] mkdir \"***\" failed: Permission denied (13)",
+       "EACCES||mkdir|-|[Receiver] mkdir \"***\" failed: Permission denied"},
+      {"See `rsync: failed to set times on \"/x\": Operation not permitted "
+       "(1)` in the FAQ.",
+       NULL},
+      {"rsync: warning: failed to set times on \"/x\": Operation not "
+       "permitted (1)",
+       NULL},
+      /* Ruby: "TEXT @ FUNC - PATH", the operation from FUNC, the path to
+       * the exception's class or the end; a backtrace's location on the
+       * left is no subject. */
+      {"Errno::EACCES: Permission denied @ dir_s_mkdir - Mkdir.test",
+       "EACCES||mkdir|path=Mkdir.test|Permission denied @ dir_s_mkdir - "
+       "Mkdir.test"},
+      {"Permission denied @ rb_sysopen - /var/log/app.log (Errno::EACCES)",
+       "EACCES||open|path=/var/log/app.log|Permission denied @ rb_sysopen - "
+       "/var/log/app.log"},
+      {"No such file or directory @ rb_sysopen - config/database.yml",
+       "ENOENT||open|path=config/database.yml|No such file or directory @ "
+       "rb_sysopen - config/database.yml"},
+      {"Read-only file system @ dir_s_mkdir - /app/tmp",
+       "EROFS||mkdir|path=/app/tmp|Read-only file system @ dir_s_mkdir - "
+       "/app/tmp"},
+      {"app.rb:3:in 'File#initialize': No such file or directory @ "
+       "rb_sysopen - /etc/my app.conf (Errno::ENOENT)",
+       "ENOENT||open|path=/etc/my app.conf|No such file or directory @ "
+       "rb_sysopen - /etc/my app.conf"},
+      {"Errno::ENOENT: No such file or directory @ rb_file_s_rename - "
+       "(/tmp/a, /tmp/b)",
+       "ENOENT||rename|path=/tmp/a|No such file or directory @ "
+       "rb_file_s_rename - (/tmp/a, /tmp/b)"},
+      {"Errno::ENOENT: No such file or directory @ unlink_internal - "
+       "/run/app.pid",
+       "ENOENT||delete|path=/run/app.pid|No such file or directory @ "
+       "unlink_internal - /run/app.pid"},
+      {"Errno::EPIPE: Broken pipe @ io_write - <STDOUT>",
+       "EPIPE||other|-|Broken pipe @ io_write - <STDOUT>"},
+      {"Errno::EACCES: Permission denied @ dir_s_mkdir",
+       "EACCES||mkdir|-|Permission denied @ dir_s_mkdir"},
+      {"Permission denied @ rb_sysopen is raised when the file is not "
+       "readable.",
+       NULL},
+      {"# Permission denied @ rb_sysopen - /x is raised when it is not "
+       "readable.",
+       NULL},
+      /* runc's nested errors, each level's quotes escaped once more: an
+       * escaped quote closes the message and opens an element; the
+       * subject has none of the backslashes. */
+      {"container_linux.go:262: starting container process caused "
+       "\"process_linux.go:339: container init caused \\\"rootfs_linux.go:57: "
+       "mounting \\\\\\\"/var/tmp/olifre\\\\\\\" to rootfs "
+       "\\\\\\\"/home/olifre/singularity/ubuntu_ro\\\\\\\" at "
+       "\\\\\\\"/home/olifre/singularity/ubuntu_ro/beegfs\\\\\\\" caused "
+       "\\\\\\\"mkdir /home/olifre/singularity/ubuntu_ro/beegfs: read-only "
+       "file system\\\\\\\"\\\"\"",
+       "EROFS||mkdir|path=/home/olifre/singularity/ubuntu_ro/beegfs|mkdir "
+       "/home/olifre/singularity/ubuntu_ro/beegfs: read-only file system"},
+      {"container_linux.go:345: starting container process caused \"mkdir "
+       "/srv/x: read-only file system\": unknown",
+       "EROFS||mkdir|path=/srv/x|mkdir /srv/x: read-only file system"},
+      {"process_linux.go:101: container init caused \\\"stat "
+       "\\\\\\\"/etc/app.conf\\\\\\\": no such file or directory\\\"",
+       "ENOENT||other|path=/etc/app.conf|stat \\\\\\\"/etc/app.conf\\\\\\\": "
+       "no such file or directory"},
+      {"container init caused \\\"cannot open \\\\\\\"/etc/my app\\\\\\\": "
+       "permission denied\\\"",
+       "EACCES||open|path=/etc/my app|cannot open \\\\\\\"/etc/my app\\\\\\\": "
+       "permission denied"},
+      /* runc: a preposition after the verb, the path quoted later */
+      {"OCI runtime exec failed: exec failed: container_linux.go:345: starting "
+       "container process caused \"chdir to cwd (\\\"/__w/b/b/./postgres\\\") "
+       "set in config.json failed: no such file or directory\": unknown",
+       "ENOENT||other|path=/__w/b/b/./postgres|chdir to cwd "
+       "(\\\"/__w/b/b/./postgres\\\") set in config.json failed: no such file "
+       "or directory"},
+      {"\"note\": \"so that the \\\"SQLSTATE[HY000] [2002] Connection "
+       "refused\\\" does not show up\"",
+       NULL},
+      {"level=warning msg=\"container init caused \\\"mkdir /x: read-only file "
+       "system\\\"\"",
+       NULL},
   };
   size_t i;
   int failed = 0;
