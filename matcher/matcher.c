@@ -1755,7 +1755,6 @@ static int rank(ex_matcher_t *m) {
   size_t i;
   size_t ncauses = 0;
   int loud = 0;
-  int quiet_first;
   int rc = 0;
 
   qsort(m->found, m->nfound, sizeof(*m->found), seq_cmp);
@@ -1769,15 +1768,6 @@ static int rank(ex_matcher_t *m) {
   rc = rank_causes(m, 0, 0, &ncauses);
   if (rc == 0)
     rc = rank_causes(m, 1, 0, &ncauses);
-  quiet_first = ncauses == 0;
-  /* Only fallout failed loudly ("npm ERR! cb() never called!" after
-   * "npm WARN tar ENOSPC: no space left on device"): the causes read
-   * behind warnings are the only reasons the output gives, and lead. */
-  if (rc == 0 && ncauses == 0) {
-    rc = rank_causes(m, 0, 1, &ncauses);
-    if (rc == 0)
-      rc = rank_causes(m, 1, 1, &ncauses);
-  }
   for (i = 0; rc == 0 && i < m->nfound; i++) {
     ex_finding_t *f = m->found[i];
     if (f->rule->role == EX_ROLE_CAUSE)
@@ -1789,11 +1779,10 @@ static int rank(ex_matcher_t *m) {
   }
   for (i = 0; rc == 0 && i < m->ntop; i++)
     rc = subject_from_fallout(m->top[i]);
-  if (rc == 0 && !quiet_first) {
+  if (rc == 0)
     rc = rank_causes(m, 0, 1, &ncauses);
-    if (rc == 0)
-      rc = rank_causes(m, 1, 1, &ncauses);
-  }
+  if (rc == 0)
+    rc = rank_causes(m, 1, 1, &ncauses);
   return rc;
 }
 
