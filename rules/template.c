@@ -138,6 +138,7 @@ int ex_template_expand(const char *tpl, ex_template_lookup_fn lookup, void *ud,
   ex_buf_t b;
   tpl_tok_t tok;
   size_t pos = 0;
+  int drop_close = 0;
 
   memset(&b, 0, sizeof(b));
   *out = NULL;
@@ -149,17 +150,33 @@ int ex_template_expand(const char *tpl, ex_template_lookup_fn lookup, void *ud,
     size_t vlen = 0;
 
     if (tok.kind != TPL_REF) {
-      buf_put(&b, tpl + tok.start, tok.len);
+      /* The ")" of a "(${x})" whose value was empty goes with its "(". */
+      if (drop_close && tok.len > 0 && tpl[tok.start] == ')')
+        buf_put(&b, tpl + tok.start + 1, tok.len - 1);
+      else
+        buf_put(&b, tpl + tok.start, tok.len);
+      drop_close = 0;
       continue;
     }
+    drop_close = 0;
     if (lookup == NULL || !lookup(ud, tpl + tok.start, tok.len, &v, &vlen)) {
       v = "";
       vlen = 0;
     }
-    if (flags & EX_TEMPLATE_SHELL)
+    if (flags & EX_TEMPLATE_SHELL) {
       buf_put_quoted(&b, v, vlen);
-    else
+    } else if (vlen == 0 && b.err == 0 && b.len > 0 && b.data[b.len - 1] == '(') {
+      /* Prose reads "its time limit (${limit})": without a value, "()"
+       * would be left in the sentence; the parentheses go, and the space
+       * before them. */
+      b.len--;
+      if (b.len > 0 && b.data[b.len - 1] == ' ')
+        b.len--;
+      b.data[b.len] = '\0';
+      drop_close = 1;
+    } else {
       buf_put(&b, v, vlen);
+    }
   }
   if (b.err != 0) {
     ex_free(b.data);

@@ -601,6 +601,11 @@ static void test_template_plain(void **state) {
   } cases[] = {
       {"open ${path} (${n})", 0, "open /data/a b (13)"},
       {"$$HOME and ${missing}.", 0, "$HOME and ."},
+      /* Parentheses around a value that is not there go with it. */
+      {"its time limit (${missing}).", 0, "its time limit."},
+      {"the image (${missing}): the tag", 0, "the image: the tag"},
+      {"(${missing}) at the start", 0, " at the start"},
+      {"kept (${n}) and (x${missing})", 0, "kept (13) and (x)"},
       {"cost $5 ${ bad} ${9x", 0, "cost $5 ${ bad} ${9x"},
       {"ls -ld -- ${path}", EX_TEMPLATE_SHELL, "ls -ld -- '/data/a b'"},
       {"echo ${missing}", EX_TEMPLATE_SHELL, "echo ''"},
