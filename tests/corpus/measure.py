@@ -142,8 +142,8 @@ def subject_matches(want, got, evidence=()):
     is for when the report names a host, a registry host and an image
     pulled from it, a Maven coordinate with or without its version, a lock
     file by name or path, a Go module and a package
-    in it, a URL's host and the address dialed for it on the line the
-    report shows."""
+    in it, a Java class by its internal or its source name, a URL's host
+    and the address dialed for it on the line the report shows."""
     if want is None or want.get("value") in (None, ""):
         return True
     if got is None or got.get("value") in (None, ""):
@@ -183,6 +183,11 @@ def subject_matches(want, got, evidence=()):
     if kind == "module" and _module(w) == _module(g):
         return True
     if kind == "module" and _maven(w) is not None and _maven(w) == _maven(g):
+        return True
+    if kind in ("module", "class") and "/" in g and "." not in g and \
+            g.replace("/", ".") == w:
+        # A Java class as the JVM writes it inside (ch/qos/X) and as
+        # source code names it (ch.qos.X).
         return True
     if kind in ("module", "host", "command", "image", "library"):
         return w.lower() == g.lower()
