@@ -416,6 +416,61 @@ static void test_context(void **state) {
   expect_cases(rules, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* Subjects a rule's own pattern does not name: the errno-phrase reading of
+ * the same line (when it is written as a path), a later line of the same
+ * rule, a fallout of the same errno folded under the cause. */
+static void test_subjects_from_elsewhere(void **state) {
+  static const char rules[] =
+      RULES_HEAD
+      "{'id':'t.layer','title':'t','tags':['x'],"
+      " 'patterns':['^failed to register layer: .*no space left on "
+      "device(?<path>)$'],"
+      " 'event':{'errno':'ENOSPC','subject':{'kind':'path','value':'${path}'}},"
+      " 'meaning':'m'},"
+      "{'id':'t.none','title':'t','tags':['x'],"
+      " 'patterns':['^sync: .*Read-only file system$'],"
+      " 'event':{'errno':'EROFS','subject':{'kind':'none','value':''}},"
+      " 'meaning':'m'},"
+      "{'id':'t.cat','title':'t','tags':['x'],"
+      " 'patterns':['^cat: write error: No space left on device(?<path>)$'],"
+      " 'event':{'errno':'ENOSPC','subject':{'kind':'path','value':'${path}'}},"
+      " 'meaning':'m'},"
+      "{'id':'t.manifest','title':'t','tags':['x'],"
+      " 'patterns':['manifest unknown(?<image>)$',"
+      "             'manifest for (?<image>\\\\S+) not found$'],"
+      " 'event':{'condition':'c','subject':{'kind':'image','value':'${image}'}},"
+      " 'meaning':'m'},"
+      "{'id':'t.code','title':'t','tags':['x'],'role':'fallout',"
+      " 'patterns':['^npm ERR! code (?<errno>E[A-Z]+)$'],"
+      " 'context':{'after':{'lines':2,'pattern':'^npm ERR! path (?<path>\\\\S+)'}},"
+      " 'event':{'errno':'${errno}','subject':{'kind':'path','value':'${path}'}},"
+      " 'meaning':'m'},"
+      "{'id':'t.eperm','title':'t','tags':['x'],"
+      " 'patterns':['^Error: EPERM: operation not permitted(?<path>)$'],"
+      " 'event':{'errno':'EPERM','subject':{'kind':'path','value':'${path}'}},"
+      " 'meaning':'m'},"
+      "{'id':'errno.phrase','title':'t','tags':['errno'],"
+      " 'recogniser':'errno-phrase','confidence':'low','meaning':'m'}"
+      RULES_TAIL;
+  static const text_case_t cases[] = {
+      {"failed to register layer: stderr: mkdir /root/.npm/x: no space left "
+       "on device\n",
+       "t.layer x1 L1 ENOSPC s=/root/.npm/x\n"},
+      /* "write error" reads as an operation and a word, not a file */
+      {"cat: write error: No space left on device\n", "t.cat x1 L1 ENOSPC\n"},
+      /* a rule that says it names no subject takes none */
+      {"sync: open /mnt/x: Read-only file system\n", "t.none x1 L1 EROFS\n"},
+      {"pull: manifest unknown\nerror: manifest for db:10.1 not found\n",
+       "t.manifest x2 L2 s=db:10.1\n"},
+      {"Error: EPERM: operation not permitted\nnpm ERR! code EPERM\n"
+       "npm ERR! path /srv/app.zip\n",
+       "t.eperm x1 L1 EPERM s=/srv/app.zip\n"
+       "  t.code x1 L2 EPERM s=/srv/app.zip +L3\n"},
+  };
+  (void)state;
+  expect_cases(rules, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* With pick last, each name takes its value from the nearest line that sets
  * it: libpq names the host on one line and the port on the next. */
 static void test_context_names_from_several_lines(void **state) {
@@ -440,6 +495,32 @@ static void test_context_names_from_several_lines(void **state) {
 /* Lines inside a Markdown code block are a document's quotation; a fence
  * left open for more than 100 lines is no quotation, and what follows is
  * read again. */
+/* A document's lead ("looks for these log fragments:") makes the lines
+ * after it examples; a person's "I get this error:" does not. */
+static void test_quotation_leads(void **state) {
+  static const text_case_t cases[] = {
+      {"Faultline looks for one or more of these log fragments:\n"
+       "No space left on device\n",
+       ""},
+      {"If your error looks similar to this, then this is a match:\n\n"
+       "No space left on device\n",
+       ""},
+      {"Typical error messages:\nNo space left on device\n", ""},
+      {"I get this error:\nNo space left on device\n",
+       "gen.nospace x1 L2 ENOSPC\n"},
+      /* the words without the colon that ends a lead */
+      {"It looks for error messages in the log\nNo space left on device\n",
+       "gen.nospace x1 L2 ENOSPC\n"},
+      /* a lead's examples are short: what comes long after is read */
+      {"Look for these messages:\n1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n"
+       "12\n13\n14\n15\n16\n17\n18\n19\n20\n21\nNo space left on "
+       "device\n",
+       "gen.nospace x1 L23 ENOSPC\n"},
+  };
+  (void)state;
+  expect_cases(base_rules, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 static void test_fenced_blocks(void **state) {
   char text[8192];
   char out[1024];
@@ -734,7 +815,9 @@ int main(void) {
       cmocka_unit_test(test_skipped_lines),
       cmocka_unit_test(test_context),
       cmocka_unit_test(test_context_names_from_several_lines),
+      cmocka_unit_test(test_subjects_from_elsewhere),
       cmocka_unit_test(test_fenced_blocks),
+      cmocka_unit_test(test_quotation_leads),
       cmocka_unit_test(test_suppressors),
       cmocka_unit_test(test_ranking),
       cmocka_unit_test(test_findings_cap),
