@@ -1,0 +1,116 @@
+"""Wordings that real logs showed explain missing, staged live with the real
+tools: Python run as `python3 -m` on a module that is not installed, a
+compile error of g++, git refusing to overwrite a changed file, and a
+document that lists the messages a tool looks for (which must stay
+silent) beside a person who quotes the error they got (which must not)."""
+import json
+import os
+import shutil
+import subprocess
+import unittest
+
+from helpers import EXPLAIN, PYTHON, TempDirTest
+
+GIT = shutil.which("git")
+GXX = shutil.which("g++")
+
+
+class Wordings(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.env = dict(os.environ, EXPLAIN_HISTORY="0", NO_COLOR="1",
+                        HOME=self.tmp, XDG_CONFIG_HOME=self.path("config"),
+                        EXPLAIN_RULES_PATH="", COLUMNS="200")
+        self.env.pop("GITHUB_ACTIONS", None)
+
+    def explain(self, argv, cwd=None):
+        """One live run: (exit status, JSON report, text on stderr)."""
+        report = self.path("report.json")
+        r = subprocess.run([EXPLAIN, "--color", "never", "--report", report] +
+                           list(argv), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                           cwd=cwd or self.tmp, env=self.env, timeout=120)
+        with open(report) as f:
+            return r.returncode, json.load(f), r.stderr.decode("utf-8",
+                                                               "replace")
+
+    def first(self, report):
+        ds = report["diagnoses"]
+        self.assertTrue(ds, json.dumps(report, indent=1)[:2000])
+        return ds[0]
+
+    def test_python_dash_m_names_the_missing_module(self):
+        status, rep, text = self.explain(
+            [PYTHON, "-m", "explain_test_no_such_module"])
+        self.assertEqual(status, 1)
+        d = self.first(rep)
+        self.assertEqual(d["id"], "python.module-not-found")
+        self.assertEqual(d["subject"]["value"], "explain_test_no_such_module")
+        self.assertIn("No module named explain_test_no_such_module", text)
+
+    @unittest.skipIf(GXX is None, "g++ is not installed")
+    def test_a_compile_error_of_gxx(self):
+        # Since GCC 13, <array> no longer brings uint8_t along.
+        self.write("main.cpp", "#include <array>\n"
+                   "template <std::size_t N>\n"
+                   "bool first(const std::array<uint8_t, N> &a) "
+                   "{ return a[0]; }\n")
+        status, rep, text = self.explain([GXX, "-c", "main.cpp"])
+        self.assertEqual(status, 1)
+        d = self.first(rep)
+        self.assertEqual(d["id"], "cc.compile-error")
+        self.assertEqual(d["location"], {"file": "main.cpp", "line": 3})
+        self.assertIn("uint8_t", d["meaning"])
+
+    @unittest.skipIf(GIT is None, "git is not installed")
+    def test_git_names_the_file_it_would_overwrite(self):
+        repo = self.path("repo")
+        env = dict(self.env, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@x",
+                   GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@x")
+
+        def git(*args):
+            subprocess.run([GIT, "-C", repo] + list(args), check=True,
+                           env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        os.makedirs(repo)
+        git("init", "-q", "-b", "main")
+        with open(repo + "/notes.txt", "w") as f:
+            f.write("one\n")
+        git("add", "notes.txt")
+        git("commit", "-qm", "one")
+        git("checkout", "-qb", "other")
+        with open(repo + "/notes.txt", "w") as f:
+            f.write("two\n")
+        git("commit", "-qam", "two")
+        git("checkout", "-q", "main")
+        with open(repo + "/notes.txt", "w") as f:
+            f.write("local edit\n")
+        status, rep, _ = self.explain([GIT, "checkout", "other"], cwd=repo)
+        self.assertEqual(status, 1)
+        d = self.first(rep)
+        self.assertEqual(d["id"], "git.local-changes-overwritten")
+        self.assertEqual(d["subject"], {"kind": "path",
+                                        "value": "notes.txt"})
+
+    def test_a_list_of_signatures_is_no_failure(self):
+        doc = ("Faultline looks for one or more of these log fragments:\n"
+               "connection refused\n"
+               "ECONNREFUSED\n"
+               "dial tcp 127.0.0.1:5432: connect: connection refused\n")
+        status, rep, _ = self.explain(
+            ["sh", "-c", 'printf "%s" "$0" >&2; exit 1', doc])
+        self.assertEqual(status, 1)
+        self.assertEqual(rep["diagnoses"], [])
+
+    def test_a_person_quoting_the_error_is_heard(self):
+        said = ("I get this error:\n"
+                "dial tcp 127.0.0.1:5432: connect: connection refused\n")
+        status, rep, _ = self.explain(
+            ["sh", "-c", 'printf "%s" "$0" >&2; exit 1', said])
+        self.assertEqual(status, 1)
+        d = self.first(rep)
+        self.assertEqual(d["errno"], "ECONNREFUSED")
+
+
+if __name__ == "__main__":
+    unittest.main()
