@@ -21,8 +21,6 @@ typedef struct cpat_s {
   int disabled;
   int generic; /* stands for the errno-phrase recogniser (no regex) */
   int fence;   /* stands for a Markdown code fence (no rule, no regex) */
-  int lead;    /* stands for the words of a quotation's lead (see
-                  quotation_lead()) */
 } cpat_t;
 
 typedef struct crule_s {
@@ -60,8 +58,9 @@ typedef struct stream_s {
   const char *skipped;
   int in_fence; /* inside a Markdown code block (see fence_line()) */
   unsigned long fence_at; /* the line number of the fence that opened it */
-  unsigned long quote_until; /* lines up to this one are a document's
-                                quotation (see quotation_lead()) */
+  unsigned long quote_until;  /* lines up to this one are a document's
+                                quotation (see in_quotation()) */
+  unsigned long lead_checked; /* lines up to this one were looked at */
 } stream_t;
 
 struct ex_matcher_s {
@@ -938,13 +937,6 @@ static int fence_line(const char *s, size_t len) {
  * lead: the words are those of documents about errors, not of a run. */
 enum { EX_QUOTE_LINES = 20 };
 
-static const char *const lead_words[] = {
-    "look for",      "looks for",      "watch for",      "watches for",
-    "search for",    "searches for",   "scan for",       "scans for",
-    "if your error", "if the error",   "if your output", "if the output",
-    "typical error", "common error",   "example error",  "sample error",
-};
-
 static const char lead_pattern[] =
     "(?i)(?:\\b(?:looks?|watch(?:es)?|search(?:es)?|scans?) for\\b.*\\b"
     "(?:fragments?|signals?|signatures?|patterns?|messages?|strings?|errors?)"
@@ -952,14 +944,40 @@ static const char lead_pattern[] =
     " (?:like|similar to)\\b|\\b(?:typical|common|example|sample) (?:error )?"
     "(?:messages?|errors?|output|log lines?)\\b)[^:]*:\\s*$";
 
-/* Compiled on the first line with a lead's words, as patterns are. */
+/* Compiled on first use, as patterns are. */
 static int quotation_lead(ex_matcher_t *m, const char *s, size_t len) {
+  while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+    len--;
+  if (len == 0 || s[len - 1] != ':')
+    return 0;
   if (m->lead_re == NULL && !m->lead_failed &&
       ex_regex_compile(lead_pattern, sizeof(lead_pattern) - 1, 0,
                        &m->lead_re, NULL) < 0)
     m->lead_failed = 1;
   return m->lead_re != NULL &&
          ex_regex_match(m->lead_re, m->scratch, s, len) == 1;
+}
+
+/* Whether the current line, which some pattern may match, is among the
+ * examples of a lead. A lead has no words any pattern looks for, so it
+ * went by unread: it is looked for among the lines kept before this one,
+ * each of them once. Without the ring (no rule reads lines before its
+ * match) there is no looking back, and no quotation. */
+static int in_quotation(ex_matcher_t *m, stream_t *st) {
+  size_t back;
+
+  for (back = 0; m->need_ring && back < st->ring.count; back++) {
+    const ex_ring_rec_t *rec = ex__ring_back(&st->ring, back);
+    if (rec->line <= st->lead_checked ||
+        rec->line + EX_QUOTE_LINES < st->lineno)
+      break;
+    if (quotation_lead(m, ex__ring_text(&st->ring, rec), rec->len)) {
+      st->quote_until = rec->line + EX_QUOTE_LINES;
+      break;
+    }
+  }
+  st->lead_checked = st->lineno - 1;
+  return st->lineno <= st->quote_until;
 }
 
 static int on_line(void *ud, const char *s, size_t len, int cut) {
@@ -969,8 +987,6 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
   int specific = 0;
   int generic = 0;
   int line_generic = 0;
-  int fence = 0;
-  int lead = 0;
   size_t n;
   size_t i;
   int rc;
@@ -986,23 +1002,15 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
       return rc;
   }
   n = ex__prefilter_scan(m->pf, (const unsigned char *)s, len, m->cand);
-  /* The fence's and the lead's slots are the last patterns. */
-  while (n > 0 && (m->pats[m->cand[n - 1]].fence ||
-                   m->pats[m->cand[n - 1]].lead)) {
-    const cpat_t *sp = &m->pats[m->cand[--n]];
-    fence |= sp->fence;
-    lead |= sp->lead;
+  if (n > 0 && m->pats[m->cand[n - 1]].fence) {
+    n--; /* the fence slot is the last pattern */
+    if (fence_line(s, len)) {
+      st->in_fence = !st->in_fence;
+      st->fence_at = st->lineno;
+      n = 0;
+    }
   }
-  if (fence && fence_line(s, len)) {
-    st->in_fence = !st->in_fence;
-    st->fence_at = st->lineno;
-    n = 0;
-  }
-  if (lead && quotation_lead(m, s, len)) {
-    st->quote_until = st->lineno + EX_QUOTE_LINES;
-    n = 0;
-  }
-  if (st->lineno <= st->quote_until)
+  if (n > 0 && in_quotation(m, st))
     n = 0;
   /* The examples documents quote are short. A fence that stays open this
    * long is no quotation (a command that printed one line of backticks):
@@ -1158,29 +1166,6 @@ static int compile_rule(ex_matcher_t *m, const ex_rule_t *r) {
 
 /* The last pattern slot: lines with three backticks come to on_line(),
  * which keeps track of Markdown code blocks (fence_line()). */
-/* The slot after it: lines with a lead's words come to on_line(), which
- * sees whether they open a quotation (quotation_lead()). */
-static int add_lead(ex_matcher_t *m) {
-  cpat_t *cp = &m->pats[m->npats];
-  size_t i;
-  int rc = 0;
-
-  memset(cp, 0, sizeof(*cp));
-  cp->lead = 1;
-  cp->disabled = 1;
-  m->npats++;
-  for (i = 0; rc == 0 && i < sizeof(lead_words) / sizeof(lead_words[0]);
-       i++) {
-    ex_literal_t lit;
-    memset(&lit, 0, sizeof(lit));
-    lit.len = strlen(lead_words[i]);
-    memcpy(lit.bytes, lead_words[i], lit.len);
-    lit.caseless = 1;
-    rc = ex__prefilter_add(m->pf, &lit, (uint32_t)(m->npats - 1));
-  }
-  return rc;
-}
-
 static int add_fence(ex_matcher_t *m) {
   cpat_t *cp = &m->pats[m->npats];
   ex_literal_t lit;
@@ -1209,8 +1194,8 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
   if (m == NULL)
     return -ENOMEM;
   m->rules = ex_calloc(nr + 1, sizeof(*m->rules));
-  m->pats = ex_calloc(np + 2, sizeof(*m->pats));
-  m->cand = ex_calloc(np + 2, sizeof(*m->cand));
+  m->pats = ex_calloc(np + 1, sizeof(*m->pats));
+  m->cand = ex_calloc(np + 1, sizeof(*m->cand));
   m->found = ex_calloc(EX_MATCH_FINDINGS_MAX, sizeof(*m->found));
   if (m->rules == NULL || m->pats == NULL || m->cand == NULL ||
       m->found == NULL) {
@@ -1235,8 +1220,6 @@ int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {
   }
   m->st.rules = m->nrules - m->st.rules_skipped;
   rc = add_fence(m);
-  if (rc == 0)
-    rc = add_lead(m);
   if (rc == 0)
     rc = ex__prefilter_build(m->pf, (uint32_t)m->npats);
   if (rc < 0)
@@ -1348,6 +1331,7 @@ void ex_matcher_reset(ex_matcher_t *m) {
     st->skipped = NULL;
     st->in_fence = 0;
     st->quote_until = 0;
+    st->lead_checked = 0;
   }
   m->line_gen = 0;
   m->norm_gen = 0;
