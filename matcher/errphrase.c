@@ -40,13 +40,16 @@
 #include "matcher/matcher.h"
 #include "platform/platform.h"
 
-#define PHRASES_MAX 240
+/* glibc's English texts and the others below (about 170), and the
+ * translations of rules/errno_l10n.c (about 460). */
+#define PHRASES_MAX 768
 
 typedef struct phrase_s {
   const char *text;
-  size_t len;
   const char *errno_name; /* NULL for a failed name resolution */
-  int host_after;         /* `text: HOST` (curl's "Could not resolve host") */
+  uint16_t len;
+  uint8_t host_after; /* `text: HOST` (curl's "Could not resolve host") */
+  uint8_t translated; /* a translation: looked for only as written */
 } phrase_t;
 
 /* Texts that are not strerror's but report the same events: resolver
@@ -231,13 +234,14 @@ static int is_digit(unsigned char c) {
 }
 
 static void add_phrase(const char *text, const char *errno_name,
-                       int host_after) {
+                       int host_after, int translated) {
   if (nphrases == PHRASES_MAX)
     return;
   phrases[nphrases].text = text;
-  phrases[nphrases].len = strlen(text);
+  phrases[nphrases].len = (uint16_t)strlen(text);
   phrases[nphrases].errno_name = errno_name;
-  phrases[nphrases].host_after = host_after;
+  phrases[nphrases].host_after = (uint8_t)host_after;
+  phrases[nphrases].translated = (uint8_t)translated;
   nphrases++;
 }
 
@@ -264,11 +268,18 @@ static void build(void) {
     const char *name = ex_errno_name(num);
     const char *msg = name != NULL ? ex_errno_message(name) : NULL;
     if (msg != NULL && strlen(msg) >= EX_LITERAL_MIN)
-      add_phrase(msg, name, 0);
+      add_phrase(msg, name, 0, 0);
   }
   for (i = 0; i < sizeof(extra_phrases) / sizeof(extra_phrases[0]); i++)
     add_phrase(extra_phrases[i].text, extra_phrases[i].errno_name,
-               extra_phrases[i].host_after);
+               extra_phrases[i].host_after, 0);
+  /* Translations (a machine's locale reaches Python's and coreutils'
+   * messages), read in the same shapes. */
+  for (i = 0; i < ex_errno_l10n_count(); i++) {
+    const char *name;
+    const char *text = ex_errno_l10n_text(i, &name, NULL);
+    add_phrase(text, name, 0, 1);
+  }
   for (i = 0; i < nphrases; i++)
     order[i] = (uint16_t)i;
   qsort(order, nphrases, sizeof(order[0]), order_cmp);
@@ -285,39 +296,44 @@ static void build(void) {
  * "Connection reset by peer" fill running text, and every line with them
  * would be read. So each phrase is looked for as glibc writes it
  * (case-sensitive: "Permission denied"), and in any case after ": ", where
- * Go, Node and most chains put it ("open /x: permission denied"). */
-static void put_literal(ex_literal_t *lits, unsigned char *keys, size_t max,
-                        size_t *n, const char *head, const char *text,
-                        int caseless) {
+ * Go, Node and most chains put it ("open /x: permission denied"). A
+ * translation only as written: the programs that lower the case of a
+ * text (Go's, Node's) print it in English, and a second literal for each
+ * of the 460 would cost memory for nothing. */
+static void put_literal(ex_literal_t *lits, unsigned char *keys, size_t from,
+                        size_t max, size_t *n, const char *head,
+                        const char *text, int caseless) {
   size_t hl = strlen(head);
   size_t len = hl + strlen(text);
 
-  if (*n < max) {
+  if (*n >= from && *n - from < max) {
+    size_t k = *n - from;
     /* ": " and the first letter: the words after it are running text,
      * as common as a key can be. */
-    keys[*n] = hl > 0 ? 0 : 0xFF;
+    keys[k] = hl > 0 ? 0 : 0xFF;
     if (len > EX_LITERAL_MAX)
       len = EX_LITERAL_MAX;
-    memcpy(lits[*n].bytes, head, hl);
-    memcpy(lits[*n].bytes + hl, text, len - hl);
-    lits[*n].len = len;
-    lits[*n].caseless = caseless;
+    memcpy(lits[k].bytes, head, hl);
+    memcpy(lits[k].bytes + hl, text, len - hl);
+    lits[k].len = len;
+    lits[k].caseless = caseless;
   }
   (*n)++;
 }
 
 size_t ex_errphrase_literals(ex_literal_t *lits, unsigned char *keys,
-                             size_t max) {
+                             size_t from, size_t max) {
   size_t n = 0;
   size_t i;
 
   (void)pthread_once(&once, build);
   for (i = 0; i < nphrases; i++) {
-    put_literal(lits, keys, max, &n, "", phrases[i].text, 0);
-    put_literal(lits, keys, max, &n, ": ", phrases[i].text, 1);
+    put_literal(lits, keys, from, max, &n, "", phrases[i].text, 0);
+    if (!phrases[i].translated)
+      put_literal(lits, keys, from, max, &n, ": ", phrases[i].text, 1);
   }
   for (i = 0; i < NECODES; i++)
-    put_literal(lits, keys, max, &n, "", ecodes[i].code, 0);
+    put_literal(lits, keys, from, max, &n, "", ecodes[i].code, 0);
   return n;
 }
 
