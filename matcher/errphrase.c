@@ -142,6 +142,28 @@ static const struct {
 
 #define NECODES (sizeof(ecodes) / sizeof(ecodes[0]))
 
+/* Reports that carry the errno's number beside the text: Python's
+ * "[Errno 13] TEXT" and Rust's "TEXT (os error 13)". With a text in no
+ * table (a translation of another glibc, another system's), the number
+ * still says which error it is. */
+static const char numbered[][12] = {"[Errno ", "(os error "};
+
+/* Python's exceptions whose "[Errno N]" is an errno (socket.gaierror's
+ * is getaddrinfo's code, and a class of a library's own may number
+ * anything). */
+static const char *const os_error_classes[] = {
+    "OSError",           "IOError",
+    "EnvironmentError",  "BlockingIOError",
+    "ChildProcessError", "ConnectionError",
+    "BrokenPipeError",   "ConnectionAbortedError",
+    "ConnectionRefusedError", "ConnectionResetError",
+    "FileExistsError",   "FileNotFoundError",
+    "InterruptedError",  "IsADirectoryError",
+    "NotADirectoryError", "PermissionError",
+    "ProcessLookupError", "TimeoutError",
+    "socket.error",      "select.error",
+    "os.error",          NULL};
+
 /* The words that name an operation, in Go's and Node's chains, in
  * coreutils' and busybox's messages, in system call names and in rsync's
  * names of its steps (mkstemp, change_dir, link_stat). */
@@ -334,6 +356,8 @@ size_t ex_errphrase_literals(ex_literal_t *lits, unsigned char *keys,
   }
   for (i = 0; i < NECODES; i++)
     put_literal(lits, keys, from, max, &n, "", ecodes[i].code, 0);
+  for (i = 0; i < sizeof(numbered) / sizeof(numbered[0]); i++)
+    put_literal(lits, keys, from, max, &n, "", numbered[i], 0);
   return n;
 }
 
@@ -1645,6 +1669,113 @@ static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
   return 1;
 }
 
+/* The Linux errno of the digits s[i..e) (at most four), or NULL. */
+static const char *errno_of_digits(const char *s, size_t i, size_t e) {
+  int num = 0;
+
+  if (e == i || e - i > 4)
+    return NULL;
+  for (; i < e; i++)
+    num = num * 10 + (s[i] - '0');
+  return ex_errno_name(num);
+}
+
+/* Whether the "[Errno" at s[b] follows "CLASS: " of Python's OSError
+ * family (with its module or not: "builtins.OSError", "socket.error"). */
+static int os_error_class(const char *s, size_t b) {
+  span_t t;
+  size_t i;
+
+  if (b < 3 || s[b - 2] != ':' || s[b - 1] != ' ')
+    return 0;
+  t = last_token(s, 0, b - 2);
+  for (i = 0; os_error_classes[i] != NULL; i++) {
+    size_t n = strlen(os_error_classes[i]);
+    if (t.len >= n &&
+        memcmp(s + t.off + t.len - n, os_error_classes[i], n) == 0 &&
+        (t.len == n || s[t.off + t.len - n - 1] == '.'))
+      return 1;
+  }
+  return 0;
+}
+
+/* Whether the line names a Windows path ("C:\x"): Rust's "(os error N)"
+ * numbers Windows' errors there, not errnos. */
+static int windows_path(const char *s, size_t len) {
+  size_t i;
+
+  for (i = 0; i + 3 <= len; i++)
+    if (s[i + 1] == ':' && s[i + 2] == '\\' &&
+        ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')) &&
+        (i == 0 || !is_word((unsigned char)s[i - 1])))
+      return 1;
+  return 0;
+}
+
+/* Reads s[ps..pe) as the text of errno name, in the shapes of a phrase. */
+static int numbered_text(const char *s, size_t len, size_t ps, size_t pe,
+                         const char *name, ex_errphrase_t *out) {
+  phrase_t ph;
+
+  memset(&ph, 0, sizeof(ph));
+  ph.errno_name = name;
+  return pe > ps && phrase_report(s, len, ps, pe, &ph, out);
+}
+
+/* Python's "CLASS: [Errno N] TEXT" and "...: 'path'", Rust's "TEXT (os
+ * error N)", where TEXT is in no table. */
+static int numbered_report(const char *s, size_t len, ex_errphrase_t *out) {
+  const char *p = s;
+  const char *name;
+  size_t k;
+  size_t e;
+
+  while ((p = memmem(p, len - (size_t)(p - s), "[Errno ", 7)) != NULL) {
+    size_t b = (size_t)(p - s);
+    p += 7;
+    for (e = b + 7; e < len && is_digit((unsigned char)s[e]); e++)
+      ;
+    name = errno_of_digits(s, b + 7, e);
+    if (name == NULL || e + 2 >= len || s[e] != ']' || s[e + 1] != ' ' ||
+        !os_error_class(s, b))
+      continue;
+    /* The text runs to the ": " before the quoted file name, or to the
+     * end. */
+    for (k = e + 2; k + 2 < len; k++)
+      if (s[k] == ':' && s[k + 1] == ' ' &&
+          (is_quote((unsigned char)s[k + 2]) ||
+           ((s[k + 2] == 'u' || s[k + 2] == 'b') && k + 3 < len &&
+            is_quote((unsigned char)s[k + 3]))))
+        break;
+    if (k + 2 >= len)
+      for (k = len; k > e + 2 && (s[k - 1] == ' ' || s[k - 1] == '\r'); k--)
+        ;
+    if (numbered_text(s, len, e + 2, k, name, out))
+      return 1;
+  }
+  p = s;
+  while ((p = memmem(p, len - (size_t)(p - s), " (os error ", 11)) != NULL) {
+    size_t pe = (size_t)(p - s);
+    size_t ps = element_start(s, 0, pe);
+    p += 11;
+    for (e = pe + 11; e < len && is_digit((unsigned char)s[e]); e++)
+      ;
+    name = errno_of_digits(s, pe + 11, e);
+    while (ps < pe && s[ps] == ' ')
+      ps++;
+    /* Windows' messages end in a full stop, glibc's never. */
+    if (name == NULL || e >= len || s[e] != ')' || ps == pe ||
+        s[pe - 1] == '.' || windows_path(s, len))
+      continue;
+    if (numbered_text(s, len, ps, pe, name, out)) {
+      if (out->words_off + out->words_len < e + 1)
+        out->words_len = e + 1 - out->words_off;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out) {
   size_t i;
 
@@ -1663,6 +1794,8 @@ int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out) {
     if (ec >= 0 && ecode_report(s, len, i, e, ec, out))
       return 1;
   }
+  if (numbered_report(s, len, out))
+    return 1;
   memset(out, 0, sizeof(*out));
   return 0;
 }

@@ -454,6 +454,27 @@ static void test_errphrase(void **state) {
        "\xd0\x9e \xd0\x92 \xd0\x94\xd0\x9e\xd0\xa1\xd0\xa2\xd0\xa3\xd0"
        "\x9f\xd0\x95",
        NULL},
+      /* Python's [Errno N] and Rust's (os error N) with a text in no
+       * table: the number, in Linux's numbering, where the exception is
+       * an OSError one */
+      {"PermissionError: [Errno 13] Zugriff verweigert: '/data/x'",
+       "EACCES|||path=/data/x|[Errno 13] Zugriff verweigert: '/data/x'"},
+      {"ConnectionRefusedError: [Errno 111] Verbindung abgelehnt",
+       "ECONNREFUSED|||-|[Errno 111] Verbindung abgelehnt"},
+      {"ERROR: Could not install packages due to an OSError: [Errno 28] Brak "
+       "wolnego miejsca",
+       "ENOSPC|||-|[Errno 28] Brak wolnego miejsca"},
+      {"Error: Zugriff verweigert (os error 13)",
+       "EACCES|||-|Error: Zugriff verweigert (os error 13)"},
+      {"ValueError: [Errno 13] Zugriff verweigert", NULL},
+      {"see [Errno 13] Zugriff verweigert in the FAQ", NULL},
+      {"OSError: [Errno 9999] Unbekannt", NULL},
+      {"Retried 13 times: Zugriff verweigert", NULL},
+      {"Error: Das System kann den angegebenen Pfad nicht finden. (os error "
+       "3)",
+       NULL},
+      {"error: could not open C:\\Users\\x: Zugriff verweigert (os error 5)",
+       NULL},
   };
   size_t i;
   int failed = 0;
