@@ -2,8 +2,8 @@
  *
  * glibc's translations of the strerror texts that CI failures are
  * made of, and of two gai_strerror texts (no errno), read from
- * /usr/share/locale/LANG/LC_MESSAGES/libc.mo of glibc 2.36
- * (Debian libc-l10n 2.36-9+deb12u14), for the languages
+ * /usr/share/locale/LANG/LC_MESSAGES/libc.mo of
+ * glibc 2.36 (Debian libc-l10n 2.36-9+deb12u14), for the languages
  * de es fr it pt_BR pt ru zh_CN zh_TW ja ko pl nl tr cs uk. */
 #include <stdint.h>
 

@@ -2,7 +2,10 @@
 """Generates rules/errno_l10n.c: glibc's translations of the strerror texts
 that CI failures are made of, for the errno-phrase recogniser.
 
-    python3 rules/errno_l10n.py > rules/errno_l10n.c
+    python3 rules/errno_l10n.py [LOCALE_DIR] > rules/errno_l10n.c
+
+LOCALE_DIR (default /usr/share/locale) may be the usr/share/locale of
+another glibc's libc-l10n package, unpacked (dpkg-deb -x).
 
 Run by hand, not by the build: the translations come from the machine's
 glibc message catalogues (/usr/share/locale/LANG/LC_MESSAGES/libc.mo, the
@@ -81,6 +84,7 @@ def versions():
 
 
 def main():
+    locale_dir = sys.argv[1] if len(sys.argv) > 1 else LOCALE_DIR
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "errno.c"), encoding="utf-8") as f:
         english = english_texts(f.read())
@@ -90,7 +94,7 @@ def main():
     entries = {}
     owners = {}  # text -> the symbols it translates
     for lang in LANGS:
-        path = os.path.join(LOCALE_DIR, lang, "LC_MESSAGES", "libc.mo")
+        path = os.path.join(locale_dir, lang, "LC_MESSAGES", "libc.mo")
         with open(path, "rb") as f:
             cat = gettext.GNUTranslations(f)
         for name, msgid in wanted:
@@ -106,7 +110,11 @@ def main():
     for t in sorted(ambiguous):
         print("errno_l10n.py: left out (%s): %s" %
               (" ".join(sorted(owners[t])), t), file=sys.stderr)
-    glibc, l10n = versions()
+    if locale_dir == LOCALE_DIR:
+        glibc, l10n = versions()
+        source = "%s (Debian libc-l10n %s)" % (glibc, l10n)
+    else:
+        source = "the libc-l10n unpacked there"
 
     blob = []
     offsets = []
@@ -122,8 +130,8 @@ def main():
     w(" *\n")
     w(" * glibc's translations of the strerror texts that CI failures are\n")
     w(" * made of, and of two gai_strerror texts (no errno), read from\n")
-    w(" * /usr/share/locale/LANG/LC_MESSAGES/libc.mo of %s\n" % glibc)
-    w(" * (Debian libc-l10n %s), for the languages\n" % l10n)
+    w(" * %s/LANG/LC_MESSAGES/libc.mo of\n" % locale_dir)
+    w(" * %s, for the languages\n" % source)
     w(" * %s. */\n" % " ".join(LANGS))
     w('#include <stdint.h>\n\n#include "rules/rules.h"\n\n')
     w("/* Texts in one array and small indices into the arrays: no pointer\n")
