@@ -764,7 +764,7 @@ static int generic_line(ex_matcher_t *m, const char *s, size_t len) {
   f = finding_new(m, &m->rules[m->generic_rule]);
   if (f == NULL)
     return -ENOMEM;
-  f->quiet = nm->level[nm->depth] == EX_LEVEL_WARNING;
+  f->quiet = nm->level[nm->depth] == EX_LEVEL_WARNING || e.warning;
   f->event.errno_name = e.errno_name;
   f->event.condition = e.condition;
   f->event.operation = e.operation;

@@ -190,6 +190,8 @@ typedef struct ex_errphrase_s {
   size_t words_len;
   size_t phrase_off; /* the error text itself, as printed */
   size_t phrase_len;
+  int warning; /* the line is a warning by its own words (apt's `W: `):
+                  a finding of it is quiet */
 } ex_errphrase_t;
 
 /* Looks for the first error report in s[0..len). Returns 1 with *out
