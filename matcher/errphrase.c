@@ -328,11 +328,10 @@ static void build(void) {
 static void put_literal(ex_literal_t *lits, unsigned char *keys, size_t from,
                         size_t max, size_t *n, const char *head,
                         const char *text, int caseless) {
-  size_t hl = strlen(head);
-  size_t len = hl + strlen(text);
-
   if (*n >= from && *n - from < max) {
     size_t k = *n - from;
+    size_t hl = strlen(head);
+    size_t len = hl + strlen(text);
     /* ": " and the first letter: the words after it are running text,
      * as common as a key can be. */
     keys[k] = hl > 0 ? 0 : 0xFF;

@@ -1068,8 +1068,8 @@ static int on_line(void *ud, const char *s, size_t len, int cut) {
  * slot without regex, made a candidate by every phrase and code it
  * reads. */
 static int compile_recogniser(ex_matcher_t *m, const ex_rule_t *r) {
-  ex_literal_t lits[64];
-  unsigned char keys[64];
+  ex_literal_t lits[128];
+  unsigned char keys[128];
   cpat_t *cp = &m->pats[m->npats];
   size_t n;
   size_t k;
@@ -1083,13 +1083,13 @@ static int compile_recogniser(ex_matcher_t *m, const ex_rule_t *r) {
   cp->rule = m->nrules - 1;
   cp->generic = 1;
   m->npats++;
-  /* In batches on the stack: the 800 literals at once would be 60 KiB of
-   * heap touched for a moment and resident for good. */
+  /* In batches on the stack (9 KiB): the 850 literals at once would be
+   * 60 KiB of heap touched for a moment and resident for good. */
   n = ex_errphrase_literals(NULL, NULL, 0, 0);
   for (k = 0; rc == 0 && k < n; k++) {
-    size_t b = k % 64;
+    size_t b = k % 128;
     if (b == 0)
-      ex_errphrase_literals(lits, keys, k, 64);
+      ex_errphrase_literals(lits, keys, k, 128);
     rc = ex__prefilter_add_key(m->pf, &lits[b], (uint32_t)(m->npats - 1),
                                keys[b] == 0xFF ? (size_t)-1 : keys[b]);
   }

@@ -637,6 +637,15 @@ static void test_generic_findings(void **state) {
       {"Error: connect ECONNREFUSED 10.0.0.1:5432\n"
        "ConnectionRefusedError: [Errno 111] Connection refused\n",
        "errno.phrase x1 L1 ECONNREFUSED op=connect s=10.0.0.1:5432\n"},
+      /* apt's warnings: quiet, after a failure and not alone */
+      {"W: chown to _apt:root of directory /var/cache/apt/archives/partial "
+       "failed - SetupAPTPartialDirectory (30: Read-only file system)\n",
+       ""},
+      {"W: chown to _apt:root of directory /var/cache/apt/archives/partial "
+       "failed - SetupAPTPartialDirectory (30: Read-only file system)\n"
+       "cat: /w: No such file or directory\n",
+       "errno.phrase x1 L2 ENOENT s=/w\n"
+       "errno.phrase x1 L1 EROFS op=chown s=/var/cache/apt/archives/partial\n"},
       /* repeats merge; other errnos without subject do not */
       {"Error: Permission denied (os error 13)\n"
        "Error: Permission denied (os error 13)\n"
