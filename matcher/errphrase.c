@@ -27,11 +27,15 @@
  *     sudo words like an error).
  *
  * Node's codes without a phrase are read in two shapes: `connect
- * ECONNREFUSED 127.0.0.1:5432` and `EACCES, mkdir '/x'`.
+ * ECONNREFUSED 127.0.0.1:5432` and `EACCES, mkdir '/x'`. A text in no
+ * table is read where the number beside it is an errno: Python's
+ * `PermissionError: [Errno 13] TEXT` and Rust's `TEXT (os error 13)`.
+ * runc's `caused "TEXT"` (quotes escaped or not) is a left side too.
  *
  * Everything here reads the line bytewise and copies nothing; offsets are
  * into the text given. The phrase table is built once (glibc's strerror
- * texts from rules/errno.c, then resolver texts), at the first use. */
+ * texts from rules/errno.c, then resolver texts, then glibc's
+ * translations from rules/errno_l10n.c), at the first use. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
