@@ -27,11 +27,15 @@
  *     sudo words like an error).
  *
  * Node's codes without a phrase are read in two shapes: `connect
- * ECONNREFUSED 127.0.0.1:5432` and `EACCES, mkdir '/x'`.
+ * ECONNREFUSED 127.0.0.1:5432` and `EACCES, mkdir '/x'`. A text in no
+ * table is read where the number beside it is an errno: Python's
+ * `PermissionError: [Errno 13] TEXT` and Rust's `TEXT (os error 13)`.
+ * runc's `caused "TEXT"` (quotes escaped or not) is a left side too.
  *
  * Everything here reads the line bytewise and copies nothing; offsets are
  * into the text given. The phrase table is built once (glibc's strerror
- * texts from rules/errno.c, then resolver texts), at the first use. */
+ * texts from rules/errno.c, then resolver texts, then glibc's
+ * translations from rules/errno_l10n.c), at the first use. */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,18 +44,21 @@
 #include "matcher/matcher.h"
 #include "platform/platform.h"
 
-#define PHRASES_MAX 240
+/* glibc's English texts and the others below (about 170), and the
+ * translations of rules/errno_l10n.c (about 460). */
+#define PHRASES_MAX 768
 
 typedef struct phrase_s {
   const char *text;
-  size_t len;
   const char *errno_name; /* NULL for a failed name resolution */
-  int host_after;         /* `text: HOST` (curl's "Could not resolve host") */
+  uint16_t len;
+  uint8_t host_after; /* `text: HOST` (curl's "Could not resolve host") */
+  uint8_t translated; /* a translation: looked for only as written */
 } phrase_t;
 
 /* Texts that are not strerror's but report the same events: resolver
  * failures (glibc's gai_strerror, Go's, macOS's, curl's), Go's timeout,
- * BSD's wording of ETIMEDOUT. */
+ * Node's watch limit, BSD's wording of ETIMEDOUT. */
 static const struct {
   const char *text;
   const char *errno_name;
@@ -66,6 +73,8 @@ static const struct {
     {"Unknown host", NULL, 0},
     {"Host not found", NULL, 0},
     {"i/o timeout", "ETIMEDOUT", 0},
+    /* Node's for ENOSPC from a watch (libuv's inotify_add_watch) */
+    {"System limit for number of file watchers reached", "ENOSPC", 0},
     {"Operation timed out", "ETIMEDOUT", 0},
     /* musl's strerror, where it differs from glibc's (Alpine images) */
     {"Address in use", "EADDRINUSE", 0},
@@ -139,11 +148,33 @@ static const struct {
 
 #define NECODES (sizeof(ecodes) / sizeof(ecodes[0]))
 
+/* Reports that carry the errno's number beside the text: Python's
+ * "[Errno 13] TEXT" and Rust's "TEXT (os error 13)". With a text in no
+ * table (a translation of another glibc, another system's), the number
+ * still says which error it is. */
+static const char numbered[][12] = {"[Errno ", "(os error "};
+
+/* Python's exceptions whose "[Errno N]" is an errno (socket.gaierror's
+ * is getaddrinfo's code, and a class of a library's own may number
+ * anything). */
+static const char *const os_error_classes[] = {
+    "OSError",           "IOError",
+    "EnvironmentError",  "BlockingIOError",
+    "ChildProcessError", "ConnectionError",
+    "BrokenPipeError",   "ConnectionAbortedError",
+    "ConnectionRefusedError", "ConnectionResetError",
+    "FileExistsError",   "FileNotFoundError",
+    "InterruptedError",  "IsADirectoryError",
+    "NotADirectoryError", "PermissionError",
+    "ProcessLookupError", "TimeoutError",
+    "socket.error",      "select.error",
+    "os.error",          NULL};
+
 /* The words that name an operation, in Go's and Node's chains, in
  * coreutils' and busybox's messages, in system call names and in rsync's
  * names of its steps (mkstemp, change_dir, link_stat). */
 static const struct {
-  const char word[12];
+  const char word[20];
   const char *operation;
   char kind; /* subject it takes: 'p'ath, 'a'ddress, 'P'ort, 'h'ost */
 } op_words[] = {
@@ -167,6 +198,7 @@ static const struct {
     {"exec", "exec", 'p'},           {"execve", "exec", 'p'},
     {"fork/exec", "exec", 'p'},      {"copyfile", "create", 'p'},
     {"watch", "other", 'p'},         {"mount", "mount", 'p'},
+    {"add_watch", "other", 'p'},     {"inotify_add_watch", "other", 'p'},
     {"flock", "lock", 'p'},          {"lock", "lock", 'p'},
     {"mkstemp", "create", 'p'},      {"change_dir", "other", 'p'},
     {"link_stat", "other", 'p'},     {"connect", "connect", 'a'},
@@ -231,13 +263,14 @@ static int is_digit(unsigned char c) {
 }
 
 static void add_phrase(const char *text, const char *errno_name,
-                       int host_after) {
+                       int host_after, int translated) {
   if (nphrases == PHRASES_MAX)
     return;
   phrases[nphrases].text = text;
-  phrases[nphrases].len = strlen(text);
+  phrases[nphrases].len = (uint16_t)strlen(text);
   phrases[nphrases].errno_name = errno_name;
-  phrases[nphrases].host_after = host_after;
+  phrases[nphrases].host_after = (uint8_t)host_after;
+  phrases[nphrases].translated = (uint8_t)translated;
   nphrases++;
 }
 
@@ -264,11 +297,18 @@ static void build(void) {
     const char *name = ex_errno_name(num);
     const char *msg = name != NULL ? ex_errno_message(name) : NULL;
     if (msg != NULL && strlen(msg) >= EX_LITERAL_MIN)
-      add_phrase(msg, name, 0);
+      add_phrase(msg, name, 0, 0);
   }
   for (i = 0; i < sizeof(extra_phrases) / sizeof(extra_phrases[0]); i++)
     add_phrase(extra_phrases[i].text, extra_phrases[i].errno_name,
-               extra_phrases[i].host_after);
+               extra_phrases[i].host_after, 0);
+  /* Translations (a machine's locale reaches Python's and coreutils'
+   * messages), read in the same shapes. */
+  for (i = 0; i < ex_errno_l10n_count(); i++) {
+    const char *name;
+    const char *text = ex_errno_l10n_text(i, &name, NULL);
+    add_phrase(text, name, 0, 1);
+  }
   for (i = 0; i < nphrases; i++)
     order[i] = (uint16_t)i;
   qsort(order, nphrases, sizeof(order[0]), order_cmp);
@@ -285,39 +325,45 @@ static void build(void) {
  * "Connection reset by peer" fill running text, and every line with them
  * would be read. So each phrase is looked for as glibc writes it
  * (case-sensitive: "Permission denied"), and in any case after ": ", where
- * Go, Node and most chains put it ("open /x: permission denied"). */
-static void put_literal(ex_literal_t *lits, unsigned char *keys, size_t max,
-                        size_t *n, const char *head, const char *text,
-                        int caseless) {
-  size_t hl = strlen(head);
-  size_t len = hl + strlen(text);
-
-  if (*n < max) {
+ * Go, Node and most chains put it ("open /x: permission denied"). A
+ * translation only as written: the programs that lower the case of a
+ * text (Go's, Node's) print it in English, and a second literal for each
+ * of the 460 would cost memory for nothing. */
+static void put_literal(ex_literal_t *lits, unsigned char *keys, size_t from,
+                        size_t max, size_t *n, const char *head,
+                        const char *text, int caseless) {
+  if (*n >= from && *n - from < max) {
+    size_t k = *n - from;
+    size_t hl = strlen(head);
+    size_t len = hl + strlen(text);
     /* ": " and the first letter: the words after it are running text,
      * as common as a key can be. */
-    keys[*n] = hl > 0 ? 0 : 0xFF;
+    keys[k] = hl > 0 ? 0 : 0xFF;
     if (len > EX_LITERAL_MAX)
       len = EX_LITERAL_MAX;
-    memcpy(lits[*n].bytes, head, hl);
-    memcpy(lits[*n].bytes + hl, text, len - hl);
-    lits[*n].len = len;
-    lits[*n].caseless = caseless;
+    memcpy(lits[k].bytes, head, hl);
+    memcpy(lits[k].bytes + hl, text, len - hl);
+    lits[k].len = len;
+    lits[k].caseless = caseless;
   }
   (*n)++;
 }
 
 size_t ex_errphrase_literals(ex_literal_t *lits, unsigned char *keys,
-                             size_t max) {
+                             size_t from, size_t max) {
   size_t n = 0;
   size_t i;
 
   (void)pthread_once(&once, build);
   for (i = 0; i < nphrases; i++) {
-    put_literal(lits, keys, max, &n, "", phrases[i].text, 0);
-    put_literal(lits, keys, max, &n, ": ", phrases[i].text, 1);
+    put_literal(lits, keys, from, max, &n, "", phrases[i].text, 0);
+    if (!phrases[i].translated)
+      put_literal(lits, keys, from, max, &n, ": ", phrases[i].text, 1);
   }
   for (i = 0; i < NECODES; i++)
-    put_literal(lits, keys, max, &n, "", ecodes[i].code, 0);
+    put_literal(lits, keys, from, max, &n, "", ecodes[i].code, 0);
+  for (i = 0; i < sizeof(numbered) / sizeof(numbered[0]); i++)
+    put_literal(lits, keys, from, max, &n, "", numbered[i], 0);
   return n;
 }
 
@@ -522,14 +568,15 @@ static span_t first_token(const char *s, size_t lo, size_t hi) {
 }
 
 /* Whether the double quote at s[q] opens a string in s[lo..hi): a space,
- * a bracket or nothing before it (and the backslashes that escape it),
- * something after it. */
+ * a bracket, logfmt's `key=` or nothing before it (and the backslashes
+ * that escape it), something after it. */
 static int quote_opens(const char *s, size_t lo, size_t hi, size_t q) {
   size_t b = q;
 
   while (b > lo && s[b - 1] == '\\')
     b--;
-  if (b > lo && s[b - 1] != ' ' && s[b - 1] != '(' && s[b - 1] != '[')
+  if (b > lo && s[b - 1] != ' ' && s[b - 1] != '(' && s[b - 1] != '[' &&
+      s[b - 1] != '=')
     return 0;
   return q + 1 < hi && s[q + 1] != ' ' && s[q + 1] != '\t';
 }
@@ -568,6 +615,7 @@ typedef struct reading_s {
   size_t lo; /* the words read start here */
   size_t hi; /* and end here */
   int watch; /* the operation was a file watch (inotify) */
+  int paren; /* the phrase opened a parenthesis: "(TEXT @ FUNC - PATH):" */
 } reading_t;
 
 static void take(reading_t *r, size_t off, size_t len) {
@@ -580,7 +628,7 @@ static void take(reading_t *r, size_t off, size_t len) {
 static void set_op(reading_t *r, int op) {
   if (op >= 0 && r->out->operation == NULL) {
     r->out->operation = op_words[op].operation;
-    r->watch = strcmp(op_words[op].word, "watch") == 0;
+    r->watch = strstr(op_words[op].word, "watch") != NULL;
   }
 }
 
@@ -872,6 +920,27 @@ static void path_element(reading_t *r, size_t lo, size_t hi) {
     take(r, lo, hi - lo);
     return;
   }
+  /* opkg: "Failed to open //usr/lib/opkg/info/x.list": the path at the
+   * end after an operation's word. */
+  if (looks_like_path(s + t.off, t.len) && t.off > lo + 1) {
+    span_t op = last_token(s, lo, t.off - 1);
+    int o = op_word(s + op.off, op.len);
+    if (o >= 0 && op_words[o].kind == 'p') {
+      set_op(r, o);
+      set_subject(r, "path", t);
+      take(r, lo, hi - lo);
+      return;
+    }
+  }
+  /* dpkg: "error ensuring '/var/lib/dpkg/x.deb' doesn't exist": a quoted
+   * path inside the element. */
+  for (i = lo; i < hi; i++)
+    if ((i == lo || s[i - 1] == ' ') && is_quote((unsigned char)s[i]) &&
+        quoted_at(s, hi, i, &q, &end) && looks_like_path(s + q.off, q.len)) {
+      set_subject(r, "path", q);
+      take(r, lo, hi - lo);
+      return;
+    }
   /* Python's address tuple: "bind on address ('0.0.0.0', 8080)" */
   if (hi - lo > 6 && s[hi - 1] == ')' && has_word(s, lo, hi - lo, "bind")) {
     span_t port = t;
@@ -943,6 +1012,11 @@ static void ruby_reading(reading_t *r, size_t pe, size_t fe) {
   e = cls != NULL ? (size_t)(cls - s) : r->len;
   while (e > v.off && (s[e - 1] == ' ' || s[e - 1] == '\t'))
     e--;
+  /* Rails: "ActionView::Template::Error (TEXT @ FUNC - PATH):" */
+  if (r->paren && e > v.off && s[e - 1] == ':')
+    e--;
+  if (r->paren && e > v.off && s[e - 1] == ')')
+    e--;
   v.len = e - v.off;
   take(r, v.off, v.len);
   if (v.len > 2 && s[v.off] == '(' && s[e - 1] == ')') {
@@ -1005,15 +1079,17 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
       k++;
     return k < len && (s[k] == '"' || s[k] == '\'');
   case ',':
-    /* Node: ", open '/x'", ", mkdir '/x'", ", watch" */
+    /* Node: ", open '/x'", ", mkdir '/x'", ", watch"; npm's debug log
+     * puts two spaces before the path of a rename. */
     t = first_token(s, i + 1, len);
     if (t.len > 0 && t.off == i + 2) {
       int o = op_word(s + t.off, t.len);
       if (o >= 0) {
         set_op(r, o);
         take(r, t.off, t.len);
-        if (t.off + t.len < len && s[t.off + t.len] == ' ' &&
-            quoted_at(s, len, t.off + t.len + 1, &q, &end)) {
+        for (k = t.off + t.len; k < len && s[k] == ' '; k++)
+          ;
+        if (k > t.off + t.len && quoted_at(s, len, k, &q, &end)) {
           target_subject(r, op_words[o].kind, q);
           take(r, t.off, end - t.off);
         }
@@ -1045,6 +1121,13 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
   case ' ':
     if (i + 1 < len && s[i + 1] == '(')
       return 1; /* "(os error 13)", "(publickey)" */
+    /* .NET: "No space left on device : '/x'" */
+    if (i + 3 < len && s[i + 1] == ':' && s[i + 2] == ' ' &&
+        quoted_at(s, len, i + 3, &q, &end)) {
+      set_subject(r, "path", q);
+      take(r, i + 3, end - (i + 3));
+      return 1;
+    }
     /* Node before 4: "EROFS, read-only file system '/x'"; getopt-style
      * tools: "Permission denied -- '/x'". */
     k = i + 4 <= len && memcmp(s + i, " -- ", 4) == 0 ? i + 4 : i + 1;
@@ -1198,6 +1281,44 @@ static size_t errno_tuple(const char *s, size_t ps) {
   return i < ps - 3 && i > 0 && s[i - 1] == '(' ? i - 1 : (size_t)-1;
 }
 
+/* tar's and cpio's "PATH: Cannot VERB: TEXT" ("./x: Cannot stat: Not a
+ * directory", "Cannot open"), and the same after "Failed to", "Unable
+ * to", "Could not": the verb of s[lo..hi), the path of the element
+ * before it. */
+static int cannot_element(reading_t *r, size_t lo, size_t hi) {
+  static const char *const heads[] = {"cannot",    "can't",     "failed to",
+                                      "unable to", "could not", "couldn't",
+                                      NULL};
+  const char *s = r->s;
+  span_t verb;
+  span_t p;
+  size_t i;
+  int o = -1;
+
+  for (i = 0; heads[i] != NULL; i++) {
+    size_t n = strlen(heads[i]);
+    if (hi - lo > n + 1 && word_ieq(s + lo, n, heads[i]) && s[lo + n] == ' ')
+      break;
+  }
+  if (heads[i] == NULL)
+    return 0;
+  verb = first_token(s, lo + strlen(heads[i]), hi);
+  if (verb.off + verb.len != hi)
+    return 0;
+  o = op_word(s + verb.off, verb.len);
+  if (o < 0 || op_words[o].kind != 'p' || lo < 2)
+    return 0;
+  p.off = element_start(s, 0, lo - 2);
+  p.len = lo - 2 - p.off;
+  if (!looks_like_path(s + p.off, p.len) ||
+      memchr(s + p.off, ' ', p.len) != NULL)
+    return 0;
+  set_op(r, o);
+  set_subject(r, "path", p);
+  take(r, p.off, hi - p.off);
+  return 1;
+}
+
 /* Reads the left side of a phrase at s[ps] in a chain: the element
  * before the ": " gives the operation and the subject. */
 static void chain_left(reading_t *r, size_t ps) {
@@ -1243,6 +1364,21 @@ static void chain_left(reading_t *r, size_t ps) {
           span_t op = last_token(s, e0, k - 2);
           set_op(r, op_word(s + op.off, op.len));
         }
+        return;
+      }
+    }
+    /* apt: "chown to _apt:root of directory /x failed -
+     * SetupAPTPartialDirectory (30: ": the operation first, then the
+     * first path. */
+    tok.len = tok.off;
+    tok = first_token(s, e0, tok.len);
+    set_op(r, op_word(s + tok.off, tok.len));
+    for (k = tok.off + tok.len; k < q; k = tok.off + tok.len) {
+      tok = first_token(s, k, q);
+      if (tok.len == 0)
+        break;
+      if (looks_like_path(s + tok.off, tok.len)) {
+        set_subject(r, "path", tok);
         break;
       }
     }
@@ -1284,13 +1420,23 @@ static void chain_left(reading_t *r, size_t ps) {
     return;
   if (resolve_element(r, e0, q))
     return;
+  if (outer && cannot_element(r, e0, q))
+    return;
   path_element(r, e0, q);
   /* 'exec: "./authn": permission denied': the operation before the
-   * subject's element. */
+   * subject's element; its first word in two ("watch directory: /x"). */
   if (r->out->subject_kind != NULL && r->out->operation == NULL && outer) {
     size_t e1 = element_start(s, 0, e0 - 2);
     span_t op = last_token(s, e1, e0 - 2);
     int o = op_word(s + op.off, op.len);
+    if (o < 0 && op.off > e1 + 1) {
+      span_t w = first_token(s, e1, e0 - 2);
+      if (w.off + w.len + 1 == op.off) {
+        o = op_word(s + w.off, w.len);
+        op.len = op.off + op.len - w.off;
+        op.off = w.off;
+      }
+    }
     if (o >= 0 && op_words[o].kind == 'p') {
       set_op(r, o);
       take(r, op.off, op.len);
@@ -1329,6 +1475,16 @@ static int paren_left(reading_t *r, size_t ps) {
       }
     }
     return 1;
+  }
+  /* D's and C's "inotify_add_watch failed (No space left on device)" */
+  if (tok.len == 6 && memcmp(s + tok.off, "failed", 6) == 0 && tok.off > 1) {
+    span_t op = last_token(s, 0, tok.off - 1);
+    int o = op_word(s + op.off, op.len);
+    if (o >= 0) {
+      set_op(r, o);
+      take(r, op.off, tok.off + tok.len - op.off);
+      return 1;
+    }
   }
   /* Java: "...Exception: /data/x (Permission denied)": the path runs from
    * the last ": " (it may hold spaces). */
@@ -1417,6 +1573,7 @@ static void reading_init(reading_t *r, ex_errphrase_t *out, const char *s,
   r->lo = ps;
   r->hi = pe;
   r->watch = 0;
+  r->paren = 0;
   out->phrase_off = ps;
   out->phrase_len = pe - ps;
 }
@@ -1480,12 +1637,41 @@ static void pool_subject(reading_t *r, size_t ps) {
   r->out->port_len = k - (end + 7);
 }
 
+/* Whether a word of the line names inotify ("inotify_add_watch",
+ * "pyinotify", "trigger=inotify"), not as part of a file's name. */
+static int says_inotify(const char *s, size_t len) {
+  size_t i;
+
+  for (i = 0; i + 7 <= len; i++) {
+    span_t t;
+    if (fold((unsigned char)s[i]) != 'i' || !word_ieq(s + i, 7, "inotify"))
+      continue;
+    t = last_token(s, 0, i);
+    t = first_token(s, t.off, len);
+    if (memchr(s + t.off, '/', t.len) == NULL &&
+        memchr(s + t.off, '.', t.len) == NULL &&
+        memchr(s + t.off, '\\', t.len) == NULL)
+      return 1;
+  }
+  return 0;
+}
+
+/* apt's warnings: "W: ..." */
+static int apt_warning(const char *s, size_t len) {
+  span_t t = first_token(s, 0, len);
+
+  return t.len == 2 && s[t.off] == 'W' && s[t.off + 1] == ':';
+}
+
 static void reading_done(reading_t *r) {
   ex_errphrase_t *o = r->out;
 
-  /* ENOSPC from inotify_add_watch: no more watches, not a full disk. */
-  if (r->watch && o->errno_name != NULL && strcmp(o->errno_name, "ENOSPC") == 0)
+  /* ENOSPC from a watch (inotify_add_watch): no more watches, not a full
+   * disk. */
+  if (o->errno_name != NULL && strcmp(o->errno_name, "ENOSPC") == 0 &&
+      (r->watch || says_inotify(r->s, r->len)))
     o->condition = "inotify-watch-limit";
+  o->warning = apt_warning(r->s, r->len);
 
   o->words_off = r->lo;
   o->words_len = r->hi - r->lo;
@@ -1496,6 +1682,48 @@ static void reading_done(reading_t *r) {
       (o->operation == NULL || o->subject_kind == NULL ||
        strcmp(o->subject_kind, "host") == 0))
     o->operation = "resolve";
+}
+
+/* runc's `... caused "TEXT"` (the quote escaped or not) with the phrase
+ * at s[ps]: the position of "caused", or (size_t)-1. */
+static size_t caused_quote(const char *s, size_t ps) {
+  size_t i = ps;
+
+  if (i == 0 || s[i - 1] != '"')
+    return (size_t)-1;
+  i--;
+  while (i > 0 && s[i - 1] == '\\')
+    i--;
+  if (i < 8 || memcmp(s + i - 7, "caused ", 7) != 0)
+    return (size_t)-1;
+  return i - 7;
+}
+
+/* What caused the error quoted after "caused" at s[b]: runc's "mounting
+ * \"SRC\" to rootfs \"R\" at \"DST\" caused" names the mount and its
+ * source first; a Go element ("mkdir /x") its operation and path. */
+static void caused_left(reading_t *r, size_t b) {
+  const char *s = r->s;
+  size_t hi = b - 1;
+  size_t e0 = element_start(s, 0, hi);
+  span_t op = first_token(s, e0, hi);
+  span_t q;
+  size_t end;
+  size_t k;
+
+  if (op.len != 8 || memcmp(s + op.off, "mounting", 8) != 0) {
+    if (go_element(r, e0, hi))
+      take(r, e0, b - e0);
+    return;
+  }
+  r->out->operation = "mount";
+  take(r, op.off, b - op.off);
+  for (k = op.off + op.len; k < hi; k++)
+    if (s[k - 1] == ' ' && (s[k] == '\\' || is_quote((unsigned char)s[k])) &&
+        quoted_at(s, hi, k, &q, &end) && looks_like_path(s + q.off, q.len)) {
+      set_subject(r, "path", q);
+      return;
+    }
 }
 
 /* A phrase at s[ps..pe): 1 when it is an error report (out filled). */
@@ -1522,9 +1750,17 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
     take(&r, b, ps - b);
     ok = 1;
   } else if (s[ps - 1] == '(') {
-    ok = pe < len && s[pe] == ')' && paren_left(&r, ps);
-    if (ok)
-      take(&r, pe, 1);
+    if (pe < len && s[pe] == ')') {
+      ok = paren_left(&r, ps);
+      if (ok)
+        take(&r, pe, 1);
+    } else if (ruby_func(s, len, pe) > 0) {
+      /* Rails: "Template::Error (Permission denied @ rb_sysopen - x):" */
+      ok = r.paren = 1;
+    }
+  } else if ((b = caused_quote(s, ps)) != (size_t)-1) {
+    caused_left(&r, b);
+    ok = 1;
   } else if (ps >= 11 && memcmp(s + ps - 10, "message: \"", 10) == 0 &&
              memmem(s, ps, "Os {", 4) != NULL) {
     take(&r, (size_t)((const char *)memmem(s, ps, "Os {", 4) - s), 0);
@@ -1629,6 +1865,120 @@ static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
   return 1;
 }
 
+/* The Linux errno of the digits s[i..e) (at most four), or NULL. */
+static const char *errno_of_digits(const char *s, size_t i, size_t e) {
+  int num = 0;
+
+  if (e == i || e - i > 4)
+    return NULL;
+  for (; i < e; i++)
+    num = num * 10 + (s[i] - '0');
+  return ex_errno_name(num);
+}
+
+/* Whether the "[Errno" at s[b] follows "CLASS: " of Python's OSError
+ * family (with its module or not: "builtins.OSError", "socket.error"). */
+static int os_error_class(const char *s, size_t b) {
+  span_t t;
+  size_t i;
+
+  if (b < 3 || s[b - 2] != ':' || s[b - 1] != ' ')
+    return 0;
+  t = last_token(s, 0, b - 2);
+  for (i = 0; os_error_classes[i] != NULL; i++) {
+    size_t n = strlen(os_error_classes[i]);
+    if (t.len >= n &&
+        memcmp(s + t.off + t.len - n, os_error_classes[i], n) == 0 &&
+        (t.len == n || s[t.off + t.len - n - 1] == '.'))
+      return 1;
+  }
+  return 0;
+}
+
+/* Whether the line names a Windows path ("C:\x"): Rust's "(os error N)"
+ * numbers Windows' errors there, not errnos. */
+static int windows_path(const char *s, size_t len) {
+  size_t i;
+
+  for (i = 0; i + 3 <= len; i++)
+    if (s[i + 1] == ':' && s[i + 2] == '\\' &&
+        ((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z')) &&
+        (i == 0 || !is_word((unsigned char)s[i - 1])))
+      return 1;
+  return 0;
+}
+
+/* Reads s[ps..pe) as the text of errno name, in the shapes of a phrase.
+ * A system's text starts with a capital or a letter outside ASCII, and
+ * has no ellipsis: "[Errno 13] is mapped to a message ... ok" is a test
+ * runner's line. */
+static int numbered_text(const char *s, size_t len, size_t ps, size_t pe,
+                         const char *name, ex_errphrase_t *out) {
+  phrase_t ph;
+
+  if (pe <= ps || (s[ps] >= 'a' && s[ps] <= 'z') ||
+      !(is_word((unsigned char)s[ps]) || (unsigned char)s[ps] >= 0x80) ||
+      memmem(s + ps, pe - ps, "...", 3) != NULL)
+    return 0;
+  memset(&ph, 0, sizeof(ph));
+  ph.errno_name = name;
+  return phrase_report(s, len, ps, pe, &ph, out);
+}
+
+/* Python's "CLASS: [Errno N] TEXT" and "...: 'path'", Rust's "TEXT (os
+ * error N)", where TEXT is in no table. */
+static int numbered_report(const char *s, size_t len, ex_errphrase_t *out) {
+  const char *p = s;
+  const char *name;
+  size_t k;
+  size_t e;
+
+  while ((p = memmem(p, len - (size_t)(p - s), "[Errno ", 7)) != NULL) {
+    size_t b = (size_t)(p - s);
+    p += 7;
+    for (e = b + 7; e < len && is_digit((unsigned char)s[e]); e++)
+      ;
+    name = errno_of_digits(s, b + 7, e);
+    if (name == NULL || e + 2 >= len || s[e] != ']' || s[e + 1] != ' ' ||
+        !os_error_class(s, b))
+      continue;
+    /* The text runs to the ": " before the quoted file name, or to the
+     * end. */
+    for (k = e + 2; k + 2 < len; k++)
+      if (s[k] == ':' && s[k + 1] == ' ' &&
+          (is_quote((unsigned char)s[k + 2]) ||
+           ((s[k + 2] == 'u' || s[k + 2] == 'b') && k + 3 < len &&
+            is_quote((unsigned char)s[k + 3]))))
+        break;
+    if (k + 2 >= len)
+      for (k = len; k > e + 2 && (s[k - 1] == ' ' || s[k - 1] == '\r'); k--)
+        ;
+    if (numbered_text(s, len, e + 2, k, name, out))
+      return 1;
+  }
+  p = s;
+  while ((p = memmem(p, len - (size_t)(p - s), " (os error ", 11)) != NULL) {
+    size_t pe = (size_t)(p - s);
+    size_t ps = element_start(s, 0, pe);
+    p += 11;
+    for (e = pe + 11; e < len && is_digit((unsigned char)s[e]); e++)
+      ;
+    name = errno_of_digits(s, pe + 11, e);
+    while (ps < pe && s[ps] == ' ')
+      ps++;
+    /* Windows' messages end in a full stop, glibc's never. */
+    if (name == NULL || e >= len || s[e] != ')' || ps == pe ||
+        s[pe - 1] == '.' || windows_path(s, len))
+      continue;
+    if (numbered_text(s, len, ps, pe, name, out)) {
+      if (out->words_off + out->words_len < e + 1)
+        out->words_len = e + 1 - out->words_off;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out) {
   size_t i;
 
@@ -1647,6 +1997,8 @@ int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out) {
     if (ec >= 0 && ecode_report(s, len, i, e, ec, out))
       return 1;
   }
+  if (numbered_report(s, len, out))
+    return 1;
   memset(out, 0, sizeof(*out));
   return 0;
 }

@@ -190,6 +190,8 @@ typedef struct ex_errphrase_s {
   size_t words_len;
   size_t phrase_off; /* the error text itself, as printed */
   size_t phrase_len;
+  int warning; /* the line is a warning by its own words (apt's `W: `):
+                  a finding of it is quiet */
 } ex_errphrase_t;
 
 /* Looks for the first error report in s[0..len). Returns 1 with *out
@@ -197,11 +199,13 @@ typedef struct ex_errphrase_s {
 int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out);
 
 /* The literals a line must contain to be read: each phrase as glibc
- * writes it, each phrase in any case after ": ", Node's codes. Fills
- * lits[0..max) and keys[0..max) (the offset of the trigram to index each
- * by, 0xFF: the rarest) and returns how many there are. */
+ * writes it, each English one in any case after ": ", Node's codes,
+ * the heads of numbered reports ("[Errno "). Fills lits[0..max) and keys[0..max) (the offset of the trigram to index
+ * each by, 0xFF: the rarest) with literals from..from+max-1, and
+ * returns how many there are in all (the caller takes them in small
+ * batches: they are many). */
 size_t ex_errphrase_literals(ex_literal_t *lits, unsigned char *keys,
-                             size_t max);
+                             size_t from, size_t max);
 
 /* ---------------------------------------------------------------------- */
 /* Matcher layer                                                           */

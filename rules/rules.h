@@ -281,6 +281,17 @@ int ex_errno_number(const char *name);
 /* The glibc message of a symbol (or alias), or NULL. */
 const char *ex_errno_message(const char *name);
 
+/* glibc's translations of the strerror texts CI failures are made of (and
+ * of two resolver texts), generated into errno_l10n.c by errno_l10n.py:
+ * how many there are, and the i-th text (NULL past the end) with its
+ * symbol in *name (NULL for a failed name resolution) and the languages
+ * that print it in *langs ("pt_BR pt"); all static. They are not among
+ * the messages ex_errno_parse() and ex_errno_message() know: a rule
+ * names errnos by glibc's English texts. */
+size_t ex_errno_l10n_count(void);
+const char *ex_errno_l10n_text(size_t i, const char **name,
+                               const char **langs);
+
 /* ---------------------------------------------------------------------- */
 /* Templates                                                               */
 

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Generates rules/errno_l10n.c: glibc's translations of the strerror texts
+that CI failures are made of, for the errno-phrase recogniser.
+
+    python3 rules/errno_l10n.py [LOCALE_DIR] > rules/errno_l10n.c
+
+LOCALE_DIR (default /usr/share/locale) may be the usr/share/locale of
+another glibc's libc-l10n package, unpacked (dpkg-deb -x).
+
+Run by hand, not by the build: the translations come from the machine's
+glibc message catalogues (/usr/share/locale/LANG/LC_MESSAGES/libc.mo, the
+Debian package libc-l10n), which a CI machine need not have. Run it again
+after changing the lists below, or to take a newer glibc's translations;
+the file it writes says which glibc and which libc-l10n it read.
+
+The English texts are the ones rules/errno.c holds (glibc's), read from
+that file so that both tables agree; two resolver texts of gai_strerror
+are looked up as well. A translation is left out when it is the English
+text (the catalogue has none), shorter than the recogniser's literal
+minimum, or the same text as another errno's in some language (a reading
+would have to guess between them). A text several languages share is
+written once, with all their names.
+"""
+import gettext
+import os
+import re
+import subprocess
+import sys
+
+ERRNOS = """EACCES EPERM ENOENT ENOTDIR EISDIR EROFS ENOSPC EDQUOT EEXIST
+ENOTEMPTY EADDRINUSE EADDRNOTAVAIL ECONNREFUSED ECONNRESET ETIMEDOUT
+EHOSTUNREACH ENETUNREACH EMFILE ENFILE ENOMEM EBUSY ETXTBSY ENOEXEC ELOOP
+ENAMETOOLONG EXDEV EIO""".split()
+
+# gai_strerror's texts, for a failed name resolution (no errno).
+RESOLVER = ["Temporary failure in name resolution", "Name or service not known"]
+
+LANGS = "de es fr it pt_BR pt ru zh_CN zh_TW ja ko pl nl tr cs uk".split()
+
+LITERAL_MIN = 3  # EX_LITERAL_MIN of matcher/matcher.h
+
+LOCALE_DIR = "/usr/share/locale"
+
+
+def english_texts(errno_c):
+    """{symbol: English text} from rules/errno.c's table."""
+    table = {}
+    for m in re.finditer(r'\{"(E[A-Z0-9]+)", (\d+), "([^"]*)"\}', errno_c):
+        if m.group(3):
+            table[m.group(1)] = m.group(3)
+    return table
+
+
+def c_lines(text, width=70):
+    """text and its NUL as C string literals of at most width characters
+    each (UTF-8 bytes in octal escapes, which are never longer than three
+    digits, so that the literal may be cut anywhere between them)."""
+    tokens = []
+    for b in text.encode("utf-8"):
+        if b == 0x22 or b == 0x5C:
+            tokens.append("\\" + chr(b))
+        elif 0x20 <= b < 0x7F:
+            tokens.append(chr(b))
+        else:
+            tokens.append("\\%03o" % b)
+    tokens.append("\\0")
+    lines = [""]
+    for t in tokens:
+        if len(lines[-1]) + len(t) > width:
+            lines.append("")
+        lines[-1] += t
+    return ['"%s"' % line for line in lines]
+
+
+def versions():
+    glibc = os.confstr("CS_GNU_LIBC_VERSION") or "glibc (version unknown)"
+    try:
+        l10n = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", "libc-l10n"],
+            capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        l10n = "unknown"
+    return glibc, l10n
+
+
+def main():
+    locale_dir = sys.argv[1] if len(sys.argv) > 1 else LOCALE_DIR
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "errno.c"), encoding="utf-8") as f:
+        english = english_texts(f.read())
+    wanted = [(name, english[name]) for name in ERRNOS]
+    wanted += [("", text) for text in RESOLVER]
+    # (symbol, text) -> languages, in the order of LANGS
+    entries = {}
+    owners = {}  # text -> the symbols it translates
+    for lang in LANGS:
+        path = os.path.join(locale_dir, lang, "LC_MESSAGES", "libc.mo")
+        with open(path, "rb") as f:
+            cat = gettext.GNUTranslations(f)
+        for name, msgid in wanted:
+            text = cat.gettext(msgid)
+            if text == msgid or len(text.encode("utf-8")) < LITERAL_MIN:
+                continue
+            entries.setdefault((name, text), []).append(lang)
+            owners.setdefault(text, set()).add(name)
+    ambiguous = {t for t, names in owners.items() if len(names) > 1}
+    englishes = {t.lower() for _, t in wanted}
+    rows = [(name, text, langs) for (name, text), langs in entries.items()
+            if text not in ambiguous and text.lower() not in englishes]
+    for t in sorted(ambiguous):
+        print("errno_l10n.py: left out (%s): %s" %
+              (" ".join(sorted(owners[t])), t), file=sys.stderr)
+    if locale_dir == LOCALE_DIR:
+        glibc, l10n = versions()
+        source = "%s (Debian libc-l10n %s)" % (glibc, l10n)
+    else:
+        source = "the libc-l10n unpacked there"
+
+    blob = []
+    offsets = []
+    off = 0
+    for _, text, _ in rows:
+        offsets.append(off)
+        blob.append(text)
+        off += len(text.encode("utf-8")) + 1
+    langs_max = max(len(" ".join(langs)) for _, _, langs in rows) + 1
+
+    w = sys.stdout.write
+    w("/* GENERATED by rules/errno_l10n.py: do not edit; run it again.\n")
+    w(" *\n")
+    w(" * glibc's translations of the strerror texts that CI failures are\n")
+    w(" * made of, and of two gai_strerror texts (no errno), read from\n")
+    w(" * %s/LANG/LC_MESSAGES/libc.mo of\n" % locale_dir)
+    w(" * %s, for the languages\n" % source)
+    w(" * %s. */\n" % " ".join(LANGS))
+    w('#include <stdint.h>\n\n#include "rules/rules.h"\n\n')
+    w("/* Texts in one array and small indices into the arrays: no pointer\n")
+    w(" * to relocate at start-up (see errno.c), few pages to read. */\n")
+    w("static const char ex__l10n_texts[] =\n")
+    for text in blob:
+        for line in c_lines(text):
+            w("    %s\n" % line)
+    w("    ;\n\n")
+    names = sorted({name for name, _, _ in rows})
+    langsets = sorted({" ".join(langs) for _, _, langs in rows})
+    w("/* The symbols (\"\": a resolver text) and the sets of languages the\n")
+    w(" * entries name by index. */\n")
+    w("static const char ex__l10n_names[][16] = {\n")
+    for name in names:
+        w('    "%s",\n' % name)
+    w("};\n\n")
+    w("static const char ex__l10n_langs[][%d] = {\n" % langs_max)
+    for ls in langsets:
+        w('    "%s",\n' % ls)
+    w("};\n\n")
+    w("static const struct {\n")
+    w("  uint16_t text;\n")
+    w("  uint8_t name;\n")
+    w("  uint8_t langs;\n")
+    w("} ex__l10n[] = {\n")
+    for (name, _, langs), o in zip(rows, offsets):
+        w("    {%d, %d, %d},\n" % (o, names.index(name),
+                                   langsets.index(" ".join(langs))))
+    w("};\n\n")
+    w("size_t ex_errno_l10n_count(void) {\n")
+    w("  return sizeof(ex__l10n) / sizeof(ex__l10n[0]);\n}\n\n")
+    w("const char *ex_errno_l10n_text(size_t i, const char **name,\n")
+    w("                               const char **langs) {\n")
+    w("  const char *n;\n\n")
+    w("  if (i >= ex_errno_l10n_count())\n    return NULL;\n")
+    w("  n = ex__l10n_names[ex__l10n[i].name];\n")
+    w("  if (name != NULL)\n")
+    w("    *name = n[0] != '\\0' ? n : NULL;\n")
+    w("  if (langs != NULL)\n    *langs = ex__l10n_langs[ex__l10n[i].langs];\n")
+    w("  return ex__l10n_texts + ex__l10n[i].text;\n}\n")
+
+
+if __name__ == "__main__":
+    main()
