@@ -216,7 +216,7 @@ size_t ex_errphrase_literals(ex_literal_t *lits, unsigned char *keys,
 #define EX_MATCH_EVIDENCE_MAX 1024    /* bytes of text kept per evidence */
 #define EX_MATCH_CAPTURE_MAX 4096     /* bytes kept per capture */
 #define EX_MATCH_RING_LINES 256       /* recent lines kept per stream */
-#define EX_MATCH_RING_BYTES (1 << 20) /* and their bytes */
+#define EX_MATCH_RING_BYTES (256 * 1024) /* and their bytes */
 #define EX_MATCH_TAIL_BYTES 8192      /* bytes kept of each stream's end */
 #define EX_MATCH_SUCCESS_LINES                                                 \
   5 /* last non-blank lines that may say                                       \

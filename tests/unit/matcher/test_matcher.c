@@ -471,6 +471,48 @@ static void test_subjects_from_elsewhere(void **state) {
   expect_cases(rules, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* The kept lines reach as far back as a context may look (200 lines) for
+ * lines as long as a log's usual ones, and a few lines as long as a line
+ * may be matched (EX_MATCH_LINE_MAX) still fit. */
+static void test_context_reach(void **state) {
+  static const char rules[] =
+      RULES_HEAD "{'id':'t.far','title':'t','tags':['x'],"
+                 " 'patterns':['^ERROR$'],"
+                 " 'context':{'before':{'lines':200,'pattern':'^at (?<where>\\\\w+)'}},"
+                 " 'event':{'condition':'c','subject':{'kind':'file','value':'$"
+                 "{where}'}},"
+                 " 'meaning':'m'}" RULES_TAIL;
+  ex_ruleset_t *set = load(rules);
+  size_t cap = 2 * 1024 * 1024;
+  char *text = malloc(cap);
+  char out[1024];
+  size_t n;
+  size_t i;
+
+  (void)state;
+  assert_non_null(text);
+  n = (size_t)snprintf(text, cap, "at here\n");
+  for (i = 0; i < 199; i++) {
+    memset(text + n, 'x', 1000);
+    n += 1000;
+    text[n++] = '\n';
+  }
+  n += (size_t)snprintf(text + n, cap - n, "ERROR\n");
+  run_matcher(set, text, n, 4096, out, sizeof(out), NULL);
+  assert_string_equal(out, "t.far x1 L201 s=here +L1\n");
+  n = (size_t)snprintf(text, cap, "at long\n");
+  for (i = 0; i < 3; i++) {
+    memset(text + n, 'y', EX_MATCH_LINE_MAX - 1);
+    n += EX_MATCH_LINE_MAX - 1;
+    text[n++] = '\n';
+  }
+  n += (size_t)snprintf(text + n, cap - n, "ERROR\n");
+  run_matcher(set, text, n, 4096, out, sizeof(out), NULL);
+  assert_string_equal(out, "t.far x1 L5 s=long +L1\n");
+  free(text);
+  ex_ruleset_free(set);
+}
+
 /* With pick last, each name takes its value from the nearest line that sets
  * it: libpq names the host on one line and the port on the next. */
 static void test_context_names_from_several_lines(void **state) {
@@ -816,6 +858,7 @@ int main(void) {
       cmocka_unit_test(test_context),
       cmocka_unit_test(test_context_names_from_several_lines),
       cmocka_unit_test(test_subjects_from_elsewhere),
+      cmocka_unit_test(test_context_reach),
       cmocka_unit_test(test_fenced_blocks),
       cmocka_unit_test(test_quotation_leads),
       cmocka_unit_test(test_suppressors),
