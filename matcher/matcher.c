@@ -931,10 +931,12 @@ static int fence_line(const char *s, size_t len) {
 
 /* Documents that list the messages a tool looks for ("Faultline looks for
  * one or more of these log fragments:", "If your error looks similar to
- * this, then this is a match:") quote failures without having one. Such a
- * lead ends with a colon, and the lines that follow it are its examples.
- * A person who reports an error says "I get this error:", which is no
- * lead: the words are those of documents about errors, not of a run. */
+ * this, then this is a match:", "you only get an error message like
+ * this:") quote failures without having one. Such a lead ends with a
+ * colon, and the lines that follow it are its examples. A person who
+ * reports an error says "I get this error:", which is no lead: the words
+ * are those of documents about errors (which speak to "you"), not of a
+ * run. */
 enum { EX_QUOTE_LINES = 20 };
 
 static const char lead_pattern[] =
@@ -942,7 +944,9 @@ static const char lead_pattern[] =
     "(?:fragments?|signals?|signatures?|patterns?|messages?|strings?|errors?)"
     "\\b|\\bif (?:your|the) (?:error|output|message|log)s? (?:looks?|reads?|is)"
     " (?:like|similar to)\\b|\\b(?:typical|common|example|sample) (?:error )?"
-    "(?:messages?|errors?|output|log lines?)\\b)[^:]*:\\s*$";
+    "(?:messages?|errors?|output|log lines?)\\b|\\byou\\b[^:]*\\b(?:get|see|"
+    "receive|encounter|run into|hit)s?\\b[^:]*\\b(?:errors?|messages?|"
+    "output)\\b)[^:]*:\\s*$";
 
 /* Compiled on first use, as patterns are. */
 static int quotation_lead(ex_matcher_t *m, const char *s, size_t len) {
