@@ -189,7 +189,8 @@ def subject_matches(want, got, evidence=()):
         # A Java class as the JVM writes it inside (ch/qos/X) and as
         # source code names it (ch.qos.X).
         return True
-    if kind in ("module", "host", "command", "image", "library"):
+    if kind in ("module", "host", "command", "image", "library", "resource"):
+        # Kubernetes reads a kind in any case (Deployment/x, deployment/x).
         return w.lower() == g.lower()
     if kind == "version":
         return w in g or g in w
