@@ -763,7 +763,13 @@ static int generic_line(ex_matcher_t *m, const char *s, size_t len) {
   f = finding_new(m, &m->rules[m->generic_rule]);
   if (f == NULL)
     return -ENOMEM;
-  f->quiet = nm->level[nm->depth] == EX_LEVEL_WARNING || e.warning;
+  /* A directory that already exists is mostly what a script's mkdir
+   * wanted (`mkdir: src: File exists`, and the script goes on): said
+   * beside a failure, not as one. */
+  f->quiet = nm->level[nm->depth] == EX_LEVEL_WARNING || e.warning ||
+             (e.errno_name != NULL && strcmp(e.errno_name, "EEXIST") == 0 &&
+              ((e.operation != NULL && strcmp(e.operation, "mkdir") == 0) ||
+               (mlen > 7 && memcmp(msg, "mkdir: ", 7) == 0)));
   f->event.errno_name = e.errno_name;
   f->event.condition = e.condition;
   f->event.operation = e.operation;

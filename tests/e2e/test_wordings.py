@@ -111,6 +111,20 @@ class Wordings(TempDirTest):
         d = self.first(rep)
         self.assertEqual(d["errno"], "ECONNREFUSED")
 
+    def test_a_directory_that_exists_is_said_only_beside_a_failure(self):
+        log = self.write("run.log", "mkdir src\nmkdir: src: File exists\n")
+        r = subprocess.run([EXPLAIN, "--log", log, "--format", "json",
+                            "--no-probe"], stdout=subprocess.PIPE,
+                           env=self.env, timeout=60)
+        self.assertEqual(json.loads(r.stdout)["diagnoses"], [])
+        log = self.write("run2.log", "mkdir: src: File exists\n"
+                         "open /etc/app.yaml: permission denied\n")
+        r = subprocess.run([EXPLAIN, "--log", log, "--format", "json",
+                            "--no-probe"], stdout=subprocess.PIPE,
+                           env=self.env, timeout=60)
+        ds = json.loads(r.stdout)["diagnoses"]
+        self.assertEqual([d["errno"] for d in ds], ["EACCES", "EEXIST"])
+
 
 if __name__ == "__main__":
     unittest.main()
