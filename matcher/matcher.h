@@ -200,10 +200,10 @@ int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out);
 
 /* The literals a line must contain to be read: each phrase as glibc
  * writes it, each English one in any case after ": ", Node's codes,
- * the heads of numbered reports ("[Errno "). Fills lits[0..max) and keys[0..max) (the offset of the trigram to index
- * each by, 0xFF: the rarest) with literals from..from+max-1, and
- * returns how many there are in all (the caller takes them in small
- * batches: they are many). */
+ * the heads of numbered reports ("[Errno "). Fills lits[0..max) and
+ * keys[0..max) (the offset of the trigram to index each by, 0xFF: the
+ * rarest) with literals from..from+max-1, and returns how many there are
+ * in all (the caller takes them in small batches: they are many). */
 size_t ex_errphrase_literals(ex_literal_t *lits, unsigned char *keys,
                              size_t from, size_t max);
 

@@ -165,7 +165,8 @@ int ex_template_expand(const char *tpl, ex_template_lookup_fn lookup, void *ud,
     }
     if (flags & EX_TEMPLATE_SHELL) {
       buf_put_quoted(&b, v, vlen);
-    } else if (vlen == 0 && b.err == 0 && b.len > 0 && b.data[b.len - 1] == '(') {
+    } else if (vlen == 0 && b.err == 0 && b.len > 0 &&
+               b.data[b.len - 1] == '(') {
       /* Prose reads "its time limit (${limit})": without a value, "()"
        * would be left in the sentence; the parentheses go, and the space
        * before them. */

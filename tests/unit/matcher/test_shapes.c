@@ -827,7 +827,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_normalise), cmocka_unit_test(test_prefixed_rules),
       cmocka_unit_test(test_errphrase),
-      cmocka_unit_test(test_errphrase_l10n), cmocka_unit_test(test_generic_findings),
+      cmocka_unit_test(test_errphrase_l10n),
+      cmocka_unit_test(test_generic_findings),
       cmocka_unit_test(test_ending),    cmocka_unit_test(test_skip),
       cmocka_unit_test(test_reset),
   };
