@@ -1637,6 +1637,84 @@ static void pool_subject(reading_t *r, size_t ps) {
   r->out->port_len = k - (end + 7);
 }
 
+/* Errors of a connection, whose subject is the address it was made to. */
+static int connection_errno(const char *e) {
+  static const char *const names[] = {"ECONNREFUSED", "ETIMEDOUT",
+                                      "EHOSTUNREACH", "ENETUNREACH",
+                                      "ECONNRESET",   "ECONNABORTED", NULL};
+  size_t i;
+
+  for (i = 0; e != NULL && names[i] != NULL; i++)
+    if (strcmp(e, names[i]) == 0)
+      return 1;
+  return 0;
+}
+
+static int host_byte(unsigned char c) {
+  return is_word(c) || c == '.' || c == '-';
+}
+
+/* The address `HOST:PORT` whose port ends at s[e], or a zero span: a
+ * host of letters, digits, dots and dashes with a letter in it or four
+ * dotted numbers, a port of 1 to 5 digits that no ':' or digit follows
+ * (a source line's "index.js:185:24" is no address, nor "14:46:43"). */
+static span_t address_before(const char *s, size_t len, size_t e) {
+  span_t a = {0, 0};
+  size_t p = e;
+  size_t h;
+  size_t i;
+  int letters = 0;
+  int dots = 0;
+
+  while (p > 0 && is_digit((unsigned char)s[p - 1]))
+    p--;
+  if (p == e || e - p > 5 || p < 2 || s[p - 1] != ':' ||
+      (e < len && (s[e] == ':' || s[e] == '.' || is_word((unsigned char)s[e]))))
+    return a;
+  h = p - 1;
+  while (h > 0 && host_byte((unsigned char)s[h - 1]))
+    h--;
+  if (h == p - 1 || (h > 0 && s[h - 1] == ':'))
+    return a;
+  for (i = h; i < p - 1; i++) {
+    letters += (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z');
+    dots += s[i] == '.';
+  }
+  if (letters == 0 && dots != 3)
+    return a;
+  a.off = h;
+  a.len = e - h;
+  return a;
+}
+
+/* A connection that failed with no address in the words around its
+ * error ("Redis connection to 127.0.0.1:6379 failed - connect
+ * ECONNREFUSED", rdkafka's "Connect to ipv4#10.0.0.5:9092 failed:
+ * Connection refused"): the address nearest before the error on the
+ * line, else the first after it. */
+static void line_address(reading_t *r, size_t ps, size_t pe) {
+  const char *s = r->s;
+  size_t e;
+  span_t a;
+
+  if (!connection_errno(r->out->errno_name))
+    return;
+  for (e = ps; e > 0; e--) {
+    a = address_before(s, r->len, e);
+    if (a.len > 0) {
+      set_subject(r, "address", a);
+      return;
+    }
+  }
+  for (e = pe + 1; e <= r->len; e++) {
+    a = address_before(s, r->len, e);
+    if (a.len > 0) {
+      set_subject(r, "address", a);
+      return;
+    }
+  }
+}
+
 /* Whether a word of the line names inotify ("inotify_add_watch",
  * "pyinotify", "trigger=inotify"), not as part of a file's name. */
 static int says_inotify(const char *s, size_t len) {
@@ -1784,6 +1862,8 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
     return 0;
   if (r.out->subject_kind == NULL)
     pool_subject(&r, ps);
+  if (r.out->subject_kind == NULL)
+    line_address(&r, ps, pe);
   if (ps > 7)
     lookup_context(&r, ps);
   if (warning_line(s, len, ps) || in_inline_code(s, len, ps, pe) ||
@@ -1800,10 +1880,13 @@ static int message_end(const char *s, size_t len, size_t e) {
 }
 
 /* Whether the word at s[w] starts the message: at its start, after
- * "Error: " or a chain's ": ", or after "[" ("[Error: watch ENOSPC]"). */
+ * "Error: " or a chain's ": ", after "[" ("[Error: watch ENOSPC]"), or
+ * after a dash between words (node_redis: "... failed - connect
+ * ECONNREFUSED"). */
 static int op_head(const char *s, size_t w) {
   return w == 0 || (w >= 2 && s[w - 2] == ':' && s[w - 1] == ' ') ||
-         s[w - 1] == '[';
+         s[w - 1] == '[' ||
+         (w >= 3 && s[w - 3] == ' ' && s[w - 2] == '-' && s[w - 1] == ' ');
 }
 
 /* A Node code without a phrase at s[i..e): "connect ECONNREFUSED
@@ -1838,6 +1921,7 @@ static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
      * "Error: watch EMFILE", "[Error: watch ENOSPC]" */
     set_op(&r, o);
     take(&r, t.off, t.len);
+    line_address(&r, t.off, e);
   } else if (i >= 2 && s[i - 1] == ' ' && e + 1 < len && s[e] == ' ') {
     t = last_token(s, 0, i - 1);
     o = op_word(s + t.off, t.len);

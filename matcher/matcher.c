@@ -251,12 +251,38 @@ static size_t forget_after_captures(ex_matcher_t *m, ex_finding_t *f,
 }
 
 /* Expands a template into an owned string, NULL when empty or absent. */
+/* Counts the references of a template whose capture is not empty. */
+static int filled_ref(void *ud, const char *name, size_t name_len,
+                      size_t offset) {
+  const char *value;
+  size_t len = 0;
+
+  (void)offset;
+  if (name_len > 0 && capture_lookup(ud, name, name_len, &value, &len) &&
+      len > 0)
+    return 1;
+  return 0;
+}
+
+static int has_ref(void *ud, const char *name, size_t name_len,
+                   size_t offset) {
+  (void)ud;
+  (void)name;
+  (void)offset;
+  return name_len > 0;
+}
+
 static int expand_opt(const ex_finding_t *f, const char *tpl, char **out) {
   size_t len = 0;
   int rc;
 
   *out = NULL;
   if (tpl == NULL)
+    return 0;
+  /* "${host}:${port}" with neither captured names nothing; the ':' left
+   * over is no subject. */
+  if (ex_template_refs(tpl, has_ref, NULL) != 0 &&
+      ex_template_refs(tpl, filled_ref, (void *)f) == 0)
     return 0;
   rc = ex_finding_expand(f, tpl, 0, out, &len);
   if (rc < 0)

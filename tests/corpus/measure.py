@@ -143,7 +143,8 @@ def subject_matches(want, got, evidence=()):
     pulled from it, a Maven coordinate with or without its version, a lock
     file by name or path, a Go module and a package
     in it, a Java class by its internal or its source name, a URL's host
-    and the address dialed for it on the line the report shows."""
+    and the address dialed for it on the line the report shows, a host and
+    an address of it (HOST:PORT)."""
     if want is None or want.get("value") in (None, ""):
         return True
     if got is None or got.get("value") in (None, ""):
@@ -156,6 +157,9 @@ def subject_matches(want, got, evidence=()):
     if kind in ("port", "address") and got.get("kind") == "host":
         return _dialed_for(g, w, evidence)
     if kind == "host" and got.get("kind") in ("port", "address"):
+        # A host and an address of it (github.com and github.com:22).
+        if g.rsplit(":", 1)[0].strip("[]").lower() == w.lower():
+            return True
         return _dialed_for(w, g, evidence)
     if kind == "port" or got.get("kind") == "port":
         return _port(w) is not None and _port(w) == _port(g)

@@ -452,10 +452,19 @@ static void test_subjects_from_elsewhere(void **state) {
       " 'patterns':['^Error: EPERM: operation not permitted(?<path>)$'],"
       " 'event':{'errno':'EPERM','subject':{'kind':'path','value':'${path}'}},"
       " 'meaning':'m'},"
+      "{'id':'t.addr','title':'t','tags':['x'],"
+      " 'patterns':['^refused (?<host>\\\\w+):(?<port>\\\\d+)$',"
+      "             '^refused(?<host>)(?<port>)$'],"
+      " 'event':{'condition':'c','subject':{'kind':'address',"
+      "'value':'${host}:${port}'}},"
+      " 'meaning':'m'},"
       "{'id':'errno.phrase','title':'t','tags':['errno'],"
       " 'recogniser':'errno-phrase','confidence':'low','meaning':'m'}"
       RULES_TAIL;
   static const text_case_t cases[] = {
+      /* a subject whose every capture is empty names nothing, not ":" */
+      {"refused db:5432\n", "t.addr x1 L1 s=db:5432\n"},
+      {"refused\n", "t.addr x1 L1\n"},
       {"failed to register layer: stderr: mkdir /root/.npm/x: no space left "
        "on device\n",
        "t.layer x1 L1 ENOSPC s=/root/.npm/x\n"},

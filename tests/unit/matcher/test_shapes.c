@@ -309,6 +309,20 @@ static void test_errphrase(void **state) {
        "NewConnectionError('<urllib3.connection.HTTPConnection object at "
        "0x7f>: Failed to establish a new connection: [Errno 111] Connection "
        "refused"},
+      /* a connection's address elsewhere on the line: the nearest before
+       * the error; a time or a source line is no address */
+      {"Error: Redis connection to 127.0.0.1:6379 failed - connect "
+       "ECONNREFUSED",
+       "ECONNREFUSED||connect|address=127.0.0.1:6379|127.0.0.1:6379 failed - "
+       "connect ECONNREFUSED"},
+      {"%3|1597742901.053|ERROR|rdkafka#consumer-2| [thrd:kafka:9092/"
+       "bootstrap]: kafka:9092/bootstrap: Connect to ipv4#172.19.0.10:9092 "
+       "failed: Connection refused",
+       "ECONNREFUSED|||address=172.19.0.10:9092|Connect to "
+       "ipv4#172.19.0.10:9092 failed: Connection refused"},
+      {"at Socket.emit (index.js:185:24) 10:46:43 error: Connection refused",
+       "ECONNREFUSED|||-|at Socket.emit (index.js:185:24) 10:46:43 error: "
+       "Connection refused"},
       {"Error: watch EMFILE and more", NULL},
       /* rsync: the quoted path (spaces, a daemon's module after it, a
        * trailing dot kept), the verb before it or after "failed to" */
