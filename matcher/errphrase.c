@@ -1078,6 +1078,11 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
     while (k < len && s[k] == '\\')
       k++;
     return k < len && (s[k] == '"' || s[k] == '\'');
+  case '(':
+    /* its number glued to it: errno='Disk quota exceeded(122)' */
+    for (k = i + 1; k < len && is_digit((unsigned char)s[k]); k++)
+      ;
+    return k > i + 1 && k < len && s[k] == ')';
   case ',':
     /* Node: ", open '/x'", ", mkdir '/x'", ", watch"; npm's debug log
      * puts two spaces before the path of a rename. */
@@ -1227,6 +1232,8 @@ static size_t errno_equals(const char *s, size_t ps) {
 
   if (i > 0 && s[i - 1] == ' ')
     i--;
+  else if (i > 1 && (s[i - 1] == '\'' || s[i - 1] == '"') && s[i - 2] == '=')
+    i--; /* errno='Disk quota exceeded(122)' (the NCBI SRA toolkit) */
   while (i > 0 && is_digit((unsigned char)s[i - 1]))
     i--;
   if (i == ps && s[ps - 1] != '=')
@@ -1836,6 +1843,10 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
       /* Rails: "Template::Error (Permission denied @ rb_sysopen - x):" */
       ok = r.paren = 1;
     }
+  } else if (ps >= 14 && memcmp(s + ps - 14, "be completed. ", 14) == 0) {
+    /* Apple's Foundation: "The operation couldn’t be completed. No space
+     * left on device" */
+    ok = 1;
   } else if ((b = caused_quote(s, ps)) != (size_t)-1) {
     caused_left(&r, b);
     ok = 1;

@@ -323,6 +323,17 @@ static void test_errphrase(void **state) {
       {"at Socket.emit (index.js:185:24) 10:46:43 error: Connection refused",
        "ECONNREFUSED|||-|at Socket.emit (index.js:185:24) 10:46:43 error: "
        "Connection refused"},
+      /* a number glued to the text after `errno='`; Apple's sentence
+       * before the text */
+      {"fasterq-dump.2.9.6 err: unknown while writing file within file "
+       "system module - unknown system error errno='Disk quota "
+       "exceeded(122)'",
+       "EDQUOT|||-|errno='Disk quota exceeded"},
+      {"tart command returned non-zero exit code: \"Error: The operation "
+       "couldn\u2019t be completed. No space left on device\"",
+       "ENOSPC|||-|No space left on device"},
+      {"The build could not be completed. No space left on device is a "
+       "common cause", NULL},
       {"Error: watch EMFILE and more", NULL},
       /* rsync: the quoted path (spaces, a daemon's module after it, a
        * trailing dot kept), the verb before it or after "failed to" */
