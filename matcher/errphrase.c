@@ -2008,10 +2008,10 @@ static int windows_path(const char *s, size_t len) {
  * has no ellipsis: "[Errno 13] is mapped to a message ... ok" is a test
  * runner's line. */
 static int numbered_text(const char *s, size_t len, size_t ps, size_t pe,
-                         const char *name, ex_errphrase_t *out) {
+                         const char *name, int lower, ex_errphrase_t *out) {
   phrase_t ph;
 
-  if (pe <= ps || (s[ps] >= 'a' && s[ps] <= 'z') ||
+  if (pe <= ps || (!lower && s[ps] >= 'a' && s[ps] <= 'z') ||
       !(is_word((unsigned char)s[ps]) || (unsigned char)s[ps] >= 0x80) ||
       memmem(s + ps, pe - ps, "...", 3) != NULL)
     return 0;
@@ -2048,7 +2048,9 @@ static int numbered_report(const char *s, size_t len, ex_errphrase_t *out) {
     if (k + 2 >= len)
       for (k = len; k > e + 2 && (s[k - 1] == ' ' || s[k - 1] == '\r'); k--)
         ;
-    if (numbered_text(s, len, e + 2, k, name, out))
+    /* After an OSError class a text of the program's own may start in
+     * lower case (watchdog: "[Errno 28] inotify watch limit reached"). */
+    if (numbered_text(s, len, e + 2, k, name, 1, out))
       return 1;
   }
   p = s;
@@ -2065,7 +2067,7 @@ static int numbered_report(const char *s, size_t len, ex_errphrase_t *out) {
     if (name == NULL || e >= len || s[e] != ')' || ps == pe ||
         s[pe - 1] == '.' || windows_path(s, len))
       continue;
-    if (numbered_text(s, len, ps, pe, name, out)) {
+    if (numbered_text(s, len, ps, pe, name, 0, out)) {
       if (out->words_off + out->words_len < e + 1)
         out->words_len = e + 1 - out->words_off;
       return 1;

@@ -334,6 +334,10 @@ static void test_errphrase(void **state) {
        "ENOSPC|||-|No space left on device"},
       {"The build could not be completed. No space left on device is a "
        "common cause", NULL},
+      /* a program's own text after an OSError class, in lower case */
+      {"OSError: [Errno 28] inotify watch limit reached",
+       "ENOSPC|inotify-watch-limit||-|[Errno 28] inotify watch limit "
+       "reached"},
       {"Error: watch EMFILE and more", NULL},
       /* rsync: the quoted path (spaces, a daemon's module after it, a
        * trailing dot kept), the verb before it or after "failed to" */
