@@ -1542,6 +1542,55 @@ static int in_quoted_prose(const char *s, size_t len, size_t ps, size_t pe) {
          c + 2 < len && s[c + 1] == ' ' && s[c + 2] >= 'a' && s[c + 2] <= 'z';
 }
 
+/* Whether the line is a conditional sentence ("If a request fails with
+ * ...", "When the log says ..."): what it quotes is an example. A person
+ * who reports a failure says what happened to them ("When running `make`
+ * I get `...`"), so a sentence in the first person is none. */
+static int conditional_sentence(const char *s, size_t len) {
+  static const char *const words[] = {"If", "When", "Whenever", "Unless",
+                                      NULL};
+  static const char *const persons[] = {"I", "I'm", "I've", "my", "we",
+                                        "We", "our", "me", NULL};
+  span_t t = first_token(s, 0, len);
+  size_t i;
+  size_t k;
+
+  for (i = 0; words[i] != NULL; i++)
+    if (t.len == strlen(words[i]) && memcmp(s + t.off, words[i], t.len) == 0)
+      break;
+  if (words[i] == NULL || t.off + t.len + 1 >= len ||
+      s[t.off + t.len] != ' ' || s[t.off + t.len + 1] < 'a' ||
+      s[t.off + t.len + 1] > 'z')
+    return 0;
+  for (k = t.off + t.len; k < len; k = t.off + t.len) {
+    t = first_token(s, k, len);
+    if (t.len == 0)
+      break;
+    while (t.len > 0 && (s[t.off + t.len - 1] == ',' ||
+                         s[t.off + t.len - 1] == '.'))
+      t.len--;
+    for (i = 0; persons[i] != NULL; i++)
+      if (t.len == strlen(persons[i]) &&
+          memcmp(s + t.off, persons[i], t.len) == 0)
+        return 0;
+    if (t.len == 0)
+      t.len = 1;
+  }
+  return 1;
+}
+
+int ex_errphrase_quoted(const char *s, size_t len, size_t end) {
+  size_t n = 0;
+  size_t i;
+
+  if (end == 0 || !conditional_sentence(s, len))
+    return 0;
+  for (i = 0; i < end; i++)
+    n += s[i] == '"' || s[i] == '`';
+  return (n & 1) && (memchr(s + end, '"', len - end) != NULL ||
+                     memchr(s + end, '`', len - end) != NULL);
+}
+
 /* Vetoes that hold for the whole line: a warning, a notice. */
 static int warning_line(const char *s, size_t len, size_t ps) {
   static const char *const heads[] = {"warning", "warn",  "note", "hint",

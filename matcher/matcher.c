@@ -736,6 +736,16 @@ static int on_match(ex_matcher_t *m, const cpat_t *cp, const char *s,
   f->quiet = quiet;
   /* Captures first: the suppressor runs reuse the match data. */
   rc = add_captures(m, f, cp->re, s + at);
+  if (rc == 0) {
+    /* A sentence that quotes the error is about it, not a run of it. */
+    size_t ms;
+    size_t ml;
+    ex_regex_span(m->scratch, &ms, &ml);
+    if (ex_errphrase_quoted(s + at, len - at, ms + ml)) {
+      finding_free(f);
+      return 0;
+    }
+  }
   if (rc == 0 && line_generic)
     rc = keep_line_subject(m, f, s, len);
   if (rc < 0) {
@@ -964,27 +974,33 @@ static int fence_line(const char *s, size_t len) {
 /* Documents that list the messages a tool looks for ("Faultline looks for
  * one or more of these log fragments:", "If your error looks similar to
  * this, then this is a match:", "you only get an error message like
- * this:") quote failures without having one. Such a lead ends with a
- * colon, and the lines that follow it are its examples. A person who
+ * this:", "it usually surfaces as an uncaught exception:", "Messages like
+ * this appear in the UI.") quote failures without having one. Such a lead
+ * ends with a colon (or, when it says "like this", a full stop), and the
+ * lines that follow it are its examples. A person who
  * reports an error says "I get this error:", which is no lead: the words
  * are those of documents about errors (which speak to "you"), not of a
  * run. */
 enum { EX_QUOTE_LINES = 20 };
 
 static const char lead_pattern[] =
-    "(?i)(?:\\b(?:looks?|watch(?:es)?|search(?:es)?|scans?) for\\b.*\\b"
+    "(?i)(?:(?:\\b(?:looks?|watch(?:es)?|search(?:es)?|scans?) for\\b.*\\b"
     "(?:fragments?|signals?|signatures?|patterns?|messages?|strings?|errors?)"
     "\\b|\\bif (?:your|the) (?:error|output|message|log)s? (?:looks?|reads?|is)"
     " (?:like|similar to)\\b|\\b(?:typical|common|example|sample) (?:error )?"
     "(?:messages?|errors?|output|log lines?)\\b|\\byou\\b[^:]*\\b(?:get|see|"
     "receive|encounter|run into|hit)s?\\b[^:]*\\b(?:errors?|messages?|"
-    "output)\\b)[^:]*:\\s*$";
+    "output)\\b|\\b(?:usually|typically|often|commonly|generally) (?:surfaces?"
+    "|shows? up|appears?|looks?|reads?)\\b)[^:]*:"
+    "|\\b(?:messages?|errors?|lines?) like (?:this|these|the following) "
+    "(?:appears?|shows? up|occurs?|are (?:shown|logged|printed))\\b[^:]*[.:])"
+    "\\s*$";
 
 /* Compiled on first use, as patterns are. */
 static int quotation_lead(ex_matcher_t *m, const char *s, size_t len) {
   while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
     len--;
-  if (len == 0 || s[len - 1] != ':')
+  if (len == 0 || (s[len - 1] != ':' && s[len - 1] != '.'))
     return 0;
   if (m->lead_re == NULL && !m->lead_failed &&
       ex_regex_compile(lead_pattern, sizeof(lead_pattern) - 1, 0,

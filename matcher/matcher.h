@@ -198,6 +198,12 @@ typedef struct ex_errphrase_s {
  * filled (static strings), or 0. */
 int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out);
 
+/* Whether a match that ends at s[end] is an error a conditional sentence
+ * quotes ('If a request fails with "x509: ...", return the error'): the
+ * match ends inside double quotes or backticks of a line that starts
+ * with "If", "When", "Whenever" or "Unless" and a lower-case word. */
+int ex_errphrase_quoted(const char *s, size_t len, size_t end);
+
 /* The literals a line must contain to be read: each phrase as glibc
  * writes it, each English one in any case after ": ", Node's codes,
  * the heads of numbered reports ("[Errno "). Fills lits[0..max) and

@@ -562,8 +562,20 @@ static void test_quotation_leads(void **state) {
        "No space left on device\n",
        ""},
       {"Typical error messages:\nNo space left on device\n", ""},
+      {"In a Node.js app it usually surfaces as an uncaught exception:\n"
+       "No space left on device\n",
+       ""},
+      /* a lead that says "like this" may end in a full stop */
+      {"Messages like this appear in the UI.\nNo space left on device\n", ""},
       {"I get this error:\nNo space left on device\n",
        "gen.nospace x1 L2 ENOSPC\n"},
+      {"It failed like this.\nNo space left on device\n",
+       "gen.nospace x1 L2 ENOSPC\n"},
+      /* a conditional sentence that quotes an error is about it; a person
+       * who says what happened to them reports one */
+      {"If a request fails with \"No space left on device\", return\n", ""},
+      {"When running \"make\", I get \"No space left on device\" here\n",
+       "gen.nospace x1 L1 ENOSPC\n"},
       /* the words without the colon that ends a lead */
       {"It looks for error messages in the log\nNo space left on device\n",
        "gen.nospace x1 L2 ENOSPC\n"},
