@@ -1126,6 +1126,16 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
   case ' ':
     if (i + 1 < len && s[i + 1] == '(')
       return 1; /* "(os error 13)", "(publickey)" */
+    /* logrus's text format puts its fields after two spaces:
+     * "...: is a directory  source=\"main.go:63\"" */
+    if (i + 1 < len && s[i + 1] == ' ') {
+      t = first_token(s, i + 1, len);
+      for (k = t.off; k < t.off + t.len && (is_word((unsigned char)s[k]));
+           k++)
+        ;
+      if (k > t.off && k < t.off + t.len && s[k] == '=')
+        return 1;
+    }
     /* .NET: "No space left on device : '/x'" */
     if (i + 3 < len && s[i + 1] == ':' && s[i + 2] == ' ' &&
         quoted_at(s, len, i + 3, &q, &end)) {

@@ -338,6 +338,12 @@ static void test_errphrase(void **state) {
       {"OSError: [Errno 28] inotify watch limit reached",
        "ENOSPC|inotify-watch-limit||-|[Errno 28] inotify watch limit "
        "reached"},
+      /* logrus's fields after two spaces; one space and a word is prose */
+      {"ERRO[0000] unable to load clouds.yaml: read /etc/openstack/"
+       "clouds.yaml: is a directory  source=\"main.go:63\"",
+       "EISDIR||read|path=/etc/openstack/clouds.yaml|read /etc/openstack/"
+       "clouds.yaml: is a directory"},
+      {"read /etc/x: is a directory and more", NULL},
       {"Error: watch EMFILE and more", NULL},
       /* rsync: the quoted path (spaces, a daemon's module after it, a
        * trailing dot kept), the verb before it or after "failed to" */
