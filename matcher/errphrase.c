@@ -110,6 +110,25 @@ static const struct {
     {"Access is denied", "EACCES", 0},
 };
 
+/* Windows' own texts for its commonest errors in the languages CI logs
+ * from Windows machines are pasted in (Go's CreateFile, Python's
+ * [WinError 2], Java's "(...)" after a path). Like glibc's translations
+ * they are looked for only as written. */
+static const struct {
+  const char *text;
+  const char *errno_name;
+} windows_l10n[] = {
+    {"Das System kann die angegebene Datei nicht finden", "ENOENT"},
+    {"Das System kann den angegebenen Pfad nicht finden", "ENOENT"},
+    {"Le fichier spécifié est introuvable", "ENOENT"},
+    {"Impossibile trovare il file specificato", "ENOENT"},
+    {"Het systeem kan het opgegeven bestand niet vinden", "ENOENT"},
+    {"Не удается найти указанный файл", "ENOENT"},
+    {"系统找不到指定的文件", "ENOENT"},
+    {"系统找不到指定的路径", "ENOENT"},
+    {"指定されたファイルが見つかりません", "ENOENT"},
+};
+
 /* Node's codes, read in its own shapes even without a phrase. */
 static const struct {
   const char code[16];
@@ -309,6 +328,8 @@ static void build(void) {
     const char *text = ex_errno_l10n_text(i, &name, NULL);
     add_phrase(text, name, 0, 1);
   }
+  for (i = 0; i < sizeof(windows_l10n) / sizeof(windows_l10n[0]); i++)
+    add_phrase(windows_l10n[i].text, windows_l10n[i].errno_name, 0, 1);
   for (i = 0; i < nphrases; i++)
     order[i] = (uint16_t)i;
   qsort(order, nphrases, sizeof(order[0]), order_cmp);
@@ -1060,6 +1081,10 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
     }
     return 0;
   }
+  /* a full-width full stop or colon after a text of East Asian Windows */
+  if (i + 3 <= len && (memcmp(s + i, "\xe3\x80\x82", 3) == 0 ||
+                       memcmp(s + i, "\xef\xbc\x9a", 3) == 0))
+    return 1;
   switch (s[i]) {
   case '.':
   case ';':

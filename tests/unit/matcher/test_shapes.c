@@ -344,6 +344,19 @@ static void test_errphrase(void **state) {
        "EISDIR||read|path=/etc/openstack/clouds.yaml|read /etc/openstack/"
        "clouds.yaml: is a directory"},
       {"read /etc/x: is a directory and more", NULL},
+      /* Windows' own texts in other languages */
+      {"FileNotFoundError: [WinError 2] \u7cfb\u7edf\u627e\u4e0d\u5230"
+       "\u6307\u5b9a\u7684\u6587\u4ef6\u3002",
+       "ENOENT|||-|[WinError 2] \u7cfb\u7edf\u627e\u4e0d\u5230\u6307"
+       "\u5b9a\u7684\u6587\u4ef6"},
+      {"java.io.FileNotFoundException: C:\\x\\a.txt (Das System kann den "
+       "angegebenen Pfad nicht finden)",
+       "ENOENT||open|path=C:\\x\\a.txt|C:\\x\\a.txt (Das System kann den "
+       "angegebenen Pfad nicht finden)"},
+      {"open //./pipe/docker_engine: Le fichier sp\u00e9cifi\u00e9 est "
+       "introuvable.",
+       "ENOENT||open|path=//./pipe/docker_engine|open //./pipe/docker_engine: "
+       "Le fichier sp\u00e9cifi\u00e9 est introuvable"},
       {"Error: watch EMFILE and more", NULL},
       /* rsync: the quoted path (spaces, a daemon's module after it, a
        * trailing dot kept), the verb before it or after "failed to" */
@@ -507,9 +520,11 @@ static void test_errphrase(void **state) {
       {"PermissionError: [Errno 13] is mapped to a message ... ok", NULL},
       {"PermissionError: [Errno 13] Wird abgebildet ... ok", NULL},
       {"Retried 13 times: Zugriff verweigert", NULL},
+      /* Windows' numbers are not Linux's (3 would be ESRCH): its text,
+       * which explain knows, says what failed */
       {"Error: Das System kann den angegebenen Pfad nicht finden. (os error "
        "3)",
-       NULL},
+       "ENOENT|||-|Error: Das System kann den angegebenen Pfad nicht finden"},
       {"error: could not open C:\\Users\\x: Zugriff verweigert (os error 5)",
        NULL},
       /* .NET's space before the colon, a quoted path inside the element,
