@@ -104,6 +104,8 @@ static const struct {
      "properly respond after a period of time",
      "ETIMEDOUT", 0},
     {"The requested address is not valid in its context", "EADDRNOTAVAIL", 0},
+    {"A socket operation was attempted to an unreachable network",
+     "ENETUNREACH", 0},
     {"No such host is known", NULL, 0},
     {"The system cannot find the file specified", "ENOENT", 0},
     {"The system cannot find the path specified", "ENOENT", 0},
@@ -1187,6 +1189,20 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
                word_ieq(s + u.off, u.len, "seconds");
       }
     }
+    /* PHP: "failed to open stream: Permission denied in /x/a.php:107",
+     * "... in /x/a.php on line 107" */
+    if (i + 4 < len && memcmp(s + i, " in ", 4) == 0) {
+      t = first_token(s, i + 4, len);
+      if (looks_like_path(s + t.off, t.len)) {
+        const char *colon = memrchr(s + t.off, ':', t.len);
+        size_t c = colon != NULL ? (size_t)(colon - s) : 0;
+        if (colon != NULL && c + 1 < t.off + t.len &&
+            is_digit((unsigned char)s[c + 1]))
+          return 1;
+        t = first_token(s, t.off + t.len, len);
+        return t.len == 2 && memcmp(s + t.off, "on", 2) == 0;
+      }
+    }
     /* Perl's die: "open /x: Permission denied at script.pl line 12." */
     if (i + 4 < len && memcmp(s + i, " at ", 4) == 0) {
       const char *ln = memmem(s + i, len - i, " line ", 6);
@@ -2005,6 +2021,13 @@ static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
     set_op(&r, o);
     take(&r, t.off, end - t.off);
     set_subject(&r, "path", q);
+  } else if (i >= 2 && s[i - 2] == ':' && s[i - 1] == ' ' &&
+             message_end(s, len, e) &&
+             !(i >= 6 && word_ieq(s + i - 6, 4, "code"))) {
+    /* the code as the text of a chain's last element: docker's "Error
+     * starting userland proxy: Failed to bind: EADDRINUSE" ("code:
+     * EACCES" is a field of an error object, read elsewhere) */
+    take(&r, i, e - i);
   } else if (bracket_code(s, i) != (size_t)-1 && message_end(s, len, e)) {
     /* Python: "ConnectionRefusedError: [Errno 111] ECONNREFUSED" */
     take(&r, bracket_code(s, i), i - bracket_code(s, i));

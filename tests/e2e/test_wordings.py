@@ -125,6 +125,28 @@ class Wordings(TempDirTest):
         ds = json.loads(r.stdout)["diagnoses"]
         self.assertEqual([d["errno"] for d in ds], ["EACCES", "EEXIST"])
 
+    def test_a_windows_path_from_a_log_is_not_probed_here(self):
+        # Read on Linux, "C:\\Temp\\x" would be a file of that name in the
+        # cwd. One is there, unreadable: what it is like says nothing about
+        # the Windows machine, so no cause is confirmed or ruled out by it.
+        name = "C:\\Temp\\x"
+        with open(self.path(name), "w") as f:
+            f.write("x")
+        os.chmod(self.path(name), 0)
+        log = self.write("win.log",
+                         "java.nio.file.AccessDeniedException: C:\\Temp\\x\n"
+                         "\tat sun.nio.fs.WindowsException.translateToIOExcept"
+                         "ion(WindowsException.java:83)\n")
+        r = subprocess.run([EXPLAIN, "--log", log, "--format", "json"],
+                           stdout=subprocess.PIPE, cwd=self.tmp, env=self.env,
+                           timeout=60)
+        d = json.loads(r.stdout)["diagnoses"][0]
+        self.assertEqual(d["errno"], "EACCES")
+        self.assertEqual(d["subject"]["value"], name)
+        self.assertEqual([c["verdict"] for c in d["causes"]],
+                         ["unknown"] * len(d["causes"]))
+        self.assertNotIn(self.tmp, json.dumps(d))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -357,6 +357,17 @@ static void test_errphrase(void **state) {
        "introuvable.",
        "ENOENT||open|path=//./pipe/docker_engine|open //./pipe/docker_engine: "
        "Le fichier sp\u00e9cifi\u00e9 est introuvable"},
+      /* PHP's place after the text; a code as a chain's last text */
+      {"PHP Fatal error:  Uncaught UnexpectedValueException: failed to open "
+       "stream: Permission denied in /var/www/a/StreamHandler.php:107",
+       "EACCES|||-|failed to open stream: Permission denied"},
+      {"fopen(x): failed to open stream: Permission denied in /var/www/a.php "
+       "on line 3",
+       "EACCES|||-|failed to open stream: Permission denied"},
+      {"Permission denied in the docs", NULL},
+      {"Error starting userland proxy: Failed to bind: EADDRINUSE",
+       "EADDRINUSE|||-|EADDRINUSE"},
+      {"npm ERR! code: EADDRINUSE", NULL},
       {"Error: watch EMFILE and more", NULL},
       /* rsync: the quoted path (spaces, a daemon's module after it, a
        * trailing dot kept), the verb before it or after "failed to" */
