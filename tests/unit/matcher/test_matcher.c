@@ -565,6 +565,17 @@ static void test_quotation_leads(void **state) {
       {"In a Node.js app it usually surfaces as an uncaught exception:\n"
        "No space left on device\n",
        ""},
+      {"The message shows up wherever the write happened:\n"
+       "No space left on device\n",
+       ""},
+      {"You will see it from almost any program that writes:\n"
+       "No space left on device\n",
+       ""},
+      /* a heading of examples */
+      {"expected output\n\nNo space left on device\n", ""},
+      {"trigger \u2014 this will error\n$ cp a /mnt/full/\n"
+       "No space left on device\n",
+       ""},
       /* a lead that says "like this" may end in a full stop */
       {"Messages like this appear in the UI.\nNo space left on device\n", ""},
       {"I get this error:\nNo space left on device\n",
