@@ -1157,8 +1157,7 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
      * "...: is a directory  source=\"main.go:63\"" */
     if (i + 1 < len && s[i + 1] == ' ') {
       t = first_token(s, i + 1, len);
-      for (k = t.off; k < t.off + t.len && (is_word((unsigned char)s[k]));
-           k++)
+      for (k = t.off; k < t.off + t.len && (is_word((unsigned char)s[k])); k++)
         ;
       if (k > t.off && k < t.off + t.len && s[k] == '=')
         return 1;
@@ -1598,10 +1597,9 @@ static int in_quoted_prose(const char *s, size_t len, size_t ps, size_t pe) {
  * who reports a failure says what happened to them ("When running `make`
  * I get `...`"), so a sentence in the first person is none. */
 static int conditional_sentence(const char *s, size_t len) {
-  static const char *const words[] = {"If", "When", "Whenever", "Unless",
-                                      NULL};
-  static const char *const persons[] = {"I", "I'm", "I've", "my", "we",
-                                        "We", "our", "me", NULL};
+  static const char *const words[] = {"If", "When", "Whenever", "Unless", NULL};
+  static const char *const persons[] = {"I",  "I'm", "I've", "my", "we",
+                                        "We", "our", "me",   NULL};
   span_t t = first_token(s, 0, len);
   size_t i;
   size_t k;
@@ -1609,16 +1607,15 @@ static int conditional_sentence(const char *s, size_t len) {
   for (i = 0; words[i] != NULL; i++)
     if (t.len == strlen(words[i]) && memcmp(s + t.off, words[i], t.len) == 0)
       break;
-  if (words[i] == NULL || t.off + t.len + 1 >= len ||
-      s[t.off + t.len] != ' ' || s[t.off + t.len + 1] < 'a' ||
-      s[t.off + t.len + 1] > 'z')
+  if (words[i] == NULL || t.off + t.len + 1 >= len || s[t.off + t.len] != ' ' ||
+      s[t.off + t.len + 1] < 'a' || s[t.off + t.len + 1] > 'z')
     return 0;
   for (k = t.off + t.len; k < len; k = t.off + t.len) {
     t = first_token(s, k, len);
     if (t.len == 0)
       break;
-    while (t.len > 0 && (s[t.off + t.len - 1] == ',' ||
-                         s[t.off + t.len - 1] == '.'))
+    while (t.len > 0 &&
+           (s[t.off + t.len - 1] == ',' || s[t.off + t.len - 1] == '.'))
       t.len--;
     for (i = 0; persons[i] != NULL; i++)
       if (t.len == strlen(persons[i]) &&
@@ -1746,9 +1743,9 @@ static void pool_subject(reading_t *r, size_t ps) {
 
 /* Errors of a connection, whose subject is the address it was made to. */
 static int connection_errno(const char *e) {
-  static const char *const names[] = {"ECONNREFUSED", "ETIMEDOUT",
-                                      "EHOSTUNREACH", "ENETUNREACH",
-                                      "ECONNRESET",   "ECONNABORTED", NULL};
+  static const char *const names[] = {
+      "ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET",
+      "ECONNABORTED", NULL};
   size_t i;
 
   for (i = 0; e != NULL && names[i] != NULL; i++)

@@ -264,8 +264,7 @@ static int filled_ref(void *ud, const char *name, size_t name_len,
   return 0;
 }
 
-static int has_ref(void *ud, const char *name, size_t name_len,
-                   size_t offset) {
+static int has_ref(void *ud, const char *name, size_t name_len, size_t offset) {
   (void)ud;
   (void)name;
   (void)offset;

@@ -333,7 +333,8 @@ static void test_errphrase(void **state) {
        "couldn\u2019t be completed. No space left on device\"",
        "ENOSPC|||-|No space left on device"},
       {"The build could not be completed. No space left on device is a "
-       "common cause", NULL},
+       "common cause",
+       NULL},
       /* a program's own text after an OSError class, in lower case */
       {"OSError: [Errno 28] inotify watch limit reached",
        "ENOSPC|inotify-watch-limit||-|[Errno 28] inotify watch limit "
