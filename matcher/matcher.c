@@ -250,28 +250,32 @@ static size_t forget_after_captures(ex_matcher_t *m, ex_finding_t *f,
   return keep;
 }
 
-/* Expands a template into an owned string, NULL when empty or absent. */
-/* Counts the references of a template whose capture is not empty. */
-static int filled_ref(void *ud, const char *name, size_t name_len,
-                      size_t offset) {
+/* The references of a template, and how many of them have a capture
+ * that is not empty. */
+typedef struct refs_s {
+  const ex_finding_t *f;
+  size_t refs;
+  size_t filled;
+} refs_t;
+
+static int count_ref(void *ud, const char *name, size_t name_len,
+                     size_t offset) {
+  refs_t *c = ud;
   const char *value;
   size_t len = 0;
 
   (void)offset;
-  if (name_len > 0 && capture_lookup(ud, name, name_len, &value, &len) &&
-      len > 0)
-    return 1;
+  if (name_len == 0)
+    return 0;
+  c->refs++;
+  if (capture_lookup((void *)c->f, name, name_len, &value, &len) && len > 0)
+    c->filled++;
   return 0;
 }
 
-static int has_ref(void *ud, const char *name, size_t name_len, size_t offset) {
-  (void)ud;
-  (void)name;
-  (void)offset;
-  return name_len > 0;
-}
-
+/* Expands a template into an owned string, NULL when empty or absent. */
 static int expand_opt(const ex_finding_t *f, const char *tpl, char **out) {
+  refs_t c = {f, 0, 0};
   size_t len = 0;
   int rc;
 
@@ -280,8 +284,8 @@ static int expand_opt(const ex_finding_t *f, const char *tpl, char **out) {
     return 0;
   /* "${host}:${port}" with neither captured names nothing; the ':' left
    * over is no subject. */
-  if (ex_template_refs(tpl, has_ref, NULL) != 0 &&
-      ex_template_refs(tpl, filled_ref, (void *)f) == 0)
+  (void)ex_template_refs(tpl, count_ref, &c);
+  if (c.refs > 0 && c.filled == 0)
     return 0;
   rc = ex_finding_expand(f, tpl, 0, out, &len);
   if (rc < 0)
