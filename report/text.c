@@ -26,6 +26,7 @@ typedef struct ex_text {
   int width;
   int verbose;
   int log; /* --log: the output was captured elsewhere */
+  int log_noted; /* --log: the reader was told where the checks ran */
 } ex_text_t;
 
 static void style(ex_text_t *t, const char *code) {
@@ -507,6 +508,8 @@ static void put_also(ex_text_t *t, const ex_finding_t *f) {
   ex_buf_puts(&t->b, "\n");
 }
 
+static size_t count_verdict(const ex_explanation_t *e, ex_verdict_t v);
+
 /* The note that tells the reader how far to trust what is seen here. */
 static void put_note(ex_text_t *t, const ex_report_diag_t *g) {
   const ex_explanation_t *e;
@@ -524,6 +527,7 @@ static void put_note(ex_text_t *t, const ex_report_diag_t *g) {
       s = NULL;
     put_line(t, "note: ", s);
     free(s);
+    t->log_noted = 1;
   } else if (e != NULL && e->stale) {
     put_line(t, "note: ",
              t->log ? "what explain sees now no longer produces "
@@ -533,6 +537,23 @@ static void put_note(ex_text_t *t, const ex_report_diag_t *g) {
                     : "what explain sees now no longer produces "
                       "this error; it may have been fixed "
                       "since.");
+    t->log_noted = t->log;
+  } else if (t->log && !t->log_noted &&
+             count_verdict(e, EX_VERDICT_CONFIRMED) +
+                     count_verdict(e, EX_VERDICT_RULED_OUT) >
+                 0) {
+    /* A verdict is what a probe saw on this machine, now; a log may have
+     * been written on another one, or before something changed. Said once,
+     * at the first diagnosis with a verdict. */
+    put_line(t, "note: ",
+             t->ascii ? "[x] and [ ] are what explain sees on this machine "
+                        "now; the log may come from another machine, or "
+                        "from before something changed."
+                      : "\xe2\x9c\x94 and \xe2\x9c\x98 are what explain "
+                        "sees on this machine now; the log may come from "
+                        "another machine, or from before something "
+                        "changed.");
+    t->log_noted = 1;
   }
 }
 

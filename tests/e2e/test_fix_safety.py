@@ -134,7 +134,44 @@ class CapturedElsewhere(TempDirTest):
         # For "No such file", a missing path is the error itself.
         r = log("FileNotFoundError: [Errno 2] No such file or directory: "
                 "'%s'\n" % self.path("nope.csv"))
-        self.assertNotIn("another machine", r.stderr.decode())
+        self.assertNotIn("does not exist on this machine", r.stderr.decode())
+
+    def test_verdicts_are_said_to_be_this_machines(self):
+        # What a probe saw is this machine now, which the log's may not be:
+        # said once, before the fixes, however many diagnoses have verdicts.
+        text = ("FileNotFoundError: [Errno 2] No such file or directory: "
+                "'%s'\n" % self.path("nope.csv"))
+        text += ("fatal: cannot open '%s': No such file or directory\n"
+                 % self.path("also.txt"))
+        err = log(text).stderr.decode()
+        self.assertEqual(err.count("explain: "), 2, err)
+        note = ("note: \u2714 and \u2718 are what explain sees on this "
+                "machine now; the log may come from another machine, or "
+                "from before something changed.")
+        self.assertEqual(err.count(note), 1, err)
+        self.assertLess(err.index("\u2714"), err.index(note))
+        self.assertLess(err.index(note), err.index("fix: "))
+        # A live run is this machine's by definition: no such note.
+        r = run(["--color", "never"] + py(
+            "open(%r)" % self.path("nope.csv")), env=ENV, cwd=self.tmp)
+        self.assertIn("\u2714", r.stderr.decode())
+        self.assertNotIn("the log may come", r.stderr.decode())
+
+    def test_a_container_here_is_not_the_clients(self):
+        # explain running in a container says nothing of where the client
+        # that wrote the log ran: its loopback is not known to be ours.
+        line = ("psycopg2.OperationalError: could not connect to server: "
+                "Connection refused\n\tIs the server running on host "
+                "\"127.0.0.1\" and accepting\n\tTCP/IP connections on port "
+                "9?\n")
+        rep = json.loads(log(line, "--format", "json").stdout)
+        if not rep["host"]["container"]:
+            self.skipTest("explain does not run in a container here")
+        causes = {c["id"]: c for d in rep["diagnoses"] for c in d["causes"]}
+        self.assertEqual(causes["container-localhost"]["verdict"], "unknown",
+                         causes)
+        self.assertIn("whether the client that wrote the log ran in one is "
+                      "unknown", causes["container-localhost"]["text"])
 
 
 if __name__ == "__main__":
