@@ -596,6 +596,8 @@ static int collect(ex_session_t *s, const ex_report_t *r, const ex_host_t *host,
       }
     }
     add_rule_fixes(s, d, d->count);
+    d->items[d->count].subject_foreign =
+        s->opts->probe && ex_probe_path_foreign(f->event.subject_value);
     check_subject_here(s, &d->items[d->count]);
     d->count++;
   }

@@ -432,6 +432,13 @@ const char *ex_probe_capture(const ex_probe_event_t *ev, const char *name);
 const char *ex_probe_unnamed(const ex_probe_event_t *ev,
                              const char *fallback);
 
+/* 1 when path is written for another system, so that nothing on this one
+ * can be looked at for it: a Windows path (C:\x, D:/x, \\server\share)
+ * on Linux, from a log of a Windows machine. Read here it would name a
+ * relative file ("C:\x" in the cwd) that says nothing about the error.
+ * ex_explain() runs no explainer for such a subject. */
+int ex_probe_path_foreign(const char *path);
+
 /* ---------------------------------------------------------------------- */
 /* Subjects the message does not name                                      */
 

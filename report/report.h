@@ -67,6 +67,9 @@ typedef struct ex_report_diag {
   /* --log: the subject is a path that does not exist on this machine, nor
    * its directory (the log may come from another one). */
   int subject_absent;
+  /* The subject is a path of another system (a Windows path on Linux):
+   * nothing was looked at for it. */
+  int subject_foreign;
 } ex_report_diag_t;
 
 /* The fixes a diagnosis offers: the explainer's exact ones, else the

@@ -517,7 +517,15 @@ static void put_note(ex_text_t *t, const ex_report_diag_t *g) {
 
   e = g->expl;
   s = NULL;
-  if (t->log && g->subject_absent) {
+  if (g->subject_foreign && g->finding != NULL) {
+    if (asprintf(&s,
+                 "%s is a Windows path, which names nothing explain can "
+                 "look at on this machine: no cause was checked.",
+                 g->finding->event.subject_value) < 0)
+      s = NULL;
+    put_line(t, "note: ", s);
+    free(s);
+  } else if (t->log && g->subject_absent) {
     if (asprintf(&s,
                  "%s does not exist on this machine: the log may come "
                  "from another machine, and what explain checks here is "

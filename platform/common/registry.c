@@ -26,6 +26,8 @@ int ex_explain(const ex_probe_event_t *ev, const ex_proc_t *proc,
   int rc;
 
   memset(out, 0, sizeof(*out));
+  if (ex_probe_path_foreign(ev->subject_value))
+    return 0;
   for (f = 0; f < ex__nfamilies; f++) {
     for (x = ex__families[f]; x->name != NULL; x++) {
       if (!x->applies(ev))

@@ -5,6 +5,7 @@ document that lists the messages a tool looks for (which must stay
 silent) beside a person who quotes the error they got (which must not)."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import unittest
@@ -146,6 +147,29 @@ class Wordings(TempDirTest):
         self.assertEqual([c["verdict"] for c in d["causes"]],
                          ["unknown"] * len(d["causes"]))
         self.assertNotIn(self.tmp, json.dumps(d))
+
+    def test_no_explainer_looks_at_a_windows_path(self):
+        # git's lock explainer, not the fs one: "C:/src/.git/index.lock" read
+        # here is a relative path of the cwd, where none is; that it is gone
+        # says nothing of the Windows machine's lock.
+        log = self.write("lock.log", "fatal: Unable to create "
+                         "'C:/src/.git/index.lock': File exists.\n")
+        r = subprocess.run([EXPLAIN, "--log", log, "--format", "json"],
+                           stdout=subprocess.PIPE, cwd=self.tmp, env=self.env,
+                           timeout=60)
+        d = json.loads(r.stdout)["diagnoses"][0]
+        self.assertEqual(d["id"], "git.index-lock")
+        self.assertEqual([c["verdict"] for c in d["causes"]],
+                         ["unknown"] * len(d["causes"]))
+        self.assertFalse(d["stale"])
+        self.assertNotIn(self.tmp, json.dumps(d))
+        r = subprocess.run([EXPLAIN, "--log", log, "--color", "never"],
+                           stderr=subprocess.PIPE, cwd=self.tmp, env=self.env,
+                           timeout=60)
+        self.assertIn("note: C:/src/.git/index.lock is a Windows path, which "
+                      "names nothing explain can look at on this machine: no "
+                      "cause was checked.",
+                      re.sub(r"\n\s+", " ", r.stderr.decode()))
 
 
 if __name__ == "__main__":

@@ -21,25 +21,10 @@ static int is_one_of(const char *s, const char *const *set) {
   return 0;
 }
 
-/* A Windows path (C:\x, D:/x, \\server\share): a log from a Windows
- * machine. Read here it would name a relative file of this machine
- * ("C:\x" in the cwd), and what that file is like says nothing about the
- * error: nothing here is probed for it. */
-static int windows_path(const char *p) {
-  if (p == NULL)
-    return 0;
-  if (p[0] == '\\' && p[1] == '\\')
-    return 1;
-  return ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) &&
-         p[1] == ':' && (p[2] == '\\' || p[2] == '/');
-}
-
 /* A path event that is not about executing a program, nor a named
  * condition another explainer owns (inotify limits, CRLF shebangs). */
 static int path_event(const ex_probe_event_t *ev) {
   if (ev->subject_kind == NULL || strcmp(ev->subject_kind, "path") != 0)
-    return 0;
-  if (windows_path(ev->subject_value))
     return 0;
   if (ev->condition != NULL)
     return 0;
