@@ -201,6 +201,7 @@ static const struct {
 } op_words[] = {
     {"open", "open", 'p'},           {"openat", "open", 'p'},
     {"opendir", "open", 'p'},        {"scandir", "open", 'p'},
+    {"readdir", "open", 'p'},        {"utime", "other", 'p'},
     {"fopen", "open", 'p'},          {"creat", "create", 'p'},
     {"create", "create", 'p'},       {"touch", "create", 'p'},
     {"mkdir", "mkdir", 'p'},         {"mkdirat", "mkdir", 'p'},
@@ -1639,6 +1640,55 @@ int ex_errphrase_quoted(const char *s, size_t len, size_t end) {
                      memchr(s + end, '`', len - end) != NULL);
 }
 
+/* A member of a JSON or YAML object that holds a sample of an error
+ * rather than one that happened: an error catalogue's
+ * '"signature": "ERROR: ..."', a rule's 'pattern: ...'. */
+static int sample_member(const char *s, size_t len) {
+  static const char *const keys[] = {"signature", "regex",   "pattern",
+                                     "example",   "sample",  "match",
+                                     "symptom",   "error_pattern", NULL};
+  size_t i = 0;
+  size_t k;
+  size_t n;
+
+  while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '-'))
+    i++;
+  if (i < len && s[i] == '"')
+    i++;
+  for (k = 0; keys[k] != NULL; k++) {
+    n = strlen(keys[k]);
+    if (i + n + 2 > len || !word_ieq(s + i, n, keys[k]))
+      continue;
+    n += i;
+    /* the key's plural or a suffix: "examples", "signature_zh" */
+    while (n < len && (is_word((unsigned char)s[n]) || s[n] == '_'))
+      n++;
+    if (n < len && s[n] == '"')
+      n++;
+    if (n + 1 < len && s[n] == ':' && s[n + 1] == ' ')
+      return 1;
+  }
+  return 0;
+}
+
+/* A line on which the program says it goes on another way: "tail: inotify
+ * cannot be used, reverting to polling: Too many open files". */
+static int goes_on(const char *s, size_t len) {
+  static const char *const words[] = {"reverting to", "falling back to",
+                                      "fall back to", "continuing without",
+                                      NULL};
+  size_t k;
+
+  for (k = 0; words[k] != NULL; k++)
+    if (memmem(s, len, words[k], strlen(words[k])) != NULL)
+      return 1;
+  return 0;
+}
+
+int ex_errphrase_aside(const char *s, size_t len) {
+  return sample_member(s, len) || goes_on(s, len);
+}
+
 /* Vetoes that hold for the whole line: a warning, a notice. */
 static int warning_line(const char *s, size_t len, size_t ps) {
   static const char *const heads[] = {"warning", "warn",  "note", "hint",
@@ -1664,6 +1714,8 @@ static int warning_line(const char *s, size_t len, size_t ps) {
   for (k = 0; words[k] != NULL; k++)
     if (has_word(s, i, ps - i, words[k]))
       return 1;
+  if (ex_errphrase_aside(s, len))
+    return 1;
   /* sudo names its own host's failed lookup, then runs the command. */
   return ps >= 30 && memmem(s, ps, "sudo: unable to resolve host", 28) != NULL;
 }

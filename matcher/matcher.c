@@ -744,7 +744,8 @@ static int on_match(ex_matcher_t *m, const cpat_t *cp, const char *s,
     size_t ms;
     size_t ml;
     ex_regex_span(m->scratch, &ms, &ml);
-    if (ex_errphrase_quoted(s + at, len - at, ms + ml)) {
+    if (ex_errphrase_quoted(s + at, len - at, ms + ml) ||
+        ex_errphrase_aside(s + at, len - at)) {
       finding_free(f);
       return 0;
     }
@@ -978,10 +979,13 @@ static int fence_line(const char *s, size_t len) {
  * one or more of these log fragments:", "If your error looks similar to
  * this, then this is a match:", "you only get an error message like
  * this:", "it usually surfaces as an uncaught exception:", "Messages like
- * this appear in the UI.") quote failures without having one. Such a lead
- * ends with a colon (or, when it says "like this", a full stop), or is a
- * heading of examples ("expected output", "trigger — this will error"),
- * and the lines that follow it are its examples. A person who
+ * this appear in the UI.", "You start your dev server and get this:",
+ * "Added an instruction ... to avoid error - ") quote failures without
+ * having one. Such a lead ends with a colon (or, when it says "like this",
+ * a full stop; "to avoid error" may end in a dash), or is a heading of
+ * examples ("expected output", "trigger — this will error", a Chinese
+ * tutorial's "typical ... symptoms" or "common errors"), and the lines
+ * that follow it are its examples. A person who
  * reports an error says "I get this error:", which is no lead: the words
  * are those of documents about errors (which speak to "you"), not of a
  * run. */
@@ -993,14 +997,18 @@ static const char lead_pattern[] =
     "\\b|\\bif (?:your|the) (?:error|output|message|log)s? (?:looks?|reads?|is)"
     " (?:like|similar to)\\b|\\b(?:typical|common|example|sample) (?:error )?"
     "(?:messages?|errors?|output|log lines?)\\b|\\byou\\b[^:]*\\b(?:get|see|"
-    "receive|encounter|run into|hit)s?\\b[^:]*\\b(?:errors?|messages?|"
-    "output)\\b|\\b(?:usually|typically|often|commonly|generally) (?:surfaces?"
+    "receive|encounter|run into|hit)s?\\b(?:[^:]*\\b(?:errors?|messages?|"
+    "output)\\b| (?:this|something like this))|\\b(?:usually|typically|often|commonly|generally) (?:surfaces?"
     "|shows? up|appears?|looks?|reads?)\\b|\\b(?:the )?(?:message|error)s? "
     "(?:shows? up|appears?)\\b|\\byou(?:'ll| will)? see (?:it|this|that)\\b)"
     "[^:]*:"
     "|\\b(?:messages?|errors?|lines?) like (?:this|these|the following) "
     "(?:appears?|shows? up|occurs?|are (?:shown|logged|printed))\\b[^:]*[.:]"
     "|^\\s*(?:expected|example|sample) (?:output|errors?)\\s*:?"
+    "|\\bto (?:avoid|prevent) (?:the |this |that |an )?(?:errors?|messages?|"
+    "failures?)\\s*[-:]"
+    "|^\\s*(?:\u5178\u578b|\u5e38\u89c1)\\S*(?:\u73b0\u8c61|\u9519\u8bef|"
+    "\u62a5\u9519|\u75c7\u72b6)\\s*(?::|\uff1a)?"
     "|\\bthis will (?:error|fail)\\b.*)"
     "\\s*$";
 
@@ -1008,9 +1016,10 @@ static const char lead_pattern[] =
 static int quotation_lead(ex_matcher_t *m, const char *s, size_t len) {
   while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
     len--;
-  /* A lead ends in a colon or a full stop, or is a short heading: other
-   * lines are not run through the pattern. */
-  if (len == 0 || (s[len - 1] != ':' && s[len - 1] != '.' && len > 60))
+  /* A lead ends in a colon, a full stop or a dash, or is a short heading:
+   * other lines are not run through the pattern. */
+  if (len == 0 ||
+      (s[len - 1] != ':' && s[len - 1] != '.' && s[len - 1] != '-' && len > 60))
     return 0;
   if (m->lead_re == NULL && !m->lead_failed &&
       ex_regex_compile(lead_pattern, sizeof(lead_pattern) - 1, 0,

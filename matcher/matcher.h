@@ -204,6 +204,12 @@ int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out);
  * with "If", "When", "Whenever" or "Unless" and a lower-case word. */
 int ex_errphrase_quoted(const char *s, size_t len, size_t end);
 
+/* Whether the line s[0..len) holds an error aside from a failure: a
+ * sample of one in a JSON or YAML member ('"signature": "ERROR: ..."'),
+ * or a program that says it goes on another way ("reverting to
+ * polling", "falling back to"). */
+int ex_errphrase_aside(const char *s, size_t len);
+
 /* The literals a line must contain to be read: each phrase as glibc
  * writes it, each English one in any case after ": ", Node's codes,
  * the heads of numbered reports ("[Errno "). Fills lits[0..max) and

@@ -23,6 +23,10 @@ KNOWN_FLAGGED = {
     # One line, `mv: cannot move ... Permission denied`, from a build the
     # thread says succeeded; nothing in the text says the build went on.
     "n/near-miss.sonic-successful-build-mv-permission.log",
+    # A blog post's story around a compose log that really failed
+    # (ECONNREFUSED, "Exited with code 1", "Restarting..."); the prose
+    # around it is what a person reporting the failure would write too.
+    "p/near-miss.blog-compose-healthcheck-econnrefused.log",
 }
 RULES = os.path.join(SOURCE_DIR, "rules")
 

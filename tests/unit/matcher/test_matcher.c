@@ -578,7 +578,19 @@ static void test_quotation_leads(void **state) {
        ""},
       /* a lead that says "like this" may end in a full stop */
       {"Messages like this appear in the UI.\nNo space left on device\n", ""},
+      /* a document speaks to "you"; a reason to do something says what
+       * it avoids; a Chinese tutorial heads its list of symptoms */
+      {"You start your dev server and get this:\n\n"
+       "No space left on device\n",
+       ""},
+      {"Added an instruction to remove the container along with stopping it "
+       "to avoid error - \nNo space left on device\n",
+       ""},
+      {"\u5178\u578b\u8d85\u65f6\u73b0\u8c61\nNo space left on device\n",
+       ""},
       {"I get this error:\nNo space left on device\n",
+       "gen.nospace x1 L2 ENOSPC\n"},
+      {"I start the server and get this:\nNo space left on device\n",
        "gen.nospace x1 L2 ENOSPC\n"},
       {"It failed like this.\nNo space left on device\n",
        "gen.nospace x1 L2 ENOSPC\n"},

@@ -253,6 +253,15 @@ static void test_errphrase(void **state) {
       {"See `[Errno -2] Name or service not known` in the docs", NULL},
       {"If you see \"permission denied\", check the owner.", NULL},
       {"sudo: unable to resolve host vm1: Name or service not known", NULL},
+      /* a sample of an error in a catalogue's member, not a run of it */
+      {"  \"signature\": \"ERROR: Could not install packages due to a "
+       "ConnectionError: [Errno 104] Connection reset by peer\",",
+       NULL},
+      {"- pattern: 'open /etc/x: permission denied'", NULL},
+      /* a program that says it goes on another way */
+      {"tail: inotify cannot be used, reverting to polling: Too many open "
+       "files",
+       NULL},
       {"the server is down (connection refused), retry", NULL},
       {"gyp WARN read config.gypi ENOENT: no such file or directory, open "
        "'/x'",
@@ -335,6 +344,13 @@ static void test_errphrase(void **state) {
       {"The build could not be completed. No space left on device is a "
        "common cause",
        NULL},
+      /* Node before 4: an old-style code, comma and call on a directory */
+      {"Error: EMFILE, readdir '/src/app/images'",
+       "EMFILE||open|path=/src/app/images|EMFILE, readdir "
+       "'/src/app/images'"},
+      /* "message" is a field of a structured log, not a catalogue's */
+      {"  \"message\": \"open /etc/x: permission denied\"",
+       "EACCES||open|path=/etc/x|open /etc/x: permission denied"},
       /* a program's own text after an OSError class, in lower case */
       {"OSError: [Errno 28] inotify watch limit reached",
        "ENOSPC|inotify-watch-limit||-|[Errno 28] inotify watch limit "
