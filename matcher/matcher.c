@@ -983,9 +983,11 @@ static int fence_line(const char *s, size_t len) {
  * "Added an instruction ... to avoid error - ") quote failures without
  * having one. Such a lead ends with a colon (or, when it says "like this",
  * a full stop; "to avoid error" may end in a dash), or is a heading of
- * examples ("expected output", "trigger — this will error", a Chinese
+ * examples ("expected output", also glued to the code before it; "What
+ * the error looks like"; "trigger — this will error"; a Chinese
  * tutorial's "typical ... symptoms" or "common errors"), and the lines
- * that follow it are its examples. A person who
+ * that follow it are its examples. "This prevents the error "...":" is a
+ * change that avoids the error it quotes. A person who
  * reports an error says "I get this error:", which is no lead: the words
  * are those of documents about errors (which speak to "you"), not of a
  * run. */
@@ -1004,9 +1006,12 @@ static const char lead_pattern[] =
     "[^:]*:"
     "|\\b(?:messages?|errors?|lines?) like (?:this|these|the following) "
     "(?:appears?|shows? up|occurs?|are (?:shown|logged|printed))\\b[^:]*[.:]"
-    "|^\\s*(?:expected|example|sample) (?:output|errors?)\\s*:?"
-    "|\\bto (?:avoid|prevent) (?:the |this |that |an )?(?:errors?|messages?|"
-    "failures?)\\s*[-:]"
+    "|(?:^|[^\\w\\s])\\s*(?:expected|example|sample) (?:output|errors?)"
+    "\\s*:?"
+    "|^\\s*what (?:the|this|an?) (?:error|failure|message|output) looks? "
+    "like\\s*:?"
+    "|\\b(?:to )?(?:avoid|prevent)s? (?:the |this |that |an )?(?:errors?|"
+    "messages?|failures?)\\b(?:\\s*-|[^:]*:)"
     "|^\\s*(?:\u5178\u578b|\u5e38\u89c1)\\S*(?:\u73b0\u8c61|\u9519\u8bef|"
     "\u62a5\u9519|\u75c7\u72b6)\\s*(?::|\uff1a)?"
     "|\\bthis will (?:error|fail)\\b.*)"
@@ -1019,7 +1024,7 @@ static int quotation_lead(ex_matcher_t *m, const char *s, size_t len) {
   /* A lead ends in a colon, a full stop or a dash, or is a short heading:
    * other lines are not run through the pattern. */
   if (len == 0 ||
-      (s[len - 1] != ':' && s[len - 1] != '.' && s[len - 1] != '-' && len > 60))
+      (s[len - 1] != ':' && s[len - 1] != '.' && s[len - 1] != '-' && len > 100))
     return 0;
   if (m->lead_re == NULL && !m->lead_failed &&
       ex_regex_compile(lead_pattern, sizeof(lead_pattern) - 1, 0,

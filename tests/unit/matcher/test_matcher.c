@@ -592,6 +592,13 @@ static void test_quotation_leads(void **state) {
        "gen.nospace x1 L2 ENOSPC\n"},
       {"I start the server and get this:\nNo space left on device\n",
        "gen.nospace x1 L2 ENOSPC\n"},
+      {"s = socket.create_connection(('127.0.0.1', 9999))expected output\n"
+       "No space left on device\n",
+       ""},
+      {"What the error looks like\n\nNo space left on device\n", ""},
+      {"  - This prevents the error \"cannot write '/x':\n"
+       "  No space left on device\" when the disk is full\n",
+       ""},
       {"It failed like this.\nNo space left on device\n",
        "gen.nospace x1 L2 ENOSPC\n"},
       /* a conditional sentence that quotes an error is about it; a person
