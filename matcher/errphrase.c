@@ -1672,16 +1672,22 @@ static int sample_member(const char *s, size_t len) {
 }
 
 /* A line on which the program says it goes on another way: "tail: inotify
- * cannot be used, reverting to polling: Too many open files". */
+ * cannot be used, reverting to polling: Too many open files", "Falling
+ * back to copying". */
 static int goes_on(const char *s, size_t len) {
   static const char *const words[] = {"reverting to", "falling back to",
                                       "fall back to", "continuing without",
                                       NULL};
   size_t k;
+  size_t i;
+  size_t n;
 
-  for (k = 0; words[k] != NULL; k++)
-    if (memmem(s, len, words[k], strlen(words[k])) != NULL)
-      return 1;
+  for (k = 0; words[k] != NULL; k++) {
+    n = strlen(words[k]);
+    for (i = 0; i + n <= len; i++)
+      if (word_ieq(s + i, n, words[k]))
+        return 1;
+  }
   return 0;
 }
 

@@ -1000,7 +1000,8 @@ static const char lead_pattern[] =
     " (?:like|similar to)\\b|\\b(?:typical|common|example|sample) (?:error )?"
     "(?:messages?|errors?|output|log lines?)\\b|\\byou\\b[^:]*\\b(?:get|see|"
     "receive|encounter|run into|hit)s?\\b(?:[^:]*\\b(?:errors?|messages?|"
-    "output)\\b| (?:this|something like this))|\\b(?:usually|typically|often|commonly|generally) (?:surfaces?"
+    "output)\\b| (?:this|something like this))"
+    "|\\b(?:usually|typically|often|commonly|generally) (?:surfaces?"
     "|shows? up|appears?|looks?|reads?)\\b|\\b(?:the )?(?:message|error)s? "
     "(?:shows? up|appears?)\\b|\\byou(?:'ll| will)? see (?:it|this|that)\\b)"
     "[^:]*:"
@@ -1023,8 +1024,8 @@ static int quotation_lead(ex_matcher_t *m, const char *s, size_t len) {
     len--;
   /* A lead ends in a colon, a full stop or a dash, or is a short heading:
    * other lines are not run through the pattern. */
-  if (len == 0 ||
-      (s[len - 1] != ':' && s[len - 1] != '.' && s[len - 1] != '-' && len > 100))
+  if (len == 0 || (s[len - 1] != ':' && s[len - 1] != '.' &&
+                   s[len - 1] != '-' && len > 100))
     return 0;
   if (m->lead_re == NULL && !m->lead_failed &&
       ex_regex_compile(lead_pattern, sizeof(lead_pattern) - 1, 0,

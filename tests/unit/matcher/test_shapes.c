@@ -262,6 +262,9 @@ static void test_errphrase(void **state) {
       {"tail: inotify cannot be used, reverting to polling: Too many open "
        "files",
        NULL},
+      {"inotify_add_watch /src: no space left on device; Falling back to "
+       "polling",
+       NULL},
       {"the server is down (connection refused), retry", NULL},
       {"gyp WARN read config.gypi ENOENT: no such file or directory, open "
        "'/x'",
