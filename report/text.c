@@ -508,7 +508,15 @@ static void put_also(ex_text_t *t, const ex_finding_t *f) {
   ex_buf_puts(&t->b, "\n");
 }
 
-static size_t count_verdict(const ex_explanation_t *e, ex_verdict_t v);
+static size_t count_verdict(const ex_explanation_t *e, ex_verdict_t v) {
+  size_t i;
+  size_t n;
+
+  n = 0;
+  for (i = 0; e != NULL && i < e->ncauses; i++)
+    n += e->causes[i].verdict == v;
+  return n;
+}
 
 /* The note that tells the reader how far to trust what is seen here. */
 static void put_note(ex_text_t *t, const ex_report_diag_t *g) {
@@ -563,16 +571,6 @@ static void put_note(ex_text_t *t, const ex_report_diag_t *g) {
                         "changed.");
     t->log_noted = 1;
   }
-}
-
-static size_t count_verdict(const ex_explanation_t *e, ex_verdict_t v) {
-  size_t i;
-  size_t n;
-
-  n = 0;
-  for (i = 0; e != NULL && i < e->ncauses; i++)
-    n += e->causes[i].verdict == v;
-  return n;
 }
 
 static void put_causes(ex_text_t *t, const ex_explanation_t *e,

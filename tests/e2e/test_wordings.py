@@ -35,6 +35,14 @@ class Wordings(TempDirTest):
             return r.returncode, json.load(f), r.stderr.decode("utf-8",
                                                                "replace")
 
+    def log_diagnoses(self, log, *opts):
+        """explain --log of a file, in the temporary directory: the JSON
+        report's diagnoses."""
+        r = subprocess.run([EXPLAIN, "--log", log, "--format", "json"] +
+                           list(opts), stdout=subprocess.PIPE, cwd=self.tmp,
+                           env=self.env, timeout=60)
+        return json.loads(r.stdout)["diagnoses"]
+
     def first(self, report):
         ds = report["diagnoses"]
         self.assertTrue(ds, json.dumps(report, indent=1)[:2000])
@@ -114,16 +122,10 @@ class Wordings(TempDirTest):
 
     def test_a_directory_that_exists_is_said_only_beside_a_failure(self):
         log = self.write("run.log", "mkdir src\nmkdir: src: File exists\n")
-        r = subprocess.run([EXPLAIN, "--log", log, "--format", "json",
-                            "--no-probe"], stdout=subprocess.PIPE,
-                           env=self.env, timeout=60)
-        self.assertEqual(json.loads(r.stdout)["diagnoses"], [])
+        self.assertEqual(self.log_diagnoses(log, "--no-probe"), [])
         log = self.write("run2.log", "mkdir: src: File exists\n"
                          "open /etc/app.yaml: permission denied\n")
-        r = subprocess.run([EXPLAIN, "--log", log, "--format", "json",
-                            "--no-probe"], stdout=subprocess.PIPE,
-                           env=self.env, timeout=60)
-        ds = json.loads(r.stdout)["diagnoses"]
+        ds = self.log_diagnoses(log, "--no-probe")
         self.assertEqual([d["errno"] for d in ds], ["EACCES", "EEXIST"])
 
     def test_a_windows_path_from_a_log_is_not_probed_here(self):
@@ -138,10 +140,7 @@ class Wordings(TempDirTest):
                          "java.nio.file.AccessDeniedException: C:\\Temp\\x\n"
                          "\tat sun.nio.fs.WindowsException.translateToIOExcept"
                          "ion(WindowsException.java:83)\n")
-        r = subprocess.run([EXPLAIN, "--log", log, "--format", "json"],
-                           stdout=subprocess.PIPE, cwd=self.tmp, env=self.env,
-                           timeout=60)
-        d = json.loads(r.stdout)["diagnoses"][0]
+        d = self.log_diagnoses(log)[0]
         self.assertEqual(d["errno"], "EACCES")
         self.assertEqual(d["subject"]["value"], name)
         self.assertEqual([c["verdict"] for c in d["causes"]],
@@ -154,10 +153,7 @@ class Wordings(TempDirTest):
         # says nothing of the Windows machine's lock.
         log = self.write("lock.log", "fatal: Unable to create "
                          "'C:/src/.git/index.lock': File exists.\n")
-        r = subprocess.run([EXPLAIN, "--log", log, "--format", "json"],
-                           stdout=subprocess.PIPE, cwd=self.tmp, env=self.env,
-                           timeout=60)
-        d = json.loads(r.stdout)["diagnoses"][0]
+        d = self.log_diagnoses(log)[0]
         self.assertEqual(d["id"], "git.index-lock")
         self.assertEqual([c["verdict"] for c in d["causes"]],
                          ["unknown"] * len(d["causes"]))

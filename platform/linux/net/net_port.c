@@ -712,33 +712,33 @@ int ex__net_run_refused(const ex_probe_event_t *ev, const ex_proc_t *proc,
     if (reaches(hostbuf[0] ? hostbuf : "localhost", scan->listen[i].addr))
       reached = 1;
   }
-  if (host != NULL && host->container[0] != '\0' && proc != NULL &&
-      proc->from_self) {
-    /* A log read here may have been written anywhere: that explain runs in
-     * a container says nothing of where the client ran. */
-    c = ex_cause_add(out, "container-localhost", EX_VERDICT_UNKNOWN,
-                     "explain runs inside a container (%s), but whether the "
-                     "client that wrote the log ran in one is unknown",
-                     host->container);
+  if (host != NULL && host->container[0] != '\0') {
+    if (proc != NULL && proc->from_self) {
+      /* A log read here may have been written anywhere: that explain runs
+       * in a container says nothing of where the client ran. */
+      c = ex_cause_add(out, "container-localhost", EX_VERDICT_UNKNOWN,
+                       "explain runs inside a container (%s), but whether "
+                       "the client that wrote the log ran in one is unknown",
+                       host->container);
+    } else {
+      /* In a container, loopback is the container's own: a server on the
+       * host or in another container is not there. */
+      c = ex_cause_add(out, "container-localhost",
+                       scan->nlisten == 0 ? EX_VERDICT_CONFIRMED
+                                          : EX_VERDICT_RULED_OUT,
+                       "this runs inside a container (%s), where %s is the "
+                       "container itself%s", host->container,
+                       hostbuf[0] ? hostbuf : "localhost",
+                       scan->nlisten == 0 ? ", and nothing listens there"
+                                          : "; a server listens there");
+    }
     ex__cf_str(c, "container", host->container);
-  } else if (host != NULL && host->container[0] != '\0') {
-    /* In a container, loopback is the container's own: a server on the
-     * host or in another container is not there. */
-    c = ex_cause_add(out, "container-localhost",
-                     scan->nlisten == 0 ? EX_VERDICT_CONFIRMED
-                                        : EX_VERDICT_RULED_OUT,
-                     "this runs inside a container (%s), where %s is the "
-                     "container itself%s", host->container,
-                     hostbuf[0] ? hostbuf : "localhost",
-                     scan->nlisten == 0 ? ", and nothing listens there"
-                                        : "; a server listens there");
-    ex__cf_str(c, "container", host->container);
+    if (scan->nlisten == 0)
+      ex_fix_add_raw(out, 0, NULL, "if the server runs on the host or in "
+                     "another container: connect to its compose service "
+                     "name, or to host.docker.internal (docker run "
+                     "--add-host=host.docker.internal:host-gateway)");
   }
-  if (host != NULL && host->container[0] != '\0' && scan->nlisten == 0)
-    ex_fix_add_raw(out, 0, NULL, "if the server runs on the host or in "
-                   "another container: connect to its compose service "
-                   "name, or to host.docker.internal (docker run "
-                   "--add-host=host.docker.internal:host-gateway)");
   if (scan->nlisten == 0) {
     c = ex_cause_add(out, "not-running", EX_VERDICT_CONFIRMED,
                      "nothing listens on port %u on this machine%s%s", port,
