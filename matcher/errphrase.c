@@ -542,6 +542,11 @@ static int quoted_at(const char *s, size_t len, size_t i, span_t *out,
     return 1;
   }
   close = memchr(s + i + open_len, q, len - i - open_len);
+  /* GNU tools before 2016 quoted `like this' (coreutils 8.25 moved to
+   * 'like this'): a backquote that nothing closes closes at an
+   * apostrophe. */
+  if (close == NULL && q == '`')
+    close = memchr(s + i + open_len, '\'', len - i - open_len);
   if (close == NULL || close == s + i + open_len)
     return 0;
   out->off = i + open_len;
@@ -823,9 +828,13 @@ static int go_element(reading_t *r, size_t lo, size_t hi) {
     target_subject(r, 'h', arg);
     return 1;
   }
-  if (op_words[o].kind == 'p' && preposition(s, arg)) {
-    /* runc: "chdir to cwd (\"/x\") set in config.json failed": the path
-     * is the string quoted later, if any. */
+  if (op_words[o].kind == 'p' &&
+      (preposition(s, arg) ||
+       (word_ieq(s + arg.off, arg.len, "failed") &&
+        preposition(s, first_token(s, arg.off + arg.len, hi))))) {
+    /* runc: "chdir to cwd (\"/x\") set in config.json failed", rsync:
+     * 'write failed on "/x"': the path is the string quoted later, if
+     * any. */
     span_t q;
     size_t end;
     size_t k;

@@ -404,6 +404,14 @@ static void test_errphrase(void **state) {
        "permitted (1)",
        "EPERM||other|path=/var/www/html/.|failed to set times on "
        "\"/var/www/html/.\": Operation not permitted"},
+      {"rsync: write failed on \"/mnt/x/Packages\": No space left on device "
+       "(28)",
+       "ENOSPC||write|path=/mnt/x/Packages|write failed on \"/mnt/x/Packages\": "
+       "No space left on device"},
+      /* GNU tools before 2016 quoted `like this' */
+      {"cp: cannot stat `bin/uart_drv': No such file or directory",
+       "ENOENT||other|path=bin/uart_drv|cannot stat `bin/uart_drv': No such "
+       "file or directory"},
       {"rsync: change_dir \"/src/x\" failed: No such file or directory (2)",
        "ENOENT||other|path=/src/x|change_dir \"/src/x\" failed: No such file "
        "or directory"},
