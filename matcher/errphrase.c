@@ -1887,13 +1887,25 @@ static void line_address(reading_t *r, size_t ps, size_t pe) {
 }
 
 /* Whether a word of the line names inotify ("inotify_add_watch",
- * "pyinotify", "trigger=inotify"), not as part of a file's name. */
+ * "pyinotify", "trigger=inotify") or a file watch ("cannot create watch",
+ * "Failed to watch filesystem"), not as part of a file's name: ENOSPC
+ * from a watch is the watch limit, not a full disk. */
 static int says_inotify(const char *s, size_t len) {
+  static const char *const watch[] = {"watch", "watcher", "watches", NULL};
   size_t i;
+  size_t k;
 
-  for (i = 0; i + 7 <= len; i++) {
+  for (i = 0; i < len; i++) {
     span_t t;
-    if (fold((unsigned char)s[i]) != 'i' || !word_ieq(s + i, 7, "inotify"))
+    int named = i + 7 <= len && fold((unsigned char)s[i]) == 'i' &&
+                word_ieq(s + i, 7, "inotify");
+    for (k = 0; !named && watch[k] != NULL; k++) {
+      size_t n = strlen(watch[k]);
+      named = (i == 0 || !is_word((unsigned char)s[i - 1])) && i + n <= len &&
+              word_ieq(s + i, n, watch[k]) &&
+              (i + n == len || !is_word((unsigned char)s[i + n]));
+    }
+    if (!named)
       continue;
     t = last_token(s, 0, i);
     t = first_token(s, t.off, len);

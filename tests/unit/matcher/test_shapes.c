@@ -344,6 +344,12 @@ static void test_errphrase(void **state) {
       {"tart command returned non-zero exit code: \"Error: The operation "
        "couldn\u2019t be completed. No space left on device\"",
        "ENOSPC|||-|No space left on device"},
+      /* ENOSPC from a watch is the watch limit; a file named so is not */
+      {"cannot create watch for system table x: (28) No space left on device",
+       "ENOSPC|inotify-watch-limit||-|(28) No space left on device"},
+      {"cp: cannot create regular file '/srv/watch/a': No space left on device",
+       "ENOSPC||create|path=/srv/watch/a|cannot create regular file "
+       "'/srv/watch/a': No space left on device"},
       {"The build could not be completed. No space left on device is a "
        "common cause",
        NULL},
