@@ -985,8 +985,11 @@ static int fence_line(const char *s, size_t len) {
  * a full stop; "to avoid error" may end in a dash), or is a heading of
  * examples ("expected output", also glued to the code before it; "What
  * the error looks like"; "trigger — this will error"; a Chinese
- * tutorial's "typical ... symptoms" or "common errors"), and the lines
- * that follow it are its examples. "This prevents the error "...":" is a
+ * tutorial's "typical ... symptoms" or "common errors"; "Confirm this is
+ * your error"), and the lines that follow it are its examples. So is a
+ * sentence that ends in "such as:", "for example:", ", like:" (or the
+ * same in French, German, Spanish) when no one in it speaks of
+ * themselves: "I get errors such as:" is a report. "This prevents the error "...":" is a
  * change that avoids the error it quotes. A person who
  * reports an error says "I get this error:", which is no lead: the words
  * are those of documents about errors (which speak to "you"), not of a
@@ -1015,7 +1018,11 @@ static const char lead_pattern[] =
     "messages?|failures?)\\b(?:\\s*-|[^:]*:)"
     "|^\\s*(?:\u5178\u578b|\u5e38\u89c1)\\S*(?:\u73b0\u8c61|\u9519\u8bef|"
     "\u62a5\u9519|\u75c7\u72b6)\\s*(?::|\uff1a)?"
-    "|\\bthis will (?:error|fail)\\b.*)"
+    "|\\bthis will (?:error|fail)\\b.*"
+    "|\\bthis is your (?:error|problem|issue)\\b.*"
+    "|(?-i:^(?!.*\\b(?:I|I'm|I've|my|[Ww]e|[Oo]ur|me)\\b)).*(?:,\\s*like|"
+    "\\b(?:such as|for example|for instance|e\\.g\\.|par exemple|comme|"
+    "zum Beispiel|por ejemplo))\\s*:)"
     "\\s*$";
 
 /* Compiled on first use, as patterns are. */

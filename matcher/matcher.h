@@ -198,16 +198,21 @@ typedef struct ex_errphrase_s {
  * filled (static strings), or 0. */
 int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out);
 
-/* Whether a match that ends at s[end] is an error a conditional sentence
- * quotes ('If a request fails with "x509: ...", return the error'): the
- * match ends inside double quotes or backticks of a line that starts
- * with "If", "When", "Whenever" or "Unless" and a lower-case word. */
+/* Whether a match that ends at s[end] is an error a sentence speaks of,
+ * not one that happened: the words after it make it the sentence's
+ * subject ("... is the Go TLS stack's way of saying", "... means"), or
+ * a conditional sentence quotes it ('If a request fails with "x509:
+ * ...", return the error': the match ends inside double quotes or
+ * backticks of a line that starts with "If", "When", "Whenever" or
+ * "Unless" and a lower-case word). */
 int ex_errphrase_quoted(const char *s, size_t len, size_t end);
 
 /* Whether the line s[0..len) holds an error aside from a failure: a
  * sample of one in a JSON or YAML member ('"signature": "ERROR: ..."'),
- * or a program that says it goes on another way ("reverting to
- * polling", "falling back to"). */
+ * a program that says it goes on another way ("reverting to polling",
+ * "falling back to"), a test that expected it and passed ("TPASS",
+ * "XFAIL", "expected failure"), or a document's table that says after a
+ * run of spaces what prints it ("address already in use      (Go)"). */
 int ex_errphrase_aside(const char *s, size_t len);
 
 /* The literals a line must contain to be read: each phrase as glibc

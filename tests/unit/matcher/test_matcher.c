@@ -601,6 +601,25 @@ static void test_quotation_leads(void **state) {
        ""},
       {"It failed like this.\nNo space left on device\n",
        "gen.nospace x1 L2 ENOSPC\n"},
+      /* a list introduced by "such as:", "comme :", "Confirm this is your
+       * error"; a person who gets errors such as these reports them */
+      {"Docker's messages are often short, such as:\n"
+       "No space left on device\n",
+       ""},
+      {"Les messages de Docker sont souvent courts, comme :\n"
+       "No space left on device\n",
+       ""},
+      {"1. Confirm this is your error\nNo space left on device\n", ""},
+      {"I get errors such as:\nNo space left on device\n",
+       "gen.nospace x1 L2 ENOSPC\n"},
+      /* a sentence about the message; a test that expected it; a table
+       * of messages with what prints each */
+      {"No space left on device is the kernel's way of saying so\n", ""},
+      {"open08  5  TPASS  :  expected failure - errno = 28 : No space left "
+       "on device\n",
+       ""},
+      {"write: No space left on device            (Go)\n", ""},
+      {"write: No space left on device (Go)\n", "gen.nospace x1 L1 ENOSPC\n"},
       /* a conditional sentence that quotes an error is about it; a person
        * who says what happened to them reports one */
       {"If a request fails with \"No space left on device\", return\n", ""},
