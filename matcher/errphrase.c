@@ -218,7 +218,10 @@ static const struct {
     {"chown", "chown", 'p'},         {"lchown", "chown", 'p'},
     {"link", "link", 'p'},           {"symlink", "link", 'p'},
     {"exec", "exec", 'p'},           {"execve", "exec", 'p'},
-    {"fork/exec", "exec", 'p'},      {"copyfile", "create", 'p'},
+    {"fork/exec", "exec", 'p'},      {"execvp", "exec", 'p'},
+    {"execv", "exec", 'p'},          {"execvpe", "exec", 'p'},
+    {"posix_spawn", "exec", 'p'},    {"posix_spawnp", "exec", 'p'},
+    {"copyfile", "create", 'p'},
     {"watch", "other", 'p'},         {"mount", "mount", 'p'},
     {"add_watch", "other", 'p'},     {"inotify_add_watch", "other", 'p'},
     {"flock", "lock", 'p'},          {"lock", "lock", 'p'},
@@ -1460,8 +1463,17 @@ static void chain_left(reading_t *r, size_t ps) {
       int before = r->out->subject_kind != NULL;
       if (!go_element(r, e1, e0 - 2) && !before) {
         span_t t = last_token(s, e1, e0 - 2);
-        if (t.off == e1)
+        span_t v = last_token(s, e1, t.off > e1 ? t.off - 1 : e1);
+        int vo = op_word(s + v.off, v.len);
+        if (t.off == e1) {
           target_subject(r, op_words[op_word(s + tok.off, tok.len)].kind, t);
+        } else if (is_quote((unsigned char)s[t.off]) && vo >= 0 &&
+                   op_words[vo].kind == 'p') {
+          /* gcc: "error trying to exec 'cc1': execvp: ...": the file the
+           * outer element's verb names */
+          take(r, v.off, t.off + t.len - v.off);
+          target_subject(r, 'p', t);
+        }
       }
     }
     return;
@@ -2008,6 +2020,17 @@ static void reading_done(reading_t *r) {
 
   o->words_off = r->lo;
   o->words_len = r->hi - r->lo;
+  /* A program named without a directory is looked for along PATH
+   * (execvp): not finding it there is a command that is not found, not a
+   * file ("env: can't execute 'bash': No such file or directory"). */
+  if (o->errno_name != NULL && strcmp(o->errno_name, "ENOENT") == 0 &&
+      o->operation != NULL && strcmp(o->operation, "exec") == 0 &&
+      o->subject_kind != NULL && o->subject_len > 0 &&
+      memchr(r->s + o->subject_off, '/', o->subject_len) == NULL &&
+      memchr(r->s + o->subject_off, '\\', o->subject_len) == NULL) {
+    o->condition = "command-not-found";
+    o->subject_kind = "command";
+  }
   if (o->errno_name == NULL && o->condition == NULL)
     o->condition = "name-resolution-failed";
   if (o->condition != NULL &&

@@ -414,6 +414,16 @@ static void test_errphrase(void **state) {
        "(28)",
        "ENOSPC||write|path=/mnt/x/Packages|write failed on \"/mnt/x/Packages\": "
        "No space left on device"},
+      /* a program named without a directory is looked for along PATH */
+      {"env: can't execute 'bash': No such file or directory",
+       "ENOENT|command-not-found|exec|command=bash|can't execute 'bash': No "
+       "such file or directory"},
+      {"gcc: error trying to exec 'cc1': execvp: No such file or directory",
+       "ENOENT|command-not-found|exec|command=cc1|exec 'cc1': execvp: No such file or "
+       "directory"},
+      {"fork/exec /usr/bin/foo: no such file or directory",
+       "ENOENT||exec|path=/usr/bin/foo|fork/exec /usr/bin/foo: no such file "
+       "or directory"},
       /* GNU tools before 2016 quoted `like this' */
       {"cp: cannot stat `bin/uart_drv': No such file or directory",
        "ENOENT||other|path=bin/uart_drv|cannot stat `bin/uart_drv': No such "
