@@ -221,7 +221,7 @@ static const struct {
     {"fork/exec", "exec", 'p'},      {"execvp", "exec", 'p'},
     {"execv", "exec", 'p'},          {"execvpe", "exec", 'p'},
     {"posix_spawn", "exec", 'p'},    {"posix_spawnp", "exec", 'p'},
-    {"copyfile", "create", 'p'},
+    {"spawning", "exec", 'p'},       {"copyfile", "create", 'p'},
     {"watch", "other", 'p'},         {"mount", "mount", 'p'},
     {"add_watch", "other", 'p'},     {"inotify_add_watch", "other", 'p'},
     {"flock", "lock", 'p'},          {"lock", "lock", 'p'},
@@ -805,8 +805,14 @@ static int go_element(reading_t *r, size_t lo, size_t hi) {
   while (o < 0 && op.len > 0) {
     op = first_token(s, op.off + op.len, hi);
     o = op_word(s + op.off, op.len);
-    if (o >= 0 && net_word(s, first_token(s, op.off + op.len, hi)) < 0)
-      o = -1; /* only a network operation, this far in */
+    arg = first_token(s, op.off + op.len, hi);
+    /* this far in, only a network operation, or one on a path that
+     * failed: tini's "[FATAL tini (8)] exec /x failed" */
+    if (o >= 0 && net_word(s, arg) < 0 &&
+        !(op_words[o].kind == 'p' && looks_like_path(s + arg.off, arg.len) &&
+          arg.off + arg.len + 7 == hi &&
+          memcmp(s + arg.off + arg.len, " failed", 7) == 0))
+      o = -1;
   }
   if (o < 0)
     return 0;
@@ -1046,6 +1052,13 @@ static void ruby_reading(reading_t *r, size_t pe, size_t fe) {
   v.off = fe + 3;
   cls = memmem(s + v.off, r->len - v.off, " (Errno::", 9);
   e = cls != NULL ? (size_t)(cls - s) : r->len;
+  /* An exception's inspection ends at its '>': "#<Errno::EROFS: TEXT @
+   * FUNC - /x> (Fluent::InvalidRootDirectory)". */
+  if (cls == NULL && memmem(s, pe, "#<Errno::", 9) != NULL) {
+    const char *gt = memchr(s + v.off, '>', r->len - v.off);
+    if (gt != NULL)
+      e = (size_t)(gt - s);
+  }
   while (e > v.off && (s[e - 1] == ' ' || s[e - 1] == '\t'))
     e--;
   /* Rails: "ActionView::Template::Error (TEXT @ FUNC - PATH):" */
