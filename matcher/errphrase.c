@@ -1269,6 +1269,28 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
   }
 }
 
+/* MySQL's "(errno: 28 - " and "(Errcode: 28 - " ending at s[ps]: the
+ * position of the '(', or (size_t)-1. */
+static size_t errno_dash(const char *s, size_t ps) {
+  static const char *const heads[] = {"(errno: ", "(Errcode: ", NULL};
+  size_t i = ps;
+  size_t k;
+
+  if (i < 4 || memcmp(s + i - 3, " - ", 3) != 0)
+    return (size_t)-1;
+  i -= 3;
+  while (i > 0 && is_digit((unsigned char)s[i - 1]))
+    i--;
+  if (i == ps - 3)
+    return (size_t)-1;
+  for (k = 0; heads[k] != NULL; k++) {
+    size_t n = strlen(heads[k]);
+    if (i >= n && memcmp(s + i - n, heads[k], n) == 0)
+      return i - n;
+  }
+  return (size_t)-1;
+}
+
 /* "[Errno 13] ", "[WinError 5] ", "[2002] ", "[Errno -3] " ending at
  * s[ps]: the position of '[' or (size_t)-1. */
 static size_t bracket_code(const char *s, size_t ps) {
@@ -2150,6 +2172,21 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
   } else if ((b = apr_code(s, ps)) != (size_t)-1) {
     take(&r, b, ps - b);
     ok = apr = 1;
+  } else if ((b = errno_dash(s, ps)) != (size_t)-1) {
+    /* MySQL: "Error writing file '/x' (errno: 28 - TEXT)": the file
+     * quoted before the parenthesis */
+    const char *open;
+    span_t q;
+    take(&r, b, ps - b);
+    if (b >= 4 && s[b - 1] == ' ' && (s[b - 2] == '\'' || s[b - 2] == '"') &&
+        (open = memrchr(s, s[b - 2], b - 2)) != NULL &&
+        (size_t)(open - s) + 1 < b - 2) {
+      q.off = (size_t)(open - s) + 1;
+      q.len = b - 2 - q.off;
+      set_subject(&r, "path", q);
+      take(&r, q.off - 1, q.len + 1);
+    }
+    ok = 1;
   }
   if (apr && pe + 2 < len && s[pe] == ':' && s[pe + 1] == ' ')
     apr_message(&r, pe + 2);

@@ -414,6 +414,28 @@ static void test_errphrase(void **state) {
        "(28)",
        "ENOSPC||write|path=/mnt/x/Packages|write failed on \"/mnt/x/Packages\": "
        "No space left on device"},
+      /* MySQL's "(errno: N - TEXT)" after the file it names */
+      {"Error writing file '/opt/mysql/tmp/MLyx' (errno: 28 - No space left "
+       "on device)",
+       "ENOSPC|||path=/opt/mysql/tmp/MLyx|'/opt/mysql/tmp/MLyx' (errno: 28 - "
+       "No space left on device"},
+      {"mysqldump: Can't create/write to file '/tmp/x.txt' (Errcode: 13 - "
+       "Permission denied)",
+       "EACCES|||path=/tmp/x.txt|'/tmp/x.txt' (Errcode: 13 - Permission "
+       "denied"},
+      /* a Ruby exception's inspection; tini; systemd */
+      {"x.rb:656:in `run': failed, #<Errno::EROFS: Read-only file system @ "
+       "dir_s_mkdir - /tmp/fluentd> (Fluent::InvalidRootDirectory)",
+       "EROFS||mkdir|path=/tmp/fluentd|Read-only file system @ dir_s_mkdir - "
+       "/tmp/fluentd"},
+      {"[FATAL tini (8)] exec /usr/local/bin/entrypoint.sh failed: No such "
+       "file or directory",
+       "ENOENT||exec|path=/usr/local/bin/entrypoint.sh|[FATAL tini (8)] exec "
+       "/usr/local/bin/entrypoint.sh failed: No such file or directory"},
+      {"kubelet.service: Failed at step EXEC spawning /usr/bin/kubelet: "
+       "Permission denied",
+       "EACCES||exec|path=/usr/bin/kubelet|Failed at step EXEC spawning "
+       "/usr/bin/kubelet: Permission denied"},
       /* a program named without a directory is looked for along PATH */
       {"env: can't execute 'bash': No such file or directory",
        "ENOENT|command-not-found|exec|command=bash|can't execute 'bash': No "
