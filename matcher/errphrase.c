@@ -1833,6 +1833,9 @@ static int warning_line(const char *s, size_t len, size_t ps) {
   size_t i;
   size_t k;
 
+  /* A logger's name before its level: "[lib.core.resultserver] DEBUG: " */
+  if (t.len > 2 && s[t.off] == '[' && s[t.off + t.len - 1] == ']')
+    t = first_token(s, t.off + t.len, len);
   for (i = 0; heads[i] != NULL; i++) {
     size_t n = strlen(heads[i]);
     if (t.len >= n && word_ieq(s + t.off, n, heads[i]) &&

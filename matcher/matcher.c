@@ -945,6 +945,38 @@ static int pending_line(ex_matcher_t *m, ex_stream_t stream, const char *s,
 
 enum { EX_FENCE_MAX_LINES = 100 };
 
+static const char *const verbatim_tags[] = {"pre", "screen", "programlisting",
+                                            NULL};
+
+/* Whether s[0..len) is only a tag that opens or closes a block of
+ * verbatim text (attributes allowed: <pre class="x">). */
+static int verbatim_tag(const char *s, size_t len) {
+  size_t i = 0;
+  size_t k;
+
+  while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+    len--;
+  while (i < len && (s[i] == ' ' || s[i] == '\t'))
+    i++;
+  if (len < i + 3 || s[i] != '<' || s[len - 1] != '>')
+    return 0;
+  i++;
+  if (s[i] == '/')
+    i++;
+  for (k = 0; verbatim_tags[k] != NULL; k++) {
+    size_t n = strlen(verbatim_tags[k]);
+    size_t j;
+    for (j = 0; j < n && i + j < len &&
+                tolower((unsigned char)s[i + j]) == verbatim_tags[k][j];
+         j++)
+      ;
+    if (j == n && i + n < len &&
+        (s[i + n] == '>' || (s[i + n] == ' ' && s[i - 1] != '/')))
+      return memchr(s + i, '<', len - i) == NULL;
+  }
+  return 0;
+}
+
 /* Whether s[0..len) opens or closes a Markdown code block: three or more
  * backticks, alone on the line but for an indentation, a language word
  * (```log) and, in a diff of a Markdown file, the diff's mark. What such
@@ -952,10 +984,15 @@ enum { EX_FENCE_MAX_LINES = 100 };
  * how-to's "Problem:" log), not the output of a command: a command's own
  * output has no fences, and the logs people paste have theirs taken off
  * by whoever pastes them. Tildes are left out: a compiler's and Python's
- * underlines are made of them. */
+ * underlines are made of them. HTML's and DocBook's blocks of verbatim
+ * text (<pre>, <screen>, <programlisting>, alone on their lines) are
+ * such blocks too. */
 static int fence_line(const char *s, size_t len) {
   size_t i = 0;
   size_t ticks = 0;
+
+  if (verbatim_tag(s, len))
+    return 1;
 
   if (i < len && (s[i] == '+' || s[i] == '-'))
     i++;
@@ -1250,6 +1287,9 @@ static int add_fence(ex_matcher_t *m) {
   cpat_t *cp = &m->pats[m->npats];
   ex_literal_t lit;
 
+  size_t k;
+  int rc;
+
   memset(&lit, 0, sizeof(lit));
   memcpy(lit.bytes, "```", 3);
   lit.len = 3;
@@ -1257,7 +1297,24 @@ static int add_fence(ex_matcher_t *m) {
   cp->fence = 1;
   cp->disabled = 1;
   m->npats++;
-  return ex__prefilter_add(m->pf, &lit, (uint32_t)(m->npats - 1));
+  rc = ex__prefilter_add(m->pf, &lit, (uint32_t)(m->npats - 1));
+  /* "<pre" and "/pre>", ... in any case: HTML's tags are caseless. */
+  for (k = 0; rc == 0 && verbatim_tags[k] != NULL; k++) {
+    size_t n = strlen(verbatim_tags[k]);
+    memset(&lit, 0, sizeof(lit));
+    lit.caseless = 1;
+    lit.bytes[0] = '<';
+    memcpy(lit.bytes + 1, verbatim_tags[k], n);
+    lit.len = n + 1;
+    rc = ex__prefilter_add(m->pf, &lit, (uint32_t)(m->npats - 1));
+    if (rc < 0)
+      break;
+    lit.bytes[0] = '/';
+    lit.bytes[n + 1] = '>';
+    lit.len = n + 2;
+    rc = ex__prefilter_add(m->pf, &lit, (uint32_t)(m->npats - 1));
+  }
+  return rc;
 }
 
 int ex_matcher_new(const ex_ruleset_t *set, ex_matcher_t **out) {

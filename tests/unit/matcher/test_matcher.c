@@ -659,6 +659,14 @@ static void test_fenced_blocks(void **state) {
                         "No space left on device\n");
   run_matcher(set, text, n, 3, out, sizeof(out), NULL);
   assert_string_equal(out, "gen.nospace x1 L6 ENOSPC\n");
+  /* HTML's and DocBook's verbatim blocks, in any case and with
+   * attributes; a tag among other text is no block. */
+  n = (size_t)snprintf(text, sizeof(text),
+                       "<screen>\nNo space left on device\n</screen>\n"
+                       "  <PRE class=\"log\">\nNo space left on device\n"
+                       "</pre>\n<pre>x</pre>\nNo space left on device\n");
+  run_matcher(set, text, n, 5, out, sizeof(out), NULL);
+  assert_string_equal(out, "gen.nospace x1 L8 ENOSPC\n");
   /* One stray fence, then a long run that fails. */
   n = (size_t)snprintf(text, sizeof(text), "```\n");
   for (i = 0; i < 150; i++)

@@ -414,6 +414,10 @@ static void test_errphrase(void **state) {
        "(28)",
        "ENOSPC||write|path=/mnt/x/Packages|write failed on \"/mnt/x/Packages\": "
        "No space left on device"},
+      /* a logger's name, then its level */
+      {"[lib.core.resultserver] DEBUG: Task #1 had connection reset, error: "
+       "[Errno 104] Connection reset by peer",
+       NULL},
       /* MySQL's "(errno: N - TEXT)" after the file it names */
       {"Error writing file '/opt/mysql/tmp/MLyx' (errno: 28 - No space left "
        "on device)",
