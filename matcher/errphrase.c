@@ -389,6 +389,10 @@ size_t ex_errphrase_literals(ex_literal_t *lits, unsigned char *keys,
   }
   for (i = 0; i < NECODES; i++)
     put_literal(lits, keys, from, max, &n, "", ecodes[i].code, 0);
+  /* Erlang's and Elixir's atoms: ":eaddrinuse" */
+  for (i = 0; i < NECODES; i++)
+    if (ecodes[i].errno_name != NULL)
+      put_literal(lits, keys, from, max, &n, ":", ecodes[i].code, 1);
   for (i = 0; i < sizeof(numbered) / sizeof(numbered[0]); i++)
     put_literal(lits, keys, from, max, &n, "", numbered[i], 0);
   return n;
@@ -2236,7 +2240,24 @@ static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
 
   reading_init(&r, out, s, len, i, e);
   out->errno_name = ecodes[ec].errno_name;
-  if (e + 2 < len && s[e] == ',' && s[e + 1] == ' ') {
+  if (i >= 16 && memcmp(s + i - 16, "Unix_error(Unix.", 16) == 0) {
+    /* OCaml: 'Unix.Unix_error(Unix.EROFS, "mkdir", "/x")', the quotes
+     * escaped when the exception is itself quoted */
+    size_t k = e;
+    take(&r, i - 16, e - (i - 16));
+    if (k + 2 < len && s[k] == ',' && s[k + 1] == ' ' &&
+        quoted_at(s, len, k + 2, &q, &end)) {
+      o = op_word(s + q.off, q.len);
+      set_op(&r, o);
+      take(&r, k, end - k);
+      k = end;
+      if (o >= 0 && k + 2 < len && s[k] == ',' && s[k + 1] == ' ' &&
+          quoted_at(s, len, k + 2, &t, &end)) {
+        target_subject(&r, op_words[o].kind, t);
+        take(&r, k, end - k);
+      }
+    }
+  } else if (e + 2 < len && s[e] == ',' && s[e + 1] == ' ') {
     t = first_token(s, e + 1, len);
     o = op_word(s + t.off, t.len);
     if (o < 0 || op_words[o].kind != 'p' || t.off != e + 2 ||
@@ -2407,6 +2428,49 @@ static int numbered_report(const char *s, size_t len, ex_errphrase_t *out) {
   return 0;
 }
 
+/* Erlang's and Elixir's errno atoms: "{:listen_error, X.HTTP,
+ * :eaddrinuse}", "{:error, :enoent}". The atom is a whole word after a
+ * space or an opening bracket, in lower case. */
+static int atom_report(const char *s, size_t len, ex_errphrase_t *out) {
+  size_t i;
+
+  for (i = 0; i + 3 < len; i++) {
+    reading_t r;
+    size_t k;
+    size_t e;
+    if (s[i] != ':' || s[i + 1] != 'e' ||
+        (i > 0 && s[i - 1] != ' ' && s[i - 1] != '{' && s[i - 1] != '(' &&
+         s[i - 1] != '[' && s[i - 1] != ','))
+      continue;
+    for (k = i + 1; k < len && ((s[k] >= 'a' && s[k] <= 'z') ||
+                                (s[k] >= '0' && s[k] <= '9'));
+         k++)
+      ;
+    if (k < len && (is_word((unsigned char)s[k]) || s[k] == '_'))
+      continue;
+    for (e = 0; e < NECODES; e++) {
+      size_t n = strlen(ecodes[e].code);
+      size_t j;
+      if (ecodes[e].errno_name == NULL || n != k - i - 1)
+        continue;
+      for (j = 0; j < n && fold((unsigned char)ecodes[e].code[j]) ==
+                               (unsigned char)s[i + 1 + j];
+           j++)
+        ;
+      if (j == n)
+        break;
+    }
+    if (e == NECODES || warning_line(s, len, i) ||
+        in_inline_code(s, len, i, k) || in_quoted_prose(s, len, i, k))
+      continue;
+    reading_init(&r, out, s, len, i, k);
+    out->errno_name = ecodes[e].errno_name;
+    reading_done(&r);
+    return 1;
+  }
+  return 0;
+}
+
 int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out) {
   size_t i;
 
@@ -2425,7 +2489,7 @@ int ex_errphrase_find(const char *s, size_t len, ex_errphrase_t *out) {
     if (ec >= 0 && ecode_report(s, len, i, e, ec, out))
       return 1;
   }
-  if (numbered_report(s, len, out))
+  if (numbered_report(s, len, out) || atom_report(s, len, out))
     return 1;
   memset(out, 0, sizeof(*out));
   return 0;

@@ -414,6 +414,14 @@ static void test_errphrase(void **state) {
        "(28)",
        "ENOSPC||write|path=/mnt/x/Packages|write failed on \"/mnt/x/Packages\": "
        "No space left on device"},
+      /* Erlang's and Elixir's atoms; OCaml's Unix_error */
+      {"** (EXIT) {:listen_error, HelloPhoenix.Endpoint.HTTP, :eaddrinuse}",
+       "EADDRINUSE|||-|:eaddrinuse"},
+      {"config :e_app, key: :enoentity", NULL},
+      {"Fatal error: exception Unix.Unix_error(Unix.ENOENT, \"open\", "
+       "\"/etc/x.conf\")",
+       "ENOENT||open|path=/etc/x.conf|Unix_error(Unix.ENOENT, \"open\", "
+       "\"/etc/x.conf\""},
       /* a logger's name, then its level */
       {"[lib.core.resultserver] DEBUG: Task #1 had connection reset, error: "
        "[Errno 104] Connection reset by peer",
