@@ -423,7 +423,7 @@ static void test_errphrase(void **state) {
        "ENOENT||open|path=/etc/x.conf|Unix_error(Unix.ENOENT, \"open\", "
        "\"/etc/x.conf\""},
       /* a logger's name, then its level */
-      {"[lib.core.resultserver] DEBUG: Task #1 had connection reset, error: "
+      {"[lib.core.resultserver] DEBUG: Task one had connection reset, error: "
        "[Errno 104] Connection reset by peer",
        NULL},
       /* MySQL's "(errno: N - TEXT)" after the file it names */
