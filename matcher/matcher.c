@@ -1026,11 +1026,11 @@ static int fence_line(const char *s, size_t len) {
  * your error"), and the lines that follow it are its examples. So is a
  * sentence that ends in "such as:", "for example:", ", like:" (or the
  * same in French, German, Spanish) when no one in it speaks of
- * themselves: "I get errors such as:" is a report. "This prevents the error "...":" is a
- * change that avoids the error it quotes. A person who
- * reports an error says "I get this error:", which is no lead: the words
- * are those of documents about errors (which speak to "you"), not of a
- * run. */
+ * themselves: "I get errors such as:" is a report. "This prevents the
+ * error "...":" is a change that avoids the error it quotes. A person
+ * who reports an error says "I get this error:", which is no lead: the
+ * words are those of documents about errors (which speak to "you"), not
+ * of a run. */
 enum { EX_QUOTE_LINES = 20 };
 
 static const char lead_pattern[] =
@@ -1281,12 +1281,11 @@ static int compile_rule(ex_matcher_t *m, const ex_rule_t *r) {
   return rc;
 }
 
-/* The last pattern slot: lines with three backticks come to on_line(),
- * which keeps track of Markdown code blocks (fence_line()). */
+/* The last pattern slot: lines with three backticks or a verbatim tag
+ * come to on_line(), which keeps track of quoted blocks (fence_line()). */
 static int add_fence(ex_matcher_t *m) {
   cpat_t *cp = &m->pats[m->npats];
   ex_literal_t lit;
-
   size_t k;
   int rc;
 

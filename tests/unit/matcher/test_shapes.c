@@ -412,8 +412,8 @@ static void test_errphrase(void **state) {
        "\"/var/www/html/.\": Operation not permitted"},
       {"rsync: write failed on \"/mnt/x/Packages\": No space left on device "
        "(28)",
-       "ENOSPC||write|path=/mnt/x/Packages|write failed on \"/mnt/x/Packages\": "
-       "No space left on device"},
+       "ENOSPC||write|path=/mnt/x/Packages|write failed on "
+       "\"/mnt/x/Packages\": No space left on device"},
       /* Erlang's and Elixir's atoms; OCaml's Unix_error */
       {"** (EXIT) {:listen_error, HelloPhoenix.Endpoint.HTTP, :eaddrinuse}",
        "EADDRINUSE|||-|:eaddrinuse"},
@@ -453,8 +453,8 @@ static void test_errphrase(void **state) {
        "ENOENT|command-not-found|exec|command=bash|can't execute 'bash': No "
        "such file or directory"},
       {"gcc: error trying to exec 'cc1': execvp: No such file or directory",
-       "ENOENT|command-not-found|exec|command=cc1|exec 'cc1': execvp: No such file or "
-       "directory"},
+       "ENOENT|command-not-found|exec|command=cc1|exec 'cc1': execvp: No "
+       "such file or directory"},
       {"fork/exec /usr/bin/foo: no such file or directory",
        "ENOENT||exec|path=/usr/bin/foo|fork/exec /usr/bin/foo: no such file "
        "or directory"},
