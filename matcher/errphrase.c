@@ -858,7 +858,9 @@ static int go_element(reading_t *r, size_t lo, size_t hi) {
       }
     return 1;
   }
-  target_subject(r, op_words[o].kind, arg);
+  /* "write error: Broken pipe": the operation and a word, no file */
+  if (!word_ieq(s + arg.off, arg.len, "error"))
+    target_subject(r, op_words[o].kind, arg);
   return 1;
 }
 

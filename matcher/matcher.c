@@ -1810,6 +1810,16 @@ static int seq_cmp(const void *a, const void *b) {
   return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Whether f says only that something else failed: a fallout rule, or a
+ * broken pipe the recogniser read (the reader at the other end went
+ * away; why is told elsewhere, as rsync's "Broken pipe (32)" comes
+ * before the receiver's "No space left on device"). */
+static int is_fallout(const ex_finding_t *f) {
+  return f->rule->role == EX_ROLE_FALLOUT ||
+         (f->rule->recogniser != NULL && f->event.errno_name != NULL &&
+          strcmp(f->event.errno_name, "EPIPE") == 0);
+}
+
 /* The causes of one pass of rank(): specific or the recogniser's, loud or
  * quiet, in detection order; one with the subject of an earlier cause
  * folds under it. */
@@ -1822,8 +1832,8 @@ static int rank_causes(ex_matcher_t *m, int generic, int quiet,
   for (i = 0; i < m->nfound; i++) {
     ex_finding_t *f = m->found[i];
     ex_finding_t *parent = NULL;
-    if (f->rule->role != EX_ROLE_CAUSE ||
-        (f->rule->recogniser != NULL) != generic || f->quiet != quiet)
+    if (is_fallout(f) || (f->rule->recogniser != NULL) != generic ||
+        f->quiet != quiet)
       continue;
     for (k = 0; k < m->ntop && f->event.subject_value != NULL; k++)
       if (m->top[k]->rule->role == EX_ROLE_CAUSE &&
@@ -1890,7 +1900,7 @@ static int rank(ex_matcher_t *m) {
     rc = rank_causes(m, 1, 0, &ncauses);
   for (i = 0; rc == 0 && i < m->nfound; i++) {
     ex_finding_t *f = m->found[i];
-    if (f->rule->role == EX_ROLE_CAUSE)
+    if (!is_fallout(f))
       continue;
     if (ncauses > 0)
       rc = add_child(m->top[0], f);

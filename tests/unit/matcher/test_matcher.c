@@ -478,6 +478,16 @@ static void test_subjects_from_elsewhere(void **state) {
        "npm ERR! path /srv/app.zip\n",
        "t.eperm x1 L1 EPERM s=/srv/app.zip\n"
        "  t.code x1 L2 EPERM s=/srv/app.zip +L3\n"},
+      /* a broken pipe says the reader went away: the cause comes first,
+       * even after it; alone, the broken pipe is said */
+      {"rsync: writefd_unbuffered failed to write 4 bytes to socket "
+       "[sender]: Broken pipe (32)\n"
+       "rsync: write failed on \"/srv/x.deb\": No space left on device "
+       "(28)\n",
+       "errno.phrase x1 L2 ENOSPC op=write s=/srv/x.deb\n"
+       "  errno.phrase x1 L1 EPIPE\n"},
+      {"tar: write error: Broken pipe\n",
+       "errno.phrase x1 L1 EPIPE op=write\n"},
   };
   (void)state;
   expect_cases(rules, cases, sizeof(cases) / sizeof(cases[0]));
