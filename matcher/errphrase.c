@@ -1789,17 +1789,10 @@ static int expected_error(const char *s, size_t len) {
                                       "failed as expected",
                                       "fails as expected", NULL};
   size_t k;
-  size_t i;
-  size_t n;
 
-  for (k = 0; words[k] != NULL; k++) {
-    n = strlen(words[k]);
-    for (i = 0; i + n <= len; i++)
-      if ((i == 0 || !is_word((unsigned char)s[i - 1])) &&
-          (i + n == len || !is_word((unsigned char)s[i + n])) &&
-          word_ieq(s + i, n, words[k]))
-        return 1;
-  }
+  for (k = 0; words[k] != NULL; k++)
+    if (has_word(s, 0, len, words[k]))
+      return 1;
   return 0;
 }
 
@@ -1861,6 +1854,13 @@ static int warning_line(const char *s, size_t len, size_t ps) {
     return 1;
   /* sudo names its own host's failed lookup, then runs the command. */
   return ps >= 30 && memmem(s, ps, "sudo: unable to resolve host", 28) != NULL;
+}
+
+/* Vetoes for an error text at s[ps..pe): a warning's line, inline code,
+ * a double-quoted error that a sentence quotes. */
+static int aside_at(const char *s, size_t len, size_t ps, size_t pe) {
+  return warning_line(s, len, ps) || in_inline_code(s, len, ps, pe) ||
+         in_quoted_prose(s, len, ps, pe);
 }
 
 static void reading_init(reading_t *r, ex_errphrase_t *out, const char *s,
@@ -2207,8 +2207,7 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
     line_address(&r, ps, pe);
   if (ps > 7)
     lookup_context(&r, ps);
-  if (warning_line(s, len, ps) || in_inline_code(s, len, ps, pe) ||
-      in_quoted_prose(s, len, ps, pe) || talked_about(s, len, pe))
+  if (aside_at(s, len, ps, pe) || talked_about(s, len, pe))
     return 0;
   reading_done(&r);
   return 1;
@@ -2307,8 +2306,7 @@ static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
   } else {
     return 0;
   }
-  if (warning_line(s, len, i) || in_inline_code(s, len, i, e) ||
-      in_quoted_prose(s, len, i, e))
+  if (aside_at(s, len, i, e))
     return 0;
   reading_done(&r);
   return 1;
@@ -2462,8 +2460,7 @@ static int atom_report(const char *s, size_t len, ex_errphrase_t *out) {
       if (j == n)
         break;
     }
-    if (e == NECODES || warning_line(s, len, i) ||
-        in_inline_code(s, len, i, k) || in_quoted_prose(s, len, i, k))
+    if (e == NECODES || aside_at(s, len, i, k))
       continue;
     reading_init(&r, out, s, len, i, k);
     out->errno_name = ecodes[e].errno_name;
