@@ -231,7 +231,10 @@ static const struct {
     {"wsarecv", "read", 'a'},        {"wsasend", "write", 'a'},
     {"wsarecvfrom", "read", 'a'},    {"bind", "bind", 'P'},
     {"listen", "bind", 'P'},         {"lookup", "resolve", 'h'},
-    {"getaddrinfo", "resolve", 'h'},
+    {"getaddrinfo", "resolve", 'h'},  {"accept", "other", 'a'},
+    {"accept4", "other", 'a'},       {"writing", "write", 'p'},
+    {"reading", "read", 'p'},        {"creating", "create", 'p'},
+    {"opening", "open", 'p'},        {"removing", "delete", 'p'},
 };
 
 #define NOPS (sizeof(op_words) / sizeof(op_words[0]))
@@ -795,6 +798,38 @@ static int preposition(const char *s, span_t t) {
  * the element starts with an operation word (after quotes), or holds a
  * network operation later ("desc = write unix /x->@", as gRPC words
  * it). */
+/* OpenSSH's "connect to host HOST port PORT" (also inside Ansible's
+ * "Failed to connect to the host via ssh: ..."): the address, printed as
+ * two words, where arg is the "to". */
+static int ssh_target(reading_t *r, span_t arg, size_t hi) {
+  const char *s = r->s;
+  span_t host;
+  span_t word;
+  span_t port;
+  size_t i;
+
+  if (!word_ieq(s + arg.off, arg.len, "to"))
+    return 0;
+  word = first_token(s, arg.off + arg.len, hi);
+  if (!word_ieq(s + word.off, word.len, "host"))
+    return 0;
+  host = first_token(s, word.off + word.len, hi);
+  word = first_token(s, host.off + host.len, hi);
+  port = first_token(s, word.off + word.len, hi);
+  if (host.len == 0 || !word_ieq(s + word.off, word.len, "port") ||
+      port.len == 0 || port.len > 5 || port.off + port.len != hi)
+    return 0;
+  for (i = 0; i < port.len; i++)
+    if (!is_digit((unsigned char)s[port.off + i]))
+      return 0;
+  set_subject(r, "address", host);
+  r->out->port_off = port.off;
+  r->out->port_len = port.len;
+  return 1;
+}
+
+static int host_byte(unsigned char c);
+
 static int go_element(reading_t *r, size_t lo, size_t hi) {
   const char *s = r->s;
   span_t op;
@@ -823,6 +858,8 @@ static int go_element(reading_t *r, size_t lo, size_t hi) {
   set_op(r, o);
   take(r, op.off, hi - op.off);
   arg = first_token(s, op.off + op.len, hi);
+  if (ssh_target(r, arg, hi))
+    return 1;
   /* The network of dial, listen, read and write. */
   net = net_word(s, arg);
   if (net >= 0 &&
@@ -879,6 +916,37 @@ static int resolve_element(reading_t *r, size_t lo, size_t hi) {
       return 1;
     }
   return 0;
+}
+
+/* The name a failed lookup was for, as the element before the resolver's
+ * text: "github.com: Temporary failure in name resolution",
+ * "getaddrinfo(whois.sx): ...". Only for a resolver's text (it has no
+ * errno), and only a name with a dot in it. */
+static int host_element(reading_t *r, size_t lo, size_t hi) {
+  const char *s = r->s;
+  span_t t = first_token(s, lo, hi);
+  size_t i;
+  int dot = 0;
+
+  if (r->out->errno_name != NULL || t.len == 0 || t.off + t.len != hi)
+    return 0;
+  if (t.len > 13 && memcmp(s + t.off, "getaddrinfo(", 12) == 0 &&
+      s[hi - 1] == ')') {
+    t.off += 12;
+    t.len -= 13;
+  }
+  for (i = 0; i < t.len; i++) {
+    unsigned char c = (unsigned char)s[t.off + i];
+    if (!host_byte(c))
+      return 0;
+    dot |= c == '.';
+  }
+  if (!dot || s[t.off] == '.' || s[t.off + t.len - 1] == '.')
+    return 0;
+  r->out->operation = "resolve";
+  set_subject(r, "host", t);
+  take(r, lo, hi - lo);
+  return 1;
 }
 
 /* rsync names a file in a daemon's module as `"/x" (in MODULE)`: where
@@ -972,7 +1040,14 @@ static void path_element(reading_t *r, size_t lo, size_t hi) {
    * end after an operation's word. */
   if (looks_like_path(s + t.off, t.len) && t.off > lo + 1) {
     span_t op = last_token(s, lo, t.off - 1);
-    int o = op_word(s + op.off, op.len);
+    int o;
+    /* gcc: "error writing to /tmp/cc3j.s" */
+    if ((word_ieq(s + op.off, op.len, "to") ||
+         word_ieq(s + op.off, op.len, "into") ||
+         word_ieq(s + op.off, op.len, "from")) &&
+        op.off > lo + 1)
+      op = last_token(s, lo, op.off - 1);
+    o = op_word(s + op.off, op.len);
     if (o >= 0 && op_words[o].kind == 'p') {
       set_op(r, o);
       set_subject(r, "path", t);
@@ -1085,6 +1160,62 @@ static void ruby_reading(reading_t *r, size_t pe, size_t fe) {
   set_subject(r, "path", v);
 }
 
+/* Whether Ruby's " - connect(2) " or " - bind(2) " follows s[pe]. */
+static int ruby_call(const char *s, size_t len, size_t pe) {
+  return pe + 14 <= len && memcmp(s + pe, " - ", 3) == 0 &&
+         (memcmp(s + pe + 3, "connect(2) ", 11) == 0 ||
+          memcmp(s + pe + 3, "bind(2) ", 8) == 0);
+}
+
+/* Ruby's socket errors after the phrase ending at s[pe]: " - connect(2)
+ * for "HOST" port PORT", " - connect(2) for HOST:PORT", " - bind(2) for
+ * ...": 1 with the address read, or 0. */
+static int ruby_socket(reading_t *r, size_t pe) {
+  static const char *const calls[] = {" - connect(2) for ", " - bind(2) for ",
+                                      NULL};
+  const char *s = r->s;
+  size_t len = r->len;
+  size_t i;
+  size_t k = 0;
+  span_t host;
+  span_t port;
+  size_t end;
+
+  for (i = 0; calls[i] != NULL; i++) {
+    size_t n = strlen(calls[i]);
+    if (pe + n < len && memcmp(s + pe, calls[i], n) == 0) {
+      k = pe + n;
+      break;
+    }
+  }
+  if (k == 0)
+    return 0;
+  r->out->operation = i == 0 ? "connect" : "bind";
+  take(r, pe, k - pe);
+  if (quoted_at(s, len, k, &host, &end)) {
+    port = first_token(s, end, len);
+    if (word_ieq(s + port.off, port.len, "port")) {
+      port = first_token(s, port.off + port.len, len);
+      while (port.len > 0 && !is_digit((unsigned char)s[port.off + port.len - 1]))
+        port.len--;
+      set_subject(r, "address", host);
+      if (r->out->subject_kind != NULL && port.len > 0) {
+        r->out->port_off = port.off;
+        r->out->port_len = port.len;
+      }
+      take(r, k, port.off + port.len - k);
+    }
+    return 1;
+  }
+  host = first_token(s, k, len);
+  while (host.len > 0 && (s[host.off + host.len - 1] == ')' ||
+                          s[host.off + host.len - 1] == '.'))
+    host.len--;
+  if (host.len > 0)
+    target_subject(r, 'a', host);
+  return 1;
+}
+
 /* What follows a phrase ending at s[pe]: 1 when it can end an error
  * report, with the subject it names, if any. With old_node, the phrase
  * followed a Node code and a comma, which old Node ended with the
@@ -1136,7 +1267,10 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
     k = i;
     while (k < len && s[k] == '\\')
       k++;
-    return k < len && (s[k] == '"' || s[k] == '\'');
+    /* or the escaped end of a line inside a JSON string: Ansible's
+     * "msg": "...: Connection refused\r\n" */
+    return k < len && (s[k] == '"' || s[k] == '\'' ||
+                       (k == i + 1 && (s[k] == 'r' || s[k] == 'n')));
   case '(':
     /* its number glued to it: errno='Disk quota exceeded(122)' */
     for (k = i + 1; k < len && is_digit((unsigned char)s[k]); k++)
@@ -1247,6 +1381,8 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
       ruby_reading(r, i, k);
       return 1;
     }
+    if (ruby_socket(r, i))
+      return 1;
     if (i + 2 < len && s[i + 1] == '-' && s[i + 2] == ' ') {
       /* older Ruby: "Permission denied - /x" */
       const char *dash = memmem(s + i, len - i, " - ", 3);
@@ -1538,7 +1674,7 @@ static void chain_left(reading_t *r, size_t ps) {
   }
   if (failed_element(r, e0, q) || go_element(r, e0, q))
     return;
-  if (resolve_element(r, e0, q))
+  if (resolve_element(r, e0, q) || host_element(r, e0, q))
     return;
   if (outer && cannot_element(r, e0, q))
     return;
@@ -1953,6 +2089,24 @@ static int host_byte(unsigned char c) {
   return is_word(c) || c == '.' || c == '-';
 }
 
+/* Whether s[lo..hi) is a file name with a source code's extension
+ * ("main.go", "app.py"): before ":LINE: " it names a line, not a port. */
+static int source_file(const char *s, size_t lo, size_t hi) {
+  static const char *const exts[] = {
+      "c",  "h",   "cc",  "cpp", "hpp", "go",    "py", "js",  "mjs",
+      "ts", "rb",  "rs",  "java", "kt", "scala", "ex", "exs", "erl",
+      "hs", "ml",  "php", "pl",  "lua", "swift", "cs", "sh",  NULL};
+  const char *dot = memrchr(s + lo, '.', hi - lo);
+  size_t i;
+
+  if (dot == NULL)
+    return 0;
+  for (i = 0; exts[i] != NULL; i++)
+    if (word_ieq(dot + 1, (size_t)(s + hi - dot - 1), exts[i]))
+      return 1;
+  return 0;
+}
+
 /* The address `HOST:PORT` whose port ends at s[e], or a zero span: a
  * host of letters, digits, dots and dashes with a letter in it or four
  * dotted numbers, a port of 1 to 5 digits that no ':' or digit follows
@@ -1965,10 +2119,15 @@ static span_t address_before(const char *s, size_t len, size_t e) {
   int letters = 0;
   int dots = 0;
 
+  /* The address may end an element of a chain ("could not connect to
+   * localhost:27017: [Errno 111] ..."), unless it names a source line. */
+  int chained = e + 1 < len && s[e] == ':' && s[e + 1] == ' ';
+
   while (p > 0 && is_digit((unsigned char)s[p - 1]))
     p--;
   if (p == e || e - p > 5 || p < 2 || s[p - 1] != ':' ||
-      (e < len && (s[e] == ':' || s[e] == '.' || is_word((unsigned char)s[e]))))
+      (e < len && !chained &&
+       (s[e] == ':' || s[e] == '.' || is_word((unsigned char)s[e]))))
     return a;
   h = p - 1;
   while (h > 0 && host_byte((unsigned char)s[h - 1]))
@@ -1979,7 +2138,7 @@ static span_t address_before(const char *s, size_t len, size_t e) {
     letters += (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z');
     dots += s[i] == '.';
   }
-  if (letters == 0 && dots != 3)
+  if ((letters == 0 && dots != 3) || (chained && source_file(s, h, p - 1)))
     return a;
   a.off = h;
   a.len = e - h;
@@ -2154,10 +2313,16 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
       ok = paren_left(&r, ps);
       if (ok)
         take(&r, pe, 1);
-    } else if (ruby_func(s, len, pe) > 0) {
-      /* Rails: "Template::Error (Permission denied @ rb_sysopen - x):" */
+    } else if (ruby_func(s, len, pe) > 0 || ruby_call(s, len, pe)) {
+      /* Rails: "Template::Error (Permission denied @ rb_sysopen - x):",
+       * Net::HTTP: "(Connection refused - connect(2) for x:5432)" */
       ok = r.paren = 1;
     }
+  } else if (s[ps - 1] == ' ' && ruby_call(s, len, pe)) {
+    /* Ruby's "... Connection refused - connect(2) for ...": the call's
+     * name after the text says whose error it is, whatever comes
+     * before. */
+    ok = 1;
   } else if (ps >= 14 && memcmp(s + ps - 14, "be completed. ", 14) == 0) {
     /* Apple's Foundation: "The operation couldn’t be completed. No space
      * left on device" */
@@ -2229,6 +2394,17 @@ static int op_head(const char *s, size_t w) {
          (w >= 3 && s[w - 3] == ' ' && s[w - 2] == '-' && s[w - 1] == ' ');
 }
 
+/* The end of " (N)" at s[e] (an errno's number after its code), or e. */
+static size_t number_after(const char *s, size_t len, size_t e) {
+  size_t k = e + 2;
+
+  if (e + 3 >= len || s[e] != ' ' || s[e + 1] != '(')
+    return e;
+  while (k < len && is_digit((unsigned char)s[k]))
+    k++;
+  return k > e + 2 && k < len && s[k] == ')' ? k + 1 : e;
+}
+
 /* A Node code without a phrase at s[i..e): "connect ECONNREFUSED
  * 1.2.3.4:5", "getaddrinfo ENOTFOUND host", "EACCES, mkdir '/x'". */
 static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
@@ -2267,6 +2443,13 @@ static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
     set_op(&r, o);
     take(&r, t.off, end - t.off);
     set_subject(&r, "path", q);
+  } else if (i >= 2 && s[i - 2] == ':' && s[i - 1] == ' ' &&
+             (end = number_after(s, len, e)) > e && message_end(s, len, end)) {
+    /* LTP's "TBROK: Failed to open FILE '/x' for writing: EROFS (30)":
+     * the code and its number end the chain, whose element before names
+     * the file. */
+    take(&r, i, end - i);
+    chain_left(&r, i);
   } else if (i >= 2 && s[i - 2] == ':' && s[i - 1] == ' ' &&
              message_end(s, len, e) &&
              !(i >= 6 && word_ieq(s + i - 6, 4, "code"))) {

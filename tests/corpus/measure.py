@@ -113,8 +113,10 @@ def _library(v):
 
 def _module(v):
     """A package as a requirement names it: `twisted==19.7.0`, `x>=1`,
-    `x[extra]` are the package x."""
-    return re.split(r"[\[=<>!~;\s]", v.lower(), 1)[0]
+    `x[extra]`, npm's `x@1.2.3` and `@scope/x@1.2.3` are the package x."""
+    v = re.split(r"[\[=<>!~;\s]", v.lower(), 1)[0]
+    # npm's name@version (a scope's leading @ is part of the name)
+    return v[:v.rindex("@")] if v.rfind("@") > 0 else v
 
 
 def _dialed_for(host, addr, lines):

@@ -684,6 +684,51 @@ static void test_errphrase(void **state) {
        "\\\\\\\"/var/home/core/merged/sys/fs/cgroup/systemd\\\\\\\" "
        "caused \\\\\\\"operation not permitted"},
       {"The upgrade caused \"operation not permitted\" errors for some.", NULL},
+      /* OpenSSH's address in two words, in Ansible's JSON with its escaped
+       * line end */
+      {"\"msg\": \"Failed to connect to the host via ssh: ssh: connect to "
+       "host 192.168.10.23 port 223: Connection refused\\r\\n\",",
+       "ECONNREFUSED||connect|address=192.168.10.23:223|connect to host "
+       "192.168.10.23 port 223: Connection refused"},
+      /* an address that ends an element; a source line does not */
+      {"could not connect to localhost:27017: [Errno 111] Connection refused",
+       "ECONNREFUSED|||address=localhost:27017|localhost:27017: [Errno "
+       "111] Connection refused"},
+      {"main.go:32: [Errno 111] Connection refused",
+       "ECONNREFUSED|||-|[Errno 111] Connection refused"},
+      /* the name a lookup was for */
+      {"github.com: Temporary failure in name resolution",
+       "|name-resolution-failed|resolve|host=github.com|github.com: "
+       "Temporary failure in name resolution"},
+      {"getaddrinfo(whois.sx): Temporary failure in name resolution",
+       "|name-resolution-failed|resolve|host=whois.sx|getaddrinfo(whois.sx"
+       "): Temporary failure in name resolution"},
+      {"config: Temporary failure in name resolution",
+       "|name-resolution-failed|resolve|-|config: Temporary failure in "
+       "name resolution"},
+      /* Ruby's socket errors, whatever stands before them */
+      {"Prometheus Exporter, failed to send message Connection refused - "
+       "connect(2) for \"localhost\" port 9394",
+       "ECONNREFUSED||connect|address=localhost:9394|Connection refused - "
+       "connect(2) for \"localhost\" port 9394"},
+      {"Failed to open TCP connection to db:5432 (Connection refused - "
+       "connect(2) for 10.0.0.5:5432)",
+       "ECONNREFUSED||connect|address=10.0.0.5:5432|Connection refused - "
+       "connect(2) for 10.0.0.5:5432"},
+      /* a path after a preposition; LTP's code and number; accept's
+       * address */
+      {"x.cc:72921:1: fatal error: error writing to /tmp/cc3j4pBT.s: No space "
+       "left on device",
+       "ENOSPC||write|path=/tmp/cc3j4pBT.s|error writing to "
+       "/tmp/cc3j4pBT.s: No space left on device"},
+      {"clone09.c:62: TBROK: Failed to open FILE '/proc/sys/net/ipv4/conf/lo/"
+       "tag' for writing: EROFS (30)",
+       "EROFS|||path=/proc/sys/net/ipv4/conf/lo/tag|Failed to open FILE "
+       "'/proc/sys/net/ipv4/conf/lo/tag' for writing: EROFS (30)"},
+      {"http: Accept error: accept tcp [::]:3000: accept: too many open files; "
+       "retrying in 5ms",
+       "EMFILE||other|address=[::]:3000|accept tcp [::]:3000: accept: too "
+       "many open files"},
   };
   size_t i;
   int failed = 0;
