@@ -1196,7 +1196,8 @@ static int ruby_socket(reading_t *r, size_t pe) {
     port = first_token(s, end, len);
     if (word_ieq(s + port.off, port.len, "port")) {
       port = first_token(s, port.off + port.len, len);
-      while (port.len > 0 && !is_digit((unsigned char)s[port.off + port.len - 1]))
+      while (port.len > 0 &&
+             !is_digit((unsigned char)s[port.off + port.len - 1]))
         port.len--;
       set_subject(r, "address", host);
       if (r->out->subject_kind != NULL && port.len > 0) {
@@ -1214,6 +1215,35 @@ static int ruby_socket(reading_t *r, size_t pe) {
   if (host.len > 0)
     target_subject(r, 'a', host);
   return 1;
+}
+
+/* Whether t is Java's "error=N" (a process that could not start). */
+static int java_error(const char *s, span_t t) {
+  size_t i;
+
+  if (t.len < 7 || memcmp(s + t.off, "error=", 6) != 0)
+    return 0;
+  for (i = 6; i < t.len; i++)
+    if (!is_digit((unsigned char)s[t.off + i]))
+      return 0;
+  return 1;
+}
+
+/* Java's 'Cannot run program "x" (in directory "/y"): error=2, ...': the
+ * program quoted before s[e], which execvp looked for. */
+static void paren_subject(reading_t *r, size_t e) {
+  const char *s = r->s;
+  const char *p = memmem(s, e, "Cannot run program ", 19);
+  span_t q;
+  size_t end;
+
+  if (p == NULL)
+    return;
+  if (quoted_at(s, e, (size_t)(p - s) + 19, &q, &end)) {
+    r->out->operation = "exec";
+    set_subject(r, "path", q);
+    take(r, (size_t)(p - s), 19);
+  }
 }
 
 /* What follows a phrase ending at s[pe]: 1 when it can end an error
@@ -1484,6 +1514,50 @@ static size_t errno_equals(const char *s, size_t ps) {
   return i - 6;
 }
 
+/* A field of a key=value log whose value is the text: syslog-ng's
+ * "error='Permission denied (13)'", Loki's err="disk quota exceeded".
+ * The position of the key, or (size_t)-1. */
+static size_t error_field(const char *s, size_t ps) {
+  static const char *const keys[] = {"error", "err", NULL};
+  size_t i;
+
+  if (ps < 5 || (s[ps - 1] != '\'' && s[ps - 1] != '"') || s[ps - 2] != '=')
+    return (size_t)-1;
+  for (i = 0; keys[i] != NULL; i++) {
+    size_t n = strlen(keys[i]);
+    size_t k = ps - 2 - n;
+    if (ps - 2 >= n && word_ieq(s + k, n, keys[i]) &&
+        (k == 0 || s[k - 1] == ' ' || s[k - 1] == ','))
+      return k;
+  }
+  return (size_t)-1;
+}
+
+/* The file a key=value log names beside its error field, before s[ps]:
+ * "filename='/x'", file="/x", path='/x'. */
+static void field_subject(reading_t *r, size_t ps) {
+  static const char *const keys[] = {"filename=", "file=", "path=", NULL};
+  const char *s = r->s;
+  size_t i;
+
+  for (i = 0; keys[i] != NULL; i++) {
+    size_t n = strlen(keys[i]);
+    const char *p = s;
+    span_t q;
+    size_t end;
+    while ((p = memmem(p, ps - (size_t)(p - s), keys[i], n)) != NULL) {
+      size_t k = (size_t)(p - s);
+      p += n;
+      if ((k == 0 || s[k - 1] == ' ' || s[k - 1] == ',') &&
+          quoted_at(s, ps, k + n, &q, &end)) {
+        set_subject(r, "path", q);
+        take(r, k, n);
+        return;
+      }
+    }
+  }
+}
+
 /* Apache's apr_strerror: "(98)Address already in use: AH00072: ..." with
  * the code glued to the text, at the start of the message or after a
  * space: the position of '(' or (size_t)-1. */
@@ -1700,6 +1774,44 @@ static void chain_left(reading_t *r, size_t ps) {
   }
 }
 
+/* GHC's IOError: "PATH: FUNCTION: does not exist (No such file or
+ * directory)", where s[lo..hi) is the error type's description; the
+ * function and the path are the elements before it. */
+static int ghc_error(reading_t *r, size_t lo, size_t hi) {
+  static const char *const types[] = {
+      "does not exist",      "permission denied",   "resource busy",
+      "resource exhausted",  "already exists",      "inappropriate type",
+      "resource vanished",   "illegal operation",   "unsupported operation",
+      "hardware fault",      NULL};
+  const char *s = r->s;
+  size_t i;
+  size_t f;
+  span_t fn;
+  span_t path;
+
+  for (i = 0; types[i] != NULL; i++)
+    if (hi - lo == strlen(types[i]) && memcmp(s + lo, types[i], hi - lo) == 0)
+      break;
+  if (types[i] == NULL || lo < 2 || s[lo - 2] != ':')
+    return 0;
+  f = element_start(s, 0, lo - 2);
+  fn = first_token(s, f, lo - 2);
+  if (fn.off + fn.len != lo - 2)
+    return 0; /* one word: the Haskell function that failed */
+  /* the function's last part ("getDirectoryContents:openDirStream") */
+  take(r, fn.off, hi - fn.off);
+  if (f >= 2 && s[f - 2] == ':') {
+    size_t p = element_start(s, 0, f - 2);
+    while (p < f - 2 && s[p] == ' ')
+      p++;
+    path.off = p;
+    path.len = f - 2 - p;
+    if (path.len > 0 && looks_like_path(s + p, path.len))
+      set_subject(r, "path", path);
+  }
+  return 1;
+}
+
 /* "/x (Permission denied)", "ENOENT (No such file or directory)",
  * "errno 13 (Permission denied)": what stands before the parenthesis. */
 static int paren_left(reading_t *r, size_t ps) {
@@ -1742,9 +1854,11 @@ static int paren_left(reading_t *r, size_t ps) {
       return 1;
     }
   }
+  e0 = element_start(s, 0, b - 1);
+  if (ghc_error(r, e0, b - 1))
+    return 1;
   /* Java: "...Exception: /data/x (Permission denied)": the path runs from
    * the last ": " (it may hold spaces). */
-  e0 = element_start(s, 0, b - 1);
   if (looks_like_path(s + e0, b - 1 - e0)) {
     span_t p;
     p.off = e0;
@@ -2337,11 +2451,21 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
   } else if (ps >= 3 && s[ps - 2] == ',' && s[ps - 1] == ' ') {
     span_t t = last_token(s, 0, ps - 2);
     ok = old_node = ecode_word(s, t.off, t.len);
+    if (!ok && java_error(s, t)) {
+      /* Java's "java.io.IOException: error=2, No such file or
+       * directory" */
+      ok = 1;
+      paren_subject(&r, t.off);
+    }
     if (ok)
       take(&r, t.off, t.len);
   } else if ((b = errno_tuple(s, ps)) != (size_t)-1 ||
              (b = errno_equals(s, ps)) != (size_t)-1) {
     take(&r, b, ps - b);
+    ok = 1;
+  } else if ((b = error_field(s, ps)) != (size_t)-1) {
+    take(&r, b, ps - b);
+    field_subject(&r, b);
     ok = 1;
   } else if ((b = apr_code(s, ps)) != (size_t)-1) {
     take(&r, b, ps - b);
@@ -2456,6 +2580,14 @@ static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
     /* the code as the text of a chain's last element: docker's "Error
      * starting userland proxy: Failed to bind: EADDRINUSE" ("code:
      * EACCES" is a field of an error object, read elsewhere) */
+    take(&r, i, e - i);
+  } else if (op_head(s, i) && e + 3 < len && s[e] == ':' && s[e + 1] == ' ' &&
+             phrase_at(s, len, e + 2) < 0 &&
+             (is_word((unsigned char)s[e + 2]) ||
+              (unsigned char)s[e + 2] >= 0x80)) {
+    /* the code heads the message, with a text of the program's own
+     * (gulp's "Error: EMFILE: Too many opened files."); a known text
+     * after it is read with its phrase */
     take(&r, i, e - i);
   } else if (bracket_code(s, i) != (size_t)-1 && message_end(s, len, e)) {
     /* Python: "ConnectionRefusedError: [Errno 111] ECONNREFUSED" */

@@ -725,6 +725,28 @@ static void test_errphrase(void **state) {
        "tag' for writing: EROFS (30)",
        "EROFS|||path=/proc/sys/net/ipv4/conf/lo/tag|Failed to open FILE "
        "'/proc/sys/net/ipv4/conf/lo/tag' for writing: EROFS (30)"},
+      /* GHC's IOError; Java's error=N; a code heading a text of the
+       * program's own; a key=value log's error field */
+      {"cabal-cache: ~/.cabal/store/ghc-8.6.5/lib: getDirectoryContents:"
+       "openDirStream: does not exist (No such file or directory)",
+       "ENOENT|||path=~/.cabal/store/ghc-8.6.5/lib|~/.cabal/store/ghc-8.6."
+       "5/lib: getDirectoryContents:openDirStream: does not exist (No "
+       "such file or directory)"},
+      {"Caused by: java.io.IOException: error=23, Too many open files in "
+       "system",
+       "ENFILE|||-|error=23, Too many open files in system"},
+      {"Cannot run program \"cmake\" (in directory \"/x\"): error=2, No such "
+       "file or directory",
+       "ENOENT|command-not-found|exec|command=cmake|Cannot run program "
+       "\"cmake\" (in directory \"/x\"): error=2, No such file or "
+       "directory"},
+      {"[10:57:08] Error: EMFILE: Too many opened files.", "EMFILE|||-|EMFILE"},
+      {"Error: EACCES: permission denied, open '/x/y'",
+       "EACCES||open|path=/x/y|EACCES: permission denied, open '/x/y'"},
+      {"syslog-ng[2942]: Error opening configuration file; filename='/etc/"
+       "syslog-ng/syslog-ng.conf', error='Permission denied (13)'",
+       "EACCES|||path=/etc/syslog-ng/syslog-ng.conf|filename='/etc/syslog-"
+       "ng/syslog-ng.conf', error='Permission denied"},
       {"http: Accept error: accept tcp [::]:3000: accept: too many open files; "
        "retrying in 5ms",
        "EMFILE||other|address=[::]:3000|accept tcp [::]:3000: accept: too "
