@@ -1909,21 +1909,14 @@ static int in_quoted_prose(const char *s, size_t len, size_t ps, size_t pe) {
  * ...", "When the log says ..."): what it quotes is an example. A person
  * who reports a failure says what happened to them ("When running `make`
  * I get `...`"), so a sentence in the first person is none. */
-static int conditional_sentence(const char *s, size_t len) {
-  static const char *const words[] = {"If", "When", "Whenever", "Unless", NULL};
+/* Whether a word of s[k..len) is the first person ("I", "my", "we"). */
+static int first_person(const char *s, size_t len, size_t k) {
   static const char *const persons[] = {"I",  "I'm", "I've", "my", "we",
                                         "We", "our", "me",   NULL};
-  span_t t = first_token(s, 0, len);
+  span_t t;
   size_t i;
-  size_t k;
 
-  for (i = 0; words[i] != NULL; i++)
-    if (t.len == strlen(words[i]) && memcmp(s + t.off, words[i], t.len) == 0)
-      break;
-  if (words[i] == NULL || t.off + t.len + 1 >= len || s[t.off + t.len] != ' ' ||
-      s[t.off + t.len + 1] < 'a' || s[t.off + t.len + 1] > 'z')
-    return 0;
-  for (k = t.off + t.len; k < len; k = t.off + t.len) {
+  for (; k < len; k = t.off + t.len) {
     t = first_token(s, k, len);
     if (t.len == 0)
       break;
@@ -1933,11 +1926,45 @@ static int conditional_sentence(const char *s, size_t len) {
     for (i = 0; persons[i] != NULL; i++)
       if (t.len == strlen(persons[i]) &&
           memcmp(s + t.off, persons[i], t.len) == 0)
-        return 0;
+        return 1;
     if (t.len == 0)
       t.len = 1;
   }
-  return 1;
+  return 0;
+}
+
+static int conditional_sentence(const char *s, size_t len) {
+  static const char *const words[] = {"If", "When", "Whenever", "Unless", NULL};
+  span_t t = first_token(s, 0, len);
+  size_t i;
+
+  for (i = 0; words[i] != NULL; i++)
+    if (t.len == strlen(words[i]) && memcmp(s + t.off, words[i], t.len) == 0)
+      break;
+  if (words[i] == NULL || t.off + t.len + 1 >= len || s[t.off + t.len] != ' ' ||
+      s[t.off + t.len + 1] < 'a' || s[t.off + t.len + 1] > 'z')
+    return 0;
+  return !first_person(s, len, t.off + t.len);
+}
+
+/* Whether the error at s[ps] is quoted as an example in prose: "pull
+ * failures with messages like \"dial tcp: ...\"", "an error such as
+ * \"...\"" where no one speaks of themselves (a person's "I get an error
+ * like \"...\"" reports one). */
+static int example_quote(const char *s, size_t len, size_t ps) {
+  const char *open = memrchr(s, '"', ps);
+  size_t o;
+  span_t w;
+
+  if (open == NULL)
+    return 0;
+  o = (size_t)(open - s);
+  if (o < 4 || s[o - 1] != ' ')
+    return 0;
+  w = last_token(s, 0, o - 1);
+  return (word_ieq(s + w.off, w.len, "like") ||
+          word_ieq(s + w.off, w.len, "as")) &&
+         w.off > 0 && !first_person(s, len, 0);
 }
 
 /* Whether the words after a match ending at s[end] (and a quote that
@@ -1956,6 +1983,13 @@ static int talked_about(const char *s, size_t len, size_t end) {
     i++;
   if (i + 3 <= len && memcmp(s + i, "\xe2\x80\x99", 3) == 0)
     i += 3;
+  /* what the text names in parentheses: "Permission denied (publickey)
+   * means" */
+  if (i + 1 < len && s[i] == ' ' && s[i + 1] == '(') {
+    const char *close = memchr(s + i, ')', len - i);
+    if (close != NULL)
+      i = (size_t)(close - s) + 1;
+  }
   if (i >= len || s[i] != ' ')
     return 0;
   i++;
@@ -2110,7 +2144,7 @@ static int warning_line(const char *s, size_t len, size_t ps) {
  * a double-quoted error that a sentence quotes. */
 static int aside_at(const char *s, size_t len, size_t ps, size_t pe) {
   return warning_line(s, len, ps) || in_inline_code(s, len, ps, pe) ||
-         in_quoted_prose(s, len, ps, pe);
+         in_quoted_prose(s, len, ps, pe) || example_quote(s, len, ps);
 }
 
 static void reading_init(reading_t *r, ex_errphrase_t *out, const char *s,

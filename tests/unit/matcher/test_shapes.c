@@ -725,6 +725,14 @@ static void test_errphrase(void **state) {
        "tag' for writing: EROFS (30)",
        "EROFS|||path=/proc/sys/net/ipv4/conf/lo/tag|Failed to open FILE "
        "'/proc/sys/net/ipv4/conf/lo/tag' for writing: EROFS (30)"},
+      /* an example quoted in prose; the text a sentence speaks of */
+      {"resulting in pull failures with messages like \"dial tcp: lookup "
+       "[registry]: Temporary failure in name resolution\".[2]",
+       NULL},
+      {"Permission denied (publickey) means SSH could not prove who you are.",
+       NULL},
+      {"I get an error like \"open /etc/x.conf: permission denied\"",
+       "EACCES||open|path=/etc/x.conf|open /etc/x.conf: permission denied"},
       /* GHC's IOError; Java's error=N; a code heading a text of the
        * program's own; a key=value log's error field */
       {"cabal-cache: ~/.cabal/store/ghc-8.6.5/lib: getDirectoryContents:"
