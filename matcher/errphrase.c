@@ -793,11 +793,6 @@ static int preposition(const char *s, span_t t) {
   return 0;
 }
 
-/* A Go operation element: "open /x", "dial tcp 1.2.3.4:5", "listen tcp
- * :8080", "lookup db on 127.0.0.11:53", "read udp a->b". Returns 1 when
- * the element starts with an operation word (after quotes), or holds a
- * network operation later ("desc = write unix /x->@", as gRPC words
- * it). */
 /* OpenSSH's "connect to host HOST port PORT" (also inside Ansible's
  * "Failed to connect to the host via ssh: ..."): the address, printed as
  * two words, where arg is the "to". */
@@ -823,13 +818,20 @@ static int ssh_target(reading_t *r, span_t arg, size_t hi) {
     if (!is_digit((unsigned char)s[port.off + i]))
       return 0;
   set_subject(r, "address", host);
-  r->out->port_off = port.off;
-  r->out->port_len = port.len;
+  if (r->out->subject_kind != NULL && r->out->subject_off == host.off) {
+    r->out->port_off = port.off;
+    r->out->port_len = port.len;
+  }
   return 1;
 }
 
 static int host_byte(unsigned char c);
 
+/* A Go operation element: "open /x", "dial tcp 1.2.3.4:5", "listen tcp
+ * :8080", "lookup db on 127.0.0.11:53", "read udp a->b". Returns 1 when
+ * the element starts with an operation word (after quotes), or holds a
+ * network operation later ("desc = write unix /x->@", as gRPC words
+ * it). */
 static int go_element(reading_t *r, size_t lo, size_t hi) {
   const char *s = r->s;
   span_t op;
@@ -1200,7 +1202,8 @@ static int ruby_socket(reading_t *r, size_t pe) {
              !is_digit((unsigned char)s[port.off + port.len - 1]))
         port.len--;
       set_subject(r, "address", host);
-      if (r->out->subject_kind != NULL && port.len > 0) {
+      if (r->out->subject_kind != NULL && r->out->subject_off == host.off &&
+          port.len > 0) {
         r->out->port_off = port.off;
         r->out->port_len = port.len;
       }
