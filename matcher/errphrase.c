@@ -1162,6 +1162,23 @@ static void ruby_reading(reading_t *r, size_t pe, size_t fe) {
   set_subject(r, "path", v);
 }
 
+/* Whether s[..e) ends in a Ruby backtrace's location, "x.rb:879:in
+ * `initialize'" (or 'initialize' since Ruby 3.4): the method named there
+ * is no subject. */
+static int ruby_location(const char *s, size_t e) {
+  size_t i;
+
+  if (e < 8 || (s[e - 1] != '\'' && s[e - 1] != '`'))
+    return 0;
+  for (i = e - 1; i > 4; i--) {
+    if (memcmp(s + i - 4, ":in ", 4) == 0 && (s[i] == '`' || s[i] == '\''))
+      return 1;
+    if (s[i - 1] == ' ')
+      return 0;
+  }
+  return 0;
+}
+
 /* Whether Ruby's " - connect(2) " or " - bind(2) " follows s[pe]. */
 static int ruby_call(const char *s, size_t len, size_t pe) {
   return pe + 14 <= len && memcmp(s + pe, " - ", 3) == 0 &&
@@ -2453,7 +2470,7 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
     /* Before Ruby's "TEXT @ FUNC - PATH" stand its exception's class or a
      * backtrace's location ("app.rb:3:in 'File#initialize': "), not an
      * element of a chain. */
-    if (ruby_func(s, len, pe) == 0)
+    if (ruby_func(s, len, pe) == 0 && !ruby_location(s, ps - 2))
       chain_left(&r, ps);
     ok = 1;
   } else if ((b = bracket_code(s, ps)) != (size_t)-1) {

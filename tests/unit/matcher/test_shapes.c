@@ -725,6 +725,11 @@ static void test_errphrase(void **state) {
        "tag' for writing: EROFS (30)",
        "EROFS|||path=/proc/sys/net/ipv4/conf/lo/tag|Failed to open FILE "
        "'/proc/sys/net/ipv4/conf/lo/tag' for writing: EROFS (30)"},
+      /* a Ruby backtrace's method is no subject */
+      {"/usr/lib/ruby/2.1.0/net/http.rb:879:in `initialize': Connection timed "
+       "out - connect(2) for \"192.168.2.19\" port 10080 (Errno::ETIMEDOUT)",
+       "ETIMEDOUT||connect|address=192.168.2.19:10080|Connection timed out - "
+       "connect(2) for \"192.168.2.19\" port 10080"},
       /* an example quoted in prose; the text a sentence speaks of */
       {"resulting in pull failures with messages like \"dial tcp: lookup "
        "[registry]: Temporary failure in name resolution\".[2]",
