@@ -825,7 +825,9 @@ static int ssh_target(reading_t *r, span_t arg, size_t hi) {
   return 1;
 }
 
-static int host_byte(unsigned char c);
+static int host_byte(unsigned char c) {
+  return is_word(c) || c == '.' || c == '-';
+}
 
 /* A Go operation element: "open /x", "dial tcp 1.2.3.4:5", "listen tcp
  * :8080", "lookup db on 127.0.0.11:53", "read udp a->b". Returns 1 when
@@ -1179,37 +1181,46 @@ static int ruby_location(const char *s, size_t e) {
   return 0;
 }
 
-/* Whether Ruby's " - connect(2) " or " - bind(2) " follows s[pe]. */
+/* Ruby's socket calls, named after an error's text: " - connect(2) ". */
+static const struct {
+  const char *call;
+  const char *operation;
+} ruby_calls[] = {{" - connect(2) ", "connect"}, {" - bind(2) ", "bind"}};
+
+/* The index in ruby_calls[] of the call that follows s[pe], or -1; the
+ * line must hold at least as much as the longest call. */
 static int ruby_call(const char *s, size_t len, size_t pe) {
-  return pe + 14 <= len && memcmp(s + pe, " - ", 3) == 0 &&
-         (memcmp(s + pe + 3, "connect(2) ", 11) == 0 ||
-          memcmp(s + pe + 3, "bind(2) ", 8) == 0);
+  size_t i;
+
+  if (pe + strlen(ruby_calls[0].call) > len)
+    return -1;
+  for (i = 0; i < sizeof(ruby_calls) / sizeof(ruby_calls[0]); i++) {
+    size_t n = strlen(ruby_calls[i].call);
+    if (memcmp(s + pe, ruby_calls[i].call, n) == 0)
+      return (int)i;
+  }
+  return -1;
 }
 
 /* Ruby's socket errors after the phrase ending at s[pe]: " - connect(2)
  * for "HOST" port PORT", " - connect(2) for HOST:PORT", " - bind(2) for
  * ...": 1 with the address read, or 0. */
 static int ruby_socket(reading_t *r, size_t pe) {
-  static const char *const calls[] = {" - connect(2) for ", " - bind(2) for ",
-                                      NULL};
   const char *s = r->s;
   size_t len = r->len;
-  size_t i;
-  size_t k = 0;
+  int c = ruby_call(s, len, pe);
+  size_t k;
   span_t host;
   span_t port;
   size_t end;
 
-  for (i = 0; calls[i] != NULL; i++) {
-    size_t n = strlen(calls[i]);
-    if (pe + n < len && memcmp(s + pe, calls[i], n) == 0) {
-      k = pe + n;
-      break;
-    }
-  }
-  if (k == 0)
+  if (c < 0)
     return 0;
-  r->out->operation = i == 0 ? "connect" : "bind";
+  k = pe + strlen(ruby_calls[c].call);
+  if (k + 4 >= len || memcmp(s + k, "for ", 4) != 0)
+    return 0;
+  k += 4;
+  r->out->operation = ruby_calls[c].operation;
   take(r, pe, k - pe);
   if (quoted_at(s, len, k, &host, &end)) {
     port = first_token(s, end, len);
@@ -1251,7 +1262,7 @@ static int java_error(const char *s, span_t t) {
 
 /* Java's 'Cannot run program "x" (in directory "/y"): error=2, ...': the
  * program quoted before s[e], which execvp looked for. */
-static void paren_subject(reading_t *r, size_t e) {
+static void java_program(reading_t *r, size_t e) {
   const char *s = r->s;
   const char *p = memmem(s, e, "Cannot run program ", 19);
   span_t q;
@@ -1818,7 +1829,8 @@ static int ghc_error(reading_t *r, size_t lo, size_t hi) {
   fn = first_token(s, f, lo - 2);
   if (fn.off + fn.len != lo - 2)
     return 0; /* one word: the Haskell function that failed */
-  /* the function's last part ("getDirectoryContents:openDirStream") */
+  /* the words read: the function (it may hold a ':',
+   * "getDirectoryContents:openDirStream") and the error's type */
   take(r, fn.off, hi - fn.off);
   if (f >= 2 && s[f - 2] == ':') {
     size_t p = element_start(s, 0, f - 2);
@@ -1925,10 +1937,6 @@ static int in_quoted_prose(const char *s, size_t len, size_t ps, size_t pe) {
          c + 2 < len && s[c + 1] == ' ' && s[c + 2] >= 'a' && s[c + 2] <= 'z';
 }
 
-/* Whether the line is a conditional sentence ("If a request fails with
- * ...", "When the log says ..."): what it quotes is an example. A person
- * who reports a failure says what happened to them ("When running `make`
- * I get `...`"), so a sentence in the first person is none. */
 /* Whether a word of s[k..len) is the first person ("I", "my", "we"). */
 static int first_person(const char *s, size_t len, size_t k) {
   static const char *const persons[] = {"I",  "I'm", "I've", "my", "we",
@@ -1953,6 +1961,10 @@ static int first_person(const char *s, size_t len, size_t k) {
   return 0;
 }
 
+/* Whether the line is a conditional sentence ("If a request fails with
+ * ...", "When the log says ..."): what it quotes is an example. A person
+ * who reports a failure says what happened to them ("When running `make`
+ * I get `...`"), so a sentence in the first person is none. */
 static int conditional_sentence(const char *s, size_t len) {
   static const char *const words[] = {"If", "When", "Whenever", "Unless", NULL};
   span_t t = first_token(s, 0, len);
@@ -2161,7 +2173,7 @@ static int warning_line(const char *s, size_t len, size_t ps) {
 }
 
 /* Vetoes for an error text at s[ps..pe): a warning's line, inline code,
- * a double-quoted error that a sentence quotes. */
+ * a double-quoted error that a sentence quotes or gives as an example. */
 static int aside_at(const char *s, size_t len, size_t ps, size_t pe) {
   return warning_line(s, len, ps) || in_inline_code(s, len, ps, pe) ||
          in_quoted_prose(s, len, ps, pe) || example_quote(s, len, ps);
@@ -2251,10 +2263,6 @@ static int connection_errno(const char *e) {
     if (strcmp(e, names[i]) == 0)
       return 1;
   return 0;
-}
-
-static int host_byte(unsigned char c) {
-  return is_word(c) || c == '.' || c == '-';
 }
 
 /* Whether s[lo..hi) is a file name with a source code's extension
@@ -2481,12 +2489,12 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
       ok = paren_left(&r, ps);
       if (ok)
         take(&r, pe, 1);
-    } else if (ruby_func(s, len, pe) > 0 || ruby_call(s, len, pe)) {
+    } else if (ruby_func(s, len, pe) > 0 || ruby_call(s, len, pe) >= 0) {
       /* Rails: "Template::Error (Permission denied @ rb_sysopen - x):",
        * Net::HTTP: "(Connection refused - connect(2) for x:5432)" */
       ok = r.paren = 1;
     }
-  } else if (s[ps - 1] == ' ' && ruby_call(s, len, pe)) {
+  } else if (s[ps - 1] == ' ' && ruby_call(s, len, pe) >= 0) {
     /* Ruby's "... Connection refused - connect(2) for ...": the call's
      * name after the text says whose error it is, whatever comes
      * before. */
@@ -2509,7 +2517,7 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
       /* Java's "java.io.IOException: error=2, No such file or
        * directory" */
       ok = 1;
-      paren_subject(&r, t.off);
+      java_program(&r, t.off);
     }
     if (ok)
       take(&r, t.off, t.len);
