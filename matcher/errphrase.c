@@ -1002,6 +1002,56 @@ static int failed_element(reading_t *r, size_t lo, size_t hi) {
   return 1;
 }
 
+/* The length of the words that open a report of a failure at s[lo]
+ * ("Failed to rotate /x", "cannot stat"), 0 when none does. */
+static size_t failure_head(const char *s, size_t lo, size_t hi) {
+  static const char *const heads[] = {"cannot",    "can't",     "failed to",
+                                      "unable to", "could not", "couldn't",
+                                      NULL};
+  size_t i;
+
+  for (i = 0; heads[i] != NULL; i++) {
+    size_t n = strlen(heads[i]);
+    if (hi - lo > n + 1 && word_ieq(s + lo, n, heads[i]) && s[lo + n] == ' ')
+      return n;
+  }
+  return 0;
+}
+
+/* A file's bare name, as ar and ld print what they could not find
+ * ("atotimet.o", "libfoo.a"): name characters and an extension of one
+ * to four letters or digits that is not all digits (a version). */
+static int bare_file(const char *s, span_t t) {
+  size_t i;
+  size_t dot = 0;
+  int letter = 0;
+
+  for (i = 0; i < t.len; i++) {
+    unsigned char c = (unsigned char)s[t.off + i];
+    if (c == '.')
+      dot = i;
+    else if (!is_word(c) && c != '_' && c != '-' && c != '+')
+      return 0;
+  }
+  if (dot == 0 || t.len - dot - 1 < 1 || t.len - dot - 1 > 4)
+    return 0;
+  for (i = dot + 1; i < t.len; i++)
+    letter |= !is_digit((unsigned char)s[t.off + i]);
+  return letter;
+}
+
+/* Whether an error of this name is about a file (not an address). */
+static int file_errno(const char *e) {
+  static const char *const names[] = {"ENOENT", "EACCES", "EPERM",
+                                      "EISDIR", "ENOTDIR", "EROFS", NULL};
+  size_t i;
+
+  for (i = 0; e != NULL && names[i] != NULL; i++)
+    if (strcmp(e, names[i]) == 0)
+      return 1;
+  return 0;
+}
+
 /* coreutils and busybox: "cannot create directory '/x'", or a bare
  * "'/x'" or "/x"; rsync's "failed to set times on "/x" (in MODULE)". */
 static void path_element(reading_t *r, size_t lo, size_t hi) {
@@ -1054,6 +1104,13 @@ static void path_element(reading_t *r, size_t lo, size_t hi) {
     o = op_word(s + op.off, op.len);
     if (o >= 0 && op_words[o].kind == 'p') {
       set_op(r, o);
+      set_subject(r, "path", t);
+      take(r, lo, hi - lo);
+      return;
+    }
+    /* systemd: "Failed to rotate /var/log/journal/x: ...": a verb of the
+     * tool's own, but the path it failed on is the last word. */
+    if (failure_head(s, lo, hi) > 0) {
       set_subject(r, "path", t);
       take(r, lo, hi - lo);
       return;
@@ -1378,8 +1435,18 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
     return t.len >= 7 && memcmp(s + t.off, "unknown", 7) == 0 &&
            (t.len == 7 || s[t.off + 7] == '.');
   case ' ':
-    if (i + 1 < len && s[i + 1] == '(')
-      return 1; /* "(os error 13)", "(publickey)" */
+    if (i + 1 < len && s[i + 1] == '(') {
+      /* "(os error 13)", "(publickey)"; Rust's tempfile crate names the
+       * file after it: "... (os error 28) at path \"/tmp/x\"" */
+      const char *close = memchr(s + i, ')', len - i);
+      k = close != NULL ? (size_t)(close - s) + 1 : len;
+      if (k + 9 < len && memcmp(s + k, " at path ", 9) == 0 &&
+          quoted_at(s, len, k + 9, &q, &end)) {
+        set_subject(r, "path", q);
+        take(r, k + 9, end - (k + 9));
+      }
+      return 1;
+    }
     /* logrus's text format puts its fields after two spaces:
      * "...: is a directory  source=\"main.go:63\"" */
     if (i + 1 < len && s[i + 1] == ' ') {
@@ -1638,23 +1705,15 @@ static size_t errno_tuple(const char *s, size_t ps) {
  * to", "Could not": the verb of s[lo..hi), the path of the element
  * before it. */
 static int cannot_element(reading_t *r, size_t lo, size_t hi) {
-  static const char *const heads[] = {"cannot",    "can't",     "failed to",
-                                      "unable to", "could not", "couldn't",
-                                      NULL};
   const char *s = r->s;
   span_t verb;
   span_t p;
-  size_t i;
+  size_t n = failure_head(s, lo, hi);
   int o = -1;
 
-  for (i = 0; heads[i] != NULL; i++) {
-    size_t n = strlen(heads[i]);
-    if (hi - lo > n + 1 && word_ieq(s + lo, n, heads[i]) && s[lo + n] == ' ')
-      break;
-  }
-  if (heads[i] == NULL)
+  if (n == 0)
     return 0;
-  verb = first_token(s, lo + strlen(heads[i]), hi);
+  verb = first_token(s, lo + n, hi);
   if (verb.off + verb.len != hi)
     return 0;
   o = op_word(s + verb.off, verb.len);
@@ -1747,8 +1806,14 @@ static void chain_left(reading_t *r, size_t ps) {
         span_t t = last_token(s, e1, e0 - 2);
         span_t v = last_token(s, e1, t.off > e1 ? t.off - 1 : e1);
         int vo = op_word(s + v.off, v.len);
+        char kind = op_words[op_word(s + tok.off, tok.len)].kind;
         if (t.off == e1) {
-          target_subject(r, op_words[op_word(s + tok.off, tok.len)].kind, t);
+          target_subject(r, kind, t);
+        } else if (kind == 'P' && port_of(s, t).off > t.off &&
+                   port_of(s, t).len > 0) {
+          /* Redis: "Could not create server TCP listening socket *:6379:
+           * bind: ...": the address the sentence ends in */
+          target_subject(r, kind, t);
         } else if (is_quote((unsigned char)s[t.off]) && vo >= 0 &&
                    op_words[vo].kind == 'p') {
           /* gcc: "error trying to exec 'cc1': execvp: ...": the file the
@@ -1784,6 +1849,14 @@ static void chain_left(reading_t *r, size_t ps) {
   if (outer && cannot_element(r, e0, q))
     return;
   path_element(r, e0, q);
+  /* ar: "ar: atotimet.o: No such file or directory": a file's bare name,
+   * the whole element after the one word of the tool that printed it. */
+  if (r->out->subject_kind == NULL && outer && file_errno(r->out->errno_name)) {
+    span_t t = last_token(s, e0, q);
+    span_t tool = last_token(s, 0, e0 - 2);
+    if (t.off == e0 && bare_file(s, t) && tool.off == 0 && tool.len > 0)
+      set_subject(r, "path", t);
+  }
   /* 'exec: "./authn": permission denied': the operation before the
    * subject's element; its first word in two ("watch directory: /x"). */
   if (r->out->subject_kind != NULL && r->out->operation == NULL && outer) {
@@ -2461,6 +2534,25 @@ static void caused_left(reading_t *r, size_t b) {
     }
 }
 
+/* Whether the "[Errno" at s[b] follows "CLASS: " of Python's OSError
+ * family (with its module or not: "builtins.OSError", "socket.error"). */
+static int os_error_class(const char *s, size_t b) {
+  span_t t;
+  size_t i;
+
+  if (b < 3 || s[b - 2] != ':' || s[b - 1] != ' ')
+    return 0;
+  t = last_token(s, 0, b - 2);
+  for (i = 0; os_error_classes[i] != NULL; i++) {
+    size_t n = strlen(os_error_classes[i]);
+    if (t.len >= n &&
+        memcmp(s + t.off + t.len - n, os_error_classes[i], n) == 0 &&
+        (t.len == n || s[t.off + t.len - n - 1] == '.'))
+      return 1;
+  }
+  return 0;
+}
+
 /* A phrase at s[ps..pe): 1 when it is an error report (out filled). */
 static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
                          const phrase_t *ph, ex_errphrase_t *out) {
@@ -2483,6 +2575,14 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
     ok = 1;
   } else if ((b = bracket_code(s, ps)) != (size_t)-1) {
     take(&r, b, ps - b);
+    /* python's "can't open file 'app.py': [Errno 13] Permission denied":
+     * the element before the number when it is words, not one name (an
+     * exception's class, "curl", "main.go:32"). */
+    if (b >= 2 && s[b - 2] == ':' && s[b - 1] == ' ' &&
+        !os_error_class(s, b) &&
+        memchr(s + element_start(s, 0, b - 2), ' ',
+               b - 2 - element_start(s, 0, b - 2)) != NULL)
+      chain_left(&r, b);
     ok = 1;
   } else if (s[ps - 1] == '(') {
     if (pe < len && s[pe] == ')') {
@@ -2698,25 +2798,6 @@ static const char *errno_of_digits(const char *s, size_t i, size_t e) {
   for (; i < e; i++)
     num = num * 10 + (s[i] - '0');
   return ex_errno_name(num);
-}
-
-/* Whether the "[Errno" at s[b] follows "CLASS: " of Python's OSError
- * family (with its module or not: "builtins.OSError", "socket.error"). */
-static int os_error_class(const char *s, size_t b) {
-  span_t t;
-  size_t i;
-
-  if (b < 3 || s[b - 2] != ':' || s[b - 1] != ' ')
-    return 0;
-  t = last_token(s, 0, b - 2);
-  for (i = 0; os_error_classes[i] != NULL; i++) {
-    size_t n = strlen(os_error_classes[i]);
-    if (t.len >= n &&
-        memcmp(s + t.off + t.len - n, os_error_classes[i], n) == 0 &&
-        (t.len == n || s[t.off + t.len - n - 1] == '.'))
-      return 1;
-  }
-  return 0;
 }
 
 /* Whether the line names a Windows path ("C:\x"): Rust's "(os error N)"

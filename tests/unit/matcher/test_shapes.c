@@ -346,7 +346,8 @@ static void test_errphrase(void **state) {
        "ENOSPC|||-|No space left on device"},
       /* ENOSPC from a watch is the watch limit; a file named so is not */
       {"cannot create watch for system table x: (28) No space left on device",
-       "ENOSPC|inotify-watch-limit||-|(28) No space left on device"},
+       "ENOSPC|inotify-watch-limit||-|cannot create watch for system table x: "
+       "(28) No space left on device"},
       {"cp: cannot create regular file '/srv/watch/a': No space left on device",
        "ENOSPC||create|path=/srv/watch/a|cannot create regular file "
        "'/srv/watch/a': No space left on device"},
@@ -647,6 +648,28 @@ static void test_errphrase(void **state) {
        "not permitted, rename  'e:\\Build\\x\\r.js.3238022762'"},
       {"the build says: Failed to open the door: Permission denied",
        "EACCES|||-|Failed to open the door: Permission denied"},
+      /* a verb of the tool's own before the path ("rotate"), a file's
+       * bare name after the tool's, the element before Python's number,
+       * the port a sentence ends in before "bind: ", and Rust's tempfile
+       * naming the path after the text; a version is no file's name */
+      {"systemd-journald[743]: Failed to rotate /var/log/journal/46/"
+       "system.journal: Read-only file system",
+       "EROFS|||path=/var/log/journal/46/system.journal|Failed to rotate "
+       "/var/log/journal/46/system.journal: Read-only file system"},
+      {"ar: atotimet.o: No such file or directory",
+       "ENOENT|||path=atotimet.o|atotimet.o: No such file or directory"},
+      {"gzip: v1.10: No such file or directory",
+       "ENOENT|||-|v1.10: No such file or directory"},
+      {"python: can't open file 'app.py': [Errno 13] Permission denied",
+       "EACCES||open|path=app.py|can't open file 'app.py': [Errno 13] "
+       "Permission denied"},
+      {"Could not create server TCP listening socket *:6379: bind: Address "
+       "already in use",
+       "EADDRINUSE||bind|port=6379|*:6379: bind: Address already in use"},
+      {"error: couldn't create a temp dir: No space left on device (os error "
+       "28) at path \"/tmp/rustctrvhIF\"",
+       "ENOSPC|||path=/tmp/rustctrvhIF|couldn't create a temp dir: No space "
+       "left on device (os error 28) at path \"/tmp/rustctrvhIF\""},
       /* ENOSPC from a file watch: the inotify limit, not a full disk */
       {"monitor.MonitorException@src/monitor.d(72): inotify_add_watch failed "
        "(No space left on device)",
@@ -692,8 +715,8 @@ static void test_errphrase(void **state) {
        "192.168.10.23 port 223: Connection refused"},
       /* an address that ends an element; a source line does not */
       {"could not connect to localhost:27017: [Errno 111] Connection refused",
-       "ECONNREFUSED|||address=localhost:27017|localhost:27017: [Errno "
-       "111] Connection refused"},
+       "ECONNREFUSED|||address=localhost:27017|could not connect to "
+       "localhost:27017: [Errno 111] Connection refused"},
       {"main.go:32: [Errno 111] Connection refused",
        "ECONNREFUSED|||-|[Errno 111] Connection refused"},
       /* the name a lookup was for */
