@@ -899,9 +899,14 @@ static int go_element(reading_t *r, size_t lo, size_t hi) {
       }
     return 1;
   }
-  /* "write error: Broken pipe": the operation and a word, no file */
-  if (!word_ieq(s + arg.off, arg.len, "error"))
-    target_subject(r, op_words[o].kind, arg);
+  /* "write error: Broken pipe": the operation and a word, no file;
+   * "opening port": a gerund before a noun of prose, not a file's name */
+  if (word_ieq(s + arg.off, arg.len, "error") ||
+      (op.len > 3 && memcmp(s + op.off + op.len - 3, "ing", 3) == 0 &&
+       !looks_like_path(s + arg.off, arg.len) &&
+       !is_quote((unsigned char)s[arg.off])))
+    return 1;
+  target_subject(r, op_words[o].kind, arg);
   return 1;
 }
 
@@ -1002,12 +1007,20 @@ static int failed_element(reading_t *r, size_t lo, size_t hi) {
   return 1;
 }
 
+/* Whether the element that ends at s[end] is one word: a tool's name
+ * ("/bin/tar"), a shell builtin's ("exec"). */
+static int one_word(const char *s, size_t end) {
+  size_t lo = element_start(s, 0, end);
+
+  return end > lo && memchr(s + lo, ' ', end - lo) == NULL;
+}
+
 /* The length of the words that open a report of a failure at s[lo]
  * ("Failed to rotate /x", "cannot stat"), 0 when none does. */
 static size_t failure_head(const char *s, size_t lo, size_t hi) {
-  static const char *const heads[] = {"cannot",    "can't",     "failed to",
-                                      "unable to", "could not", "couldn't",
-                                      NULL};
+  static const char *const heads[] = {
+      "cannot",   "can't", "failed to", "unable to", "could not",
+      "couldn't", "error", NULL};
   size_t i;
 
   for (i = 0; heads[i] != NULL; i++) {
@@ -1714,17 +1727,42 @@ static int cannot_element(reading_t *r, size_t lo, size_t hi) {
   if (n == 0)
     return 0;
   verb = first_token(s, lo + n, hi);
-  if (verb.off + verb.len != hi)
-    return 0;
   o = op_word(s + verb.off, verb.len);
-  if (o < 0 || op_words[o].kind != 'p' || lo < 2)
+  /* rsync: "failed to connect to localhost": the address it names */
+  if (o >= 0 && op_words[o].kind == 'a' && verb.off + verb.len < hi) {
+    span_t to = first_token(s, verb.off + verb.len, hi);
+    span_t t = last_token(s, lo, hi);
+    if (word_ieq(s + to.off, to.len, "to") && to.off + to.len + 1 == t.off) {
+      set_op(r, o);
+      target_subject(r, 'a', t);
+      take(r, lo, hi - lo);
+      return 1;
+    }
+    return 0;
+  }
+  if (verb.off + verb.len != hi || lo < 2)
     return 0;
   p.off = element_start(s, 0, lo - 2);
   p.len = lo - 2 - p.off;
-  if (!looks_like_path(s + p.off, p.len) ||
-      memchr(s + p.off, ' ', p.len) != NULL)
+  if (p.len == 0 || memchr(s + p.off, ' ', p.len) != NULL)
     return 0;
-  set_op(r, o);
+  /* tar: "/bin/tar: z: Cannot open: ...", bash: "exec: .: cannot execute:
+   * ...": the one word before is the file, whatever it looks like, when
+   * a tool's or a builtin's name stands before it. */
+  if (!looks_like_path(s + p.off, p.len) &&
+      !(p.off >= 2 && s[p.off - 2] == ':' && one_word(s, p.off - 2)))
+    return 0;
+  if (o >= 0 && op_words[o].kind == 'p') {
+    set_op(r, o);
+  } else {
+    size_t i;
+    for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+      if (word_ieq(s + verb.off, verb.len, verbs[i].words))
+        break;
+    if (i == sizeof(verbs) / sizeof(verbs[0]))
+      return 0;
+    r->out->operation = verbs[i].operation;
+  }
   set_subject(r, "path", p);
   take(r, p.off, hi - p.off);
   return 1;

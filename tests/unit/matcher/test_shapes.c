@@ -658,6 +658,20 @@ static void test_errphrase(void **state) {
        "/var/log/journal/46/system.journal: Read-only file system"},
       {"ar: atotimet.o: No such file or directory",
        "ENOENT|||path=atotimet.o|atotimet.o: No such file or directory"},
+      {"rsync: failed to connect to localhost: Connection refused (61)",
+       "ECONNREFUSED||connect|address=localhost|failed to connect to "
+       "localhost: Connection refused"},
+      {"/bin/tar: z: Cannot open: No such file or directory",
+       "ENOENT||open|path=z|z: Cannot open: No such file or directory"},
+      {"docker-entrypoint.sh: line 145: exec: .: cannot execute: Is a "
+       "directory",
+       "EISDIR||exec|path=.|.: cannot execute: Is a directory"},
+      {"Error writing trailer of /tmp/de5/scene-1.mp3: No space left on "
+       "device",
+       "ENOSPC|||path=/tmp/de5/scene-1.mp3|Error writing trailer of "
+       "/tmp/de5/scene-1.mp3: No space left on device"},
+      {"Cannot perform port reset: opening port: Permission denied",
+       "EACCES||open|-|opening port: Permission denied"},
       {"gzip: v1.10: No such file or directory",
        "ENOENT|||-|v1.10: No such file or directory"},
       {"python: can't open file 'app.py': [Errno 13] Permission denied",
