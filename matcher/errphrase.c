@@ -396,6 +396,8 @@ size_t ex_errphrase_literals(ex_literal_t *lits, unsigned char *keys,
   for (i = 0; i < NECODES; i++)
     if (ecodes[i].errno_name != NULL)
       put_literal(lits, keys, from, max, &n, ":", ecodes[i].code, 1);
+  /* and Erlang's tuple of one: "{error,eacces}" */
+  put_literal(lits, keys, from, max, &n, "", "{error,", 0);
   for (i = 0; i < sizeof(numbered) / sizeof(numbered[0]); i++)
     put_literal(lits, keys, from, max, &n, "", numbered[i], 0);
   return n;
@@ -1518,6 +1520,20 @@ static int right_ok(reading_t *r, size_t pe, int host_after, int old_node) {
         d++;
       return d > n && (d == len || s[d] == '.' || s[d] == ',');
     }
+    /* Boost's error codes: "Permission denied [system:13]: \"/x\"" */
+    if (i + 10 < len && (memcmp(s + i, " [system:", 9) == 0 ||
+                         memcmp(s + i, " [generic:", 10) == 0)) {
+      const char *close = memchr(s + i, ']', len - i);
+      if (close == NULL)
+        return 0;
+      k = (size_t)(close - s) + 1;
+      if (k + 3 < len && s[k] == ':' && s[k + 1] == ' ') {
+        size_t j = s[k + 2] == '\\' ? k + 3 : k + 2;
+        if (quoted_at(s, len, j, &q, &end))
+          set_subject(r, "path", q);
+      }
+      return 1;
+    }
     if ((k = ruby_func(s, len, i)) > 0) {
       ruby_reading(r, i, k);
       return 1;
@@ -1619,7 +1635,9 @@ static size_t errno_equals(const char *s, size_t ps) {
     i--;
   if (i == ps && s[ps - 1] != '=')
     return (size_t)-1;
-  if (i < 6 || s[i - 1] != '=' || !word_ieq(s + i - 6, 5, "errno") ||
+  /* MongoDB writes "errno:13 Permission denied" */
+  if (i < 6 || !(s[i - 1] == '=' || (s[i - 1] == ':' && i < ps)) ||
+      !word_ieq(s + i - 6, 5, "errno") ||
       (i > 6 && is_word((unsigned char)s[i - 7])))
     return (size_t)-1;
   return i - 6;
@@ -2572,6 +2590,17 @@ static void caused_left(reading_t *r, size_t b) {
     }
 }
 
+/* The Linux errno of the digits s[i..e) (at most four), or NULL. */
+static const char *errno_of_digits(const char *s, size_t i, size_t e) {
+  int num = 0;
+
+  if (e == i || e - i > 4)
+    return NULL;
+  for (; i < e; i++)
+    num = num * 10 + (s[i] - '0');
+  return ex_errno_name(num);
+}
+
 /* Whether the "[Errno" at s[b] follows "CLASS: " of Python's OSError
  * family (with its module or not: "builtins.OSError", "socket.error"). */
 static int os_error_class(const char *s, size_t b) {
@@ -2599,6 +2628,7 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
   int ok = 0;
   int old_node = 0;
   int apr = 0;
+  int vouched = 0;
 
   reading_init(&r, out, s, len, ps, pe);
   out->errno_name = ph->errno_name;
@@ -2659,9 +2689,27 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
     }
     if (ok)
       take(&r, t.off, t.len);
-  } else if ((b = errno_tuple(s, ps)) != (size_t)-1 ||
-             (b = errno_equals(s, ps)) != (size_t)-1) {
+  } else if ((b = errno_tuple(s, ps)) != (size_t)-1) {
     take(&r, b, ps - b);
+    ok = 1;
+  } else if ((b = errno_equals(s, ps)) != (size_t)-1) {
+    /* MongoDB: "lock file: /data/db/mongod.lock errno:13 Permission
+     * denied Is a mongod instance already running?": the path before the
+     * number; the number vouches for the text, so a hint may follow it. */
+    size_t d = b + 6;
+    size_t de = d;
+    const char *named;
+    while (de < ps && is_digit((unsigned char)s[de]))
+      de++;
+    named = errno_of_digits(s, d, de);
+    take(&r, b, ps - b);
+    if (b > 1 && s[b - 1] == ' ') {
+      span_t t = last_token(s, 0, b - 1);
+      if (looks_like_path(s + t.off, t.len))
+        set_subject(&r, "path", t);
+    }
+    vouched = named != NULL && ph->errno_name != NULL &&
+              strcmp(named, ph->errno_name) == 0;
     ok = 1;
   } else if ((b = error_field(s, ps)) != (size_t)-1) {
     take(&r, b, ps - b);
@@ -2688,7 +2736,7 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
   }
   if (apr && pe + 2 < len && s[pe] == ':' && s[pe + 1] == ' ')
     apr_message(&r, pe + 2);
-  else if (!ok || !right_ok(&r, pe, ph->host_after, old_node))
+  else if (!ok || (!vouched && !right_ok(&r, pe, ph->host_after, old_node)))
     return 0;
   if (r.out->subject_kind == NULL)
     pool_subject(&r, ps);
@@ -2827,17 +2875,6 @@ static int ecode_report(const char *s, size_t len, size_t i, size_t e, int ec,
   return 1;
 }
 
-/* The Linux errno of the digits s[i..e) (at most four), or NULL. */
-static const char *errno_of_digits(const char *s, size_t i, size_t e) {
-  int num = 0;
-
-  if (e == i || e - i > 4)
-    return NULL;
-  for (; i < e; i++)
-    num = num * 10 + (s[i] - '0');
-  return ex_errno_name(num);
-}
-
 /* Whether the line names a Windows path ("C:\x"): Rust's "(os error N)"
  * numbers Windows' errors there, not errnos. */
 static int windows_path(const char *s, size_t len) {
@@ -2924,22 +2961,26 @@ static int numbered_report(const char *s, size_t len, ex_errphrase_t *out) {
   return 0;
 }
 
-/* Erlang's and Elixir's errno atoms: "{:listen_error, X.HTTP,
- * :eaddrinuse}", "{:error, :enoent}". The atom is a whole word after a
- * space or an opening bracket, in lower case. */
+/* Elixir's and Erlang's errno atoms: "{:listen_error, X.HTTP,
+ * :eaddrinuse}", "{:error, :enoent}", "{error,eacces}". The atom is a
+ * whole word in lower case, after a colon that follows a space or an
+ * opening bracket, or after Erlang's "error," of a tuple. */
 static int atom_report(const char *s, size_t len, ex_errphrase_t *out) {
   size_t i;
 
   for (i = 0; i + 3 < len; i++) {
     reading_t r;
+    size_t a = i + 1; /* where the atom's name starts */
     size_t k;
     size_t e;
-    if (s[i] != ':' || s[i + 1] != 'e' ||
-        (i > 0 && s[i - 1] != ' ' && s[i - 1] != '{' && s[i - 1] != '(' &&
-         s[i - 1] != '[' && s[i - 1] != ','))
+    if (s[i] == 'e' && i >= 7 && memcmp(s + i - 7, "{error,", 7) == 0)
+      a = i;
+    else if (s[i] != ':' || s[i + 1] != 'e' ||
+             (i > 0 && s[i - 1] != ' ' && s[i - 1] != '{' &&
+              s[i - 1] != '(' && s[i - 1] != '[' && s[i - 1] != ','))
       continue;
-    for (k = i + 1; k < len && ((s[k] >= 'a' && s[k] <= 'z') ||
-                                (s[k] >= '0' && s[k] <= '9'));
+    for (k = a; k < len && ((s[k] >= 'a' && s[k] <= 'z') ||
+                            (s[k] >= '0' && s[k] <= '9'));
          k++)
       ;
     if (k < len && (is_word((unsigned char)s[k]) || s[k] == '_'))
@@ -2947,10 +2988,10 @@ static int atom_report(const char *s, size_t len, ex_errphrase_t *out) {
     for (e = 0; e < NECODES; e++) {
       size_t n = strlen(ecodes[e].code);
       size_t j;
-      if (ecodes[e].errno_name == NULL || n != k - i - 1)
+      if (ecodes[e].errno_name == NULL || n != k - a)
         continue;
       for (j = 0; j < n && fold((unsigned char)ecodes[e].code[j]) ==
-                               (unsigned char)s[i + 1 + j];
+                               (unsigned char)s[a + j];
            j++)
         ;
       if (j == n)

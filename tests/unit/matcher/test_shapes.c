@@ -672,6 +672,22 @@ static void test_errphrase(void **state) {
        "/tmp/de5/scene-1.mp3: No space left on device"},
       {"Cannot perform port reset: opening port: Permission denied",
        "EACCES||open|-|opening port: Permission denied"},
+      /* MongoDB's "errno:13 TEXT" with the path before it and its hint
+       * after; Boost's "[system:13]: \"/x\""; Erlang's {error,eacces} */
+      {"Unable to create/open lock file: /data/db/mongod.lock errno:13 "
+       "Permission denied Is a mongod instance already running?, "
+       "terminating",
+       "EACCES|||path=/data/db/mongod.lock|/data/db/mongod.lock errno:13 "
+       "Permission denied"},
+      {"lock file: /data/db/mongod.lock errno:2 Permission denied Is a "
+       "mongod instance already running?",
+       NULL},
+      {"boost::filesystem::create_directory: Permission denied "
+       "[system:13]: \\\"/data/db/journal\\\"\"}}",
+       "EACCES|||path=/data/db/journal|boost::filesystem::create_directory: "
+       "Permission denied [system:13]: \\\"/data/db/journal"},
+      {"===> Provider (release) failed with: {error,eacces}",
+       "EACCES|||-|eacces"},
       {"gzip: v1.10: No such file or directory",
        "ENOENT|||-|v1.10: No such file or directory"},
       {"python: can't open file 'app.py': [Errno 13] Permission denied",
