@@ -1140,6 +1140,26 @@ static void path_element(reading_t *r, size_t lo, size_t hi) {
       take(r, lo, hi - lo);
       return;
     }
+  /* sed in Japanese: "一時ファイル /etc/sedN33XbA を開くことができません
+   * でした": the one absolute path among the words, when there is one. */
+  {
+    span_t only = {0, 0};
+    int paths = 0;
+    for (i = lo; i < hi; i = t.off + t.len) {
+      t = first_token(s, i, hi);
+      if (t.len == 0)
+        break;
+      if (t.len > 1 && s[t.off] == '/' && s[t.off + 1] != '/') {
+        only = t;
+        paths++;
+      }
+    }
+    if (paths == 1) {
+      set_subject(r, "path", only);
+      take(r, lo, hi - lo);
+      return;
+    }
+  }
   /* Python's address tuple: "bind on address ('0.0.0.0', 8080)" */
   if (hi - lo > 6 && s[hi - 1] == ')' && has_word(s, lo, hi - lo, "bind")) {
     span_t port = t;

@@ -688,6 +688,16 @@ static void test_errphrase(void **state) {
        "Permission denied [system:13]: \\\"/data/db/journal"},
       {"===> Provider (release) failed with: {error,eacces}",
        "EACCES|||-|eacces"},
+      /* the one absolute path among words of another language; two
+       * name none */
+      {"sed: \u4e00\u6642\u30d5\u30a1\u30a4\u30eb /etc/sedN33XbA "
+       "\u3092\u958b\u304f\u3053\u3068\u304c\u3067\u304d\u307e\u305b"
+       "\u3093\u3067\u3057\u305f: Permission denied",
+       "EACCES|||path=/etc/sedN33XbA|\u4e00\u6642\u30d5\u30a1\u30a4\u30eb "
+       "/etc/sedN33XbA \u3092\u958b\u304f\u3053\u3068\u304c\u3067\u304d"
+       "\u307e\u305b\u3093\u3067\u3057\u305f: Permission denied"},
+      {"mv: moving /a/x over /b/x went wrong: Permission denied",
+       "EACCES|||-|moving /a/x over /b/x went wrong: Permission denied"},
       {"gzip: v1.10: No such file or directory",
        "ENOENT|||-|v1.10: No such file or directory"},
       {"python: can't open file 'app.py': [Errno 13] Permission denied",
