@@ -1140,8 +1140,9 @@ static void path_element(reading_t *r, size_t lo, size_t hi) {
       take(r, lo, hi - lo);
       return;
     }
-  /* sed in Japanese: "一時ファイル /etc/sedN33XbA を開くことができません
-   * でした": the one absolute path among the words, when there is one. */
+  /* sed in Japanese, the path amid words ("一時ファイル /etc/sedN33XbA
+   * を開く..."): the one absolute path among the words, when there is
+   * one. */
   {
     span_t only = {0, 0};
     int paths = 0;
