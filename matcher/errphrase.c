@@ -1131,6 +1131,20 @@ static void path_element(reading_t *r, size_t lo, size_t hi) {
       return;
     }
   }
+  /* git: "unable to create file packages/x/opam": a path relative to
+   * the work tree, after the words of a failure and "file" or
+   * "directory". */
+  if (t.off > lo + 1 && failure_head(s, lo, hi) > 0 &&
+      memchr(s + t.off, '/', t.len) != NULL &&
+      memmem(s + t.off, t.len, "://", 3) == NULL) {
+    span_t noun = last_token(s, lo, t.off - 1);
+    if (word_ieq(s + noun.off, noun.len, "file") ||
+        word_ieq(s + noun.off, noun.len, "directory")) {
+      set_subject(r, "path", t);
+      take(r, lo, hi - lo);
+      return;
+    }
+  }
   /* dpkg: "error ensuring '/var/lib/dpkg/x.deb' doesn't exist": a quoted
    * path inside the element. */
   for (i = lo; i < hi; i++)

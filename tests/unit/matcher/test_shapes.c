@@ -698,6 +698,13 @@ static void test_errphrase(void **state) {
        "\u307e\u305b\u3093\u3067\u3057\u305f: Permission denied"},
       {"mv: moving /a/x over /b/x went wrong: Permission denied",
        "EACCES|||-|moving /a/x over /b/x went wrong: Permission denied"},
+      {"error: unable to create file packages/pa_ppx_ag/opam: No space "
+       "left on device",
+       "ENOSPC|||path=packages/pa_ppx_ag/opam|unable to create file "
+       "packages/pa_ppx_ag/opam: No space left on device"},
+      {"error: unable to access https://example.com/x: Permission denied",
+       "EACCES|||-|unable to access https://example.com/x: Permission "
+       "denied"},
       {"gzip: v1.10: No such file or directory",
        "ENOENT|||-|v1.10: No such file or directory"},
       {"python: can't open file 'app.py': [Errno 13] Permission denied",
