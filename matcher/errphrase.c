@@ -2668,6 +2668,10 @@ static int phrase_report(const char *s, size_t len, size_t ps, size_t pe,
   reading_init(&r, out, s, len, ps, pe);
   out->errno_name = ph->errno_name;
   if (ps == 0) {
+    /* The text alone on its line, no tool's word around it, is a title
+     * (a FAQ's "Address already in use"), not a report. */
+    if (first_token(s, pe, len).len == 0)
+      return 0;
     ok = 1;
   } else if (ps >= 2 && s[ps - 2] == ':' && s[ps - 1] == ' ') {
     /* Before Ruby's "TEXT @ FUNC - PATH" stand its exception's class or a

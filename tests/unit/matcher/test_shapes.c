@@ -243,6 +243,7 @@ static void test_errphrase(void **state) {
       {"    perm_test.go:5: open /etc/shadow: permission denied is handled",
        NULL},
       {"No space left on device: handled, retried on /var/tmp", NULL},
+      {"Address already in use", NULL},
       {"retrying after Connection refused from cache node", NULL},
       {"warning: unable to access '/root/.config/git/attributes': Permission "
        "denied",
