@@ -695,6 +695,12 @@ static void set_subject(reading_t *r, const char *kind, span_t v) {
          (s[v.off + v.len - 1] == ',' || s[v.off + v.len - 1] == ';' ||
           s[v.off + v.len - 1] == '.'))
     v.len--;
+  /* "?/var/lib/x.idx?": quotes a terminal could not show (‘’) */
+  if (v.len > 3 && s[v.off] == '?' && s[v.off + v.len - 1] == '?' &&
+      s[v.off + 1] == '/') {
+    v.off++;
+    v.len -= 2;
+  }
   if (v.len == 0 || r->out->subject_kind != NULL)
     return;
   /* Only asterisks: a name the log masked (GitHub Actions' secrets). */

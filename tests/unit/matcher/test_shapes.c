@@ -706,6 +706,10 @@ static void test_errphrase(void **state) {
       {"error: unable to access https://example.com/x: Permission denied",
        "EACCES|||-|unable to access https://example.com/x: Permission "
        "denied"},
+      {"error: Unable to load summary from remote flathub: Error opening "
+       "file ?/var/lib/flatpak/flathub.idx?: Read-only file system",
+       "EROFS||open|path=/var/lib/flatpak/flathub.idx|Error opening file "
+       "?/var/lib/flatpak/flathub.idx?: Read-only file system"},
       {"gzip: v1.10: No such file or directory",
        "ENOENT|||-|v1.10: No such file or directory"},
       {"python: can't open file 'app.py': [Errno 13] Permission denied",
