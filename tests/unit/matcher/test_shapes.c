@@ -708,7 +708,7 @@ static void test_errphrase(void **state) {
        "denied"},
       {"error: Unable to load summary from remote flathub: Error opening "
        "file ?/var/lib/flatpak/flathub.idx?: Read-only file system",
-       "EROFS||open|path=/var/lib/flatpak/flathub.idx|Error opening file "
+       "EROFS|||path=/var/lib/flatpak/flathub.idx|Error opening file "
        "?/var/lib/flatpak/flathub.idx?: Read-only file system"},
       {"gzip: v1.10: No such file or directory",
        "ENOENT|||-|v1.10: No such file or directory"},
