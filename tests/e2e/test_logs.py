@@ -5,6 +5,7 @@ faster than explain can scan."""
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -151,6 +152,27 @@ class Recogniser(Base):
         # The same explainer as the specific rules: /etc is root's, 0755.
         causes = {c["id"]: c["verdict"] for c in d["causes"]}
         self.assertIn("confirmed", causes.values(), causes)
+
+    def test_python_script_nobody_may_read(self):
+        # python3's "can't open file '...': [Errno 13] Permission denied"
+        # names the script before the number; the probe sees the mode.
+        script = self.write("app.py", "print(1)\n", mode=0o000)
+        # Debian's python3, which nobody may run (a pyenv under /root is
+        # not).
+        python = shutil.which("python3", path="/usr/bin:/bin") or PYTHON
+        r = subprocess.run(NOBODY + [EXPLAIN, "--format", "json", python,
+                                     script],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=self.env, timeout=60)
+        self.assertEqual(r.returncode, 2)  # python3's own status
+        self.assertIn(b"can't open file", r.stderr)
+        d = diagnoses(r)[0]
+        self.assertEqual((d["id"], d["errno"], d["operation"]),
+                         ("errno.phrase", "EACCES", "open"))
+        self.assertEqual(d["subject"], {"kind": "path", "value": script})
+        causes = {c["id"]: c["verdict"] for c in d["causes"]}
+        self.assertEqual(causes.get("read-denied"), "confirmed", causes)
+        self.assertEqual(causes.get("search-denied"), "ruled-out", causes)
 
     def test_node_connection_refused(self):
         port = closed_port()
