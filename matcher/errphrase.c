@@ -814,9 +814,11 @@ static int ssh_target(reading_t *r, span_t arg, size_t hi) {
   if (!word_ieq(s + arg.off, arg.len, "to"))
     return 0;
   word = first_token(s, arg.off + arg.len, hi);
-  if (!word_ieq(s + word.off, word.len, "host"))
-    return 0;
-  host = first_token(s, word.off + word.len, hi);
+  /* curl says it without "host": "Failed to connect to localhost port
+   * 80" */
+  host = word_ieq(s + word.off, word.len, "host")
+             ? first_token(s, word.off + word.len, hi)
+             : word;
   word = first_token(s, host.off + host.len, hi);
   port = first_token(s, word.off + word.len, hi);
   if (host.len == 0 || !word_ieq(s + word.off, word.len, "port") ||
@@ -1059,6 +1061,23 @@ static int bare_file(const char *s, span_t t) {
   for (i = dot + 1; i < t.len; i++)
     letter |= !is_digit((unsigned char)s[t.off + i]);
   return letter;
+}
+
+/* Whether the tool's name t (a path or not) is one of coreutils' and
+ * busybox's whose arguments are files. */
+static int file_tool(const char *s, span_t t) {
+  static const char *const tools[] = {
+      "touch", "mkdir", "rmdir", "rm",    "cp",  "mv",  "ln",
+      "chmod", "chown", "chgrp", "cat",   "install", "truncate",
+      "stat",  "ls",    "head",  "tail",  "tee", "dd",  NULL};
+  const char *slash = memrchr(s + t.off, '/', t.len);
+  size_t b = slash != NULL ? (size_t)(slash - s) + 1 : t.off;
+  size_t i;
+
+  for (i = 0; tools[i] != NULL; i++)
+    if (word_ieq(s + b, t.off + t.len - b, tools[i]))
+      return 1;
+  return 0;
 }
 
 /* Whether an error of this name is about a file (not an address). */
@@ -1791,6 +1810,11 @@ static int cannot_element(reading_t *r, size_t lo, size_t hi) {
   if (o >= 0 && op_words[o].kind == 'a' && verb.off + verb.len < hi) {
     span_t to = first_token(s, verb.off + verb.len, hi);
     span_t t = last_token(s, lo, hi);
+    if (ssh_target(r, to, hi)) {
+      set_op(r, o);
+      take(r, lo, hi - lo);
+      return 1;
+    }
     if (word_ieq(s + to.off, to.len, "to") && to.off + to.len + 1 == t.off) {
       set_op(r, o);
       target_subject(r, 'a', t);
@@ -1799,7 +1823,8 @@ static int cannot_element(reading_t *r, size_t lo, size_t hi) {
     }
     return 0;
   }
-  if (verb.off + verb.len != hi || lo < 2)
+  if (verb.off + verb.len != hi || lo < 2 || s[lo - 2] != ':' ||
+      s[lo - 1] != ' ')
     return 0;
   p.off = element_start(s, 0, lo - 2);
   p.len = lo - 2 - p.off;
@@ -1943,15 +1968,27 @@ static void chain_left(reading_t *r, size_t ps) {
     return;
   if (resolve_element(r, e0, q) || host_element(r, e0, q))
     return;
-  if (outer && cannot_element(r, e0, q))
+  /* curl's code before its words: "(7) Failed to connect to ..." */
+  if (q - e0 > 4 && s[e0] == '(' && is_digit((unsigned char)s[e0 + 1])) {
+    size_t k = e0 + 1;
+    while (k < q && is_digit((unsigned char)s[k]))
+      k++;
+    if (k + 1 < q && s[k] == ')' && s[k + 1] == ' ' &&
+        cannot_element(r, k + 2, q))
+      return;
+  }
+  if (cannot_element(r, e0, q))
     return;
   path_element(r, e0, q);
   /* ar: "ar: atotimet.o: No such file or directory": a file's bare name,
-   * the whole element after the one word of the tool that printed it. */
+   * the whole element after the one word of the tool that printed it;
+   * any one word after a tool that only takes files ("touch: testing:
+   * Read-only file system"). */
   if (r->out->subject_kind == NULL && outer && file_errno(r->out->errno_name)) {
     span_t t = last_token(s, e0, q);
     span_t tool = last_token(s, 0, e0 - 2);
-    if (t.off == e0 && bare_file(s, t) && tool.off == 0 && tool.len > 0)
+    if (t.off == e0 && tool.off == 0 && tool.len > 0 &&
+        (bare_file(s, t) || file_tool(s, tool)))
       set_subject(r, "path", t);
   }
   /* 'exec: "./authn": permission denied': the operation before the

@@ -710,6 +710,14 @@ static void test_errphrase(void **state) {
        "file ?/var/lib/flatpak/flathub.idx?: Read-only file system",
        "EROFS|||path=/var/lib/flatpak/flathub.idx|Error opening file "
        "?/var/lib/flatpak/flathub.idx?: Read-only file system"},
+      {"0curl: (7) Failed to connect to localhost port 80: Connection "
+       "refused",
+       "ECONNREFUSED||connect|address=localhost:80|(7) Failed to connect to "
+       "localhost port 80: Connection refused"},
+      {"touch: testing: Read-only file system",
+       "EROFS||create|path=testing|touch: testing: Read-only file system"},
+      {"git: data: Permission denied",
+       "EACCES|||-|data: Permission denied"},
       {"gzip: v1.10: No such file or directory",
        "ENOENT|||-|v1.10: No such file or directory"},
       {"python: can't open file 'app.py': [Errno 13] Permission denied",
@@ -767,7 +775,7 @@ static void test_errphrase(void **state) {
        "192.168.10.23 port 223: Connection refused"},
       /* an address that ends an element; a source line does not */
       {"could not connect to localhost:27017: [Errno 111] Connection refused",
-       "ECONNREFUSED|||address=localhost:27017|could not connect to "
+       "ECONNREFUSED||connect|address=localhost:27017|could not connect to "
        "localhost:27017: [Errno 111] Connection refused"},
       {"main.go:32: [Errno 111] Connection refused",
        "ECONNREFUSED|||-|[Errno 111] Connection refused"},
